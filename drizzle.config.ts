@@ -1,0 +1,8 @@
+import { defineConfig } from 'drizzle-kit'
+
+// drizzle-kit writes the SQL that wrangler applies; migrations/ is the source of truth that ships.
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './src/db/schema.ts',
+  out: './migrations',
+})

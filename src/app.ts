@@ -1,0 +1,121 @@
+/**
+ * Builds the Hono app for one runtime: middleware order, route mounting, the one error handler.
+ * Order matters: request id and secure headers wrap everything, CORS answers preflights before the
+ * origin check, the body limit runs before any route reads a body.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
+import { secureHeaders } from 'hono/secure-headers'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { TRANSPORT_HEADER } from './auth/transport'
+import { AppError, errorBody } from './errors'
+import type { AppEnv } from './http/app-env'
+import { originCheck } from './http/origin-check'
+import { authRoutes } from './routes/auth'
+import { meRoutes } from './routes/me'
+import { publicRoutes } from './routes/public'
+import { sessionRoutes } from './routes/sessions'
+import type { Runtime } from './runtime'
+
+/** Bodies above this are refused with 413 unless a route sets its own limit. */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
+
+const HSTS = 'max-age=63072000; includeSubDomains'
+
+export function createApp(rt: Runtime) {
+  const { settings } = rt
+  const app = new OpenAPIHono<AppEnv>()
+
+  app.use(async (c, next) => {
+    c.set('rt', rt)
+    c.set('user', null)
+    c.set('issued', null)
+    await next()
+  })
+  app.use(
+    secureHeaders({
+      strictTransportSecurity: settings.COOKIE_SECURE ? HSTS : false,
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+    }),
+  )
+  app.use(
+    '/v1/*',
+    cors({
+      origin: (origin) => (settings.ALLOWED_ORIGINS.includes(origin) ? origin : null),
+      credentials: true,
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowHeaders: ['Content-Type', 'Authorization', TRANSPORT_HEADER],
+      exposeHeaders: ['Retry-After', 'WWW-Authenticate'],
+      maxAge: 600,
+    }),
+  )
+  app.use('/v1/*', async (c, next) => {
+    // Every /v1 answer is about one user, and many carry tokens: nothing may be cached.
+    await next()
+    c.header('Cache-Control', 'no-store')
+  })
+  app.use('/v1/*', originCheck(settings.ALLOWED_ORIGINS))
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: DEFAULT_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError(
+          413,
+          'payload_too_large',
+          `The request body exceeds ${DEFAULT_BODY_LIMIT_BYTES} bytes.`,
+        )
+      },
+    }),
+  )
+
+  app.route('/', publicRoutes)
+  app.route('/', meRoutes)
+  app.route('/', sessionRoutes)
+  app.route('/', authRoutes)
+
+  app.notFound((c) =>
+    c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404),
+  )
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
+      return c.json(errorBody(error.code, error.message), error.status)
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode
+      return c.json(
+        errorBody(httpExceptionCode(status), error.message || 'The request was rejected.'),
+        status,
+      )
+    }
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: 'unhandled error',
+        path: c.req.path,
+        error: String(error),
+        stack: (error as Error)?.stack,
+      }),
+    )
+    return c.json(errorBody('internal_error', 'An internal error occurred.'), 500)
+  })
+  return app
+}
+
+/** Hono's own exceptions (malformed JSON, wrong content type) in the contract's vocabulary. */
+function httpExceptionCode(status: number): string {
+  switch (status) {
+    case 400:
+      return 'invalid_request'
+    case 413:
+      return 'payload_too_large'
+    case 415:
+      return 'unsupported_media_type'
+    default:
+      return status >= 500 ? 'internal_error' : 'request_rejected'
+  }
+}

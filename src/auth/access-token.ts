@@ -1,0 +1,105 @@
+/**
+ * Access tokens: ES256 JWTs typed `at+jwt` (RFC 9068). Verification is the fast path: no I/O beyond
+ * the isolate's cached key set. It pins the algorithm, `typ`, `iss` and `aud`, takes keys only from
+ * our own set (never from `jwk`, `jku` or `x5u` headers) and treats an unknown `kid` as invalid.
+ */
+import { createLocalJWKSet, errors, jwtVerify, SignJWT } from 'jose'
+import type { KeySet } from './signing-keys'
+import { SIGNING_ALG } from './signing-keys'
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt'
+
+/** The claims we put in every access token. */
+export interface AccessClaims {
+  sub: string
+  sid: string
+  anon: boolean
+  role: string
+  email?: string
+  iat: number
+  exp: number
+}
+
+export interface TokenAudience {
+  issuer: string
+  audience: string
+}
+
+export interface SignAccessTokenInput {
+  userId: string
+  sessionId: string
+  isAnonymous: boolean
+  role: string
+  email: string | null
+  now: number
+  ttlSeconds: number
+}
+
+export async function signAccessToken(
+  keys: KeySet,
+  audience: TokenAudience,
+  input: SignAccessTokenInput,
+): Promise<string> {
+  const iat = Math.floor(input.now / 1000)
+  const claims: Record<string, unknown> = {
+    sid: input.sessionId,
+    anon: input.isAnonymous,
+    role: input.role,
+  }
+  if (input.email) claims.email = input.email
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYPE, kid: keys.signer.kid })
+    .setIssuer(audience.issuer)
+    .setAudience(audience.audience)
+    .setSubject(input.userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + input.ttlSeconds)
+    .sign(keys.signer.privateKey)
+}
+
+export type VerifyResult =
+  { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' }
+
+const localSets = new WeakMap<KeySet, ReturnType<typeof createLocalJWKSet>>()
+
+/** Verifies an access token against the key set; never throws. */
+export async function verifyAccessToken(
+  keys: KeySet,
+  audience: TokenAudience,
+  token: string,
+  now: number,
+): Promise<VerifyResult> {
+  let jwks = localSets.get(keys)
+  if (!jwks) {
+    jwks = createLocalJWKSet({ keys: keys.publicKeys.map((k) => k.jwk) })
+    localSets.set(keys, jwks)
+  }
+  try {
+    const { payload } = await jwtVerify(token, jwks, {
+      algorithms: [SIGNING_ALG],
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: audience.issuer,
+      audience: audience.audience,
+      requiredClaims: ['sub', 'sid', 'iat', 'exp'],
+      currentDate: new Date(now),
+    })
+    const claims = parseClaims(payload)
+    return claims ? { ok: true, claims } : { ok: false, reason: 'invalid' }
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' }
+    return { ok: false, reason: 'invalid' }
+  }
+}
+
+function parseClaims(payload: Record<string, unknown>): AccessClaims | null {
+  const { sub, sid, anon, role, email, iat, exp } = payload
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof anon !== 'boolean') return null
+  if (typeof role !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null
+  if (email !== undefined && typeof email !== 'string') return null
+  return { sub, sid, anon, role, iat, exp, ...(email ? { email } : {}) }
+}
+
+/** A JWT has three base64url segments; anything else is malformed input rather than a bad token. */
+export function looksLikeJwt(value: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(value) && value.length <= 4096
+}

@@ -1,0 +1,107 @@
+/**
+ * The signing key set: ES256 key pairs kept in D1 with the private JWK sealed (AES-GCM) under
+ * ENCRYPTION_KEY. Each isolate caches the set briefly so verifying an access token needs no I/O.
+ */
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import type { Db } from '../db/client'
+import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
+import { createId } from '../ids'
+import { seal, unseal } from '../services/sealing'
+
+export const SIGNING_ALG = 'ES256'
+/** How long an isolate trusts its cached key set before reading D1 again. */
+export const KEY_CACHE_TTL_MS = 30_000
+
+export interface PublicSigningKey {
+  kid: string
+  jwk: JWK
+  createdAt: number
+}
+
+export interface KeySet {
+  /** Keys that verify, newest first. */
+  publicKeys: PublicSigningKey[]
+  signer: { kid: string; privateKey: CryptoKey }
+  loadedAt: number
+}
+
+export interface KeyStoreOptions {
+  db: Db
+  encryptionKey: CryptoKey
+  now?: () => number
+}
+
+/** A per-isolate cache over the key table; `get()` reads D1 at most once every 30 s. */
+export function createKeyStore({ db, encryptionKey, now = Date.now }: KeyStoreOptions) {
+  let cached: KeySet | null = null
+  let loading: Promise<KeySet> | null = null
+
+  async function load(): Promise<KeySet> {
+    let rows = await listUnretiredKeys(db)
+    if (rows.length === 0) {
+      // First start (local dev or a fresh deployment): make the first key rather than fail.
+      await insertSigningKey(db, await createSigningKeyRow(encryptionKey, now()))
+      rows = await listUnretiredKeys(db)
+    }
+    const signerRow = pickSigner(rows, now())
+    const privateJwk = JSON.parse(await unseal(encryptionKey, signerRow.privateJwkSealed)) as JWK
+    const privateKey = (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey
+    return {
+      publicKeys: rows.map((row) => ({
+        kid: row.kid,
+        jwk: JSON.parse(row.publicJwk) as JWK,
+        createdAt: row.createdAt,
+      })),
+      signer: { kid: signerRow.kid, privateKey },
+      loadedAt: now(),
+    }
+  }
+
+  return {
+    /** The cached key set, reloaded when older than `KEY_CACHE_TTL_MS`; concurrent callers share one load. */
+    async get(): Promise<KeySet> {
+      if (cached && now() - cached.loadedAt < KEY_CACHE_TTL_MS) return cached
+      loading ??= load().finally(() => {
+        loading = null
+      })
+      cached = await loading
+      return cached
+    },
+    /** Drops the cache so the next `get()` reads D1 (after a rotation in this isolate). */
+    invalidate(): void {
+      cached = null
+    },
+  }
+}
+
+export type KeyStore = ReturnType<typeof createKeyStore>
+
+/**
+ * The newest key that every isolate has had time to see signs; a key younger than one cache period
+ * only verifies, so no isolate meets a token whose kid it has not loaded yet. With no such key (the
+ * very first one), the newest signs.
+ */
+function pickSigner(rows: SigningKeyRow[], now: number): SigningKeyRow {
+  const settled = rows.find((row) => now - row.createdAt >= KEY_CACHE_TTL_MS)
+  const newest = rows[0]
+  if (!newest) throw new Error('no signing key')
+  return settled ?? newest
+}
+
+/** A new ES256 key pair as a `signing_keys` row, the private half sealed. */
+export async function createSigningKeyRow(
+  encryptionKey: CryptoKey,
+  now: number,
+): Promise<SigningKeyRow> {
+  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true })
+  const kid = createId('key')
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' }
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG }
+  return {
+    kid,
+    publicJwk: JSON.stringify(publicJwk),
+    privateJwkSealed: await seal(encryptionKey, JSON.stringify(privateJwk)),
+    createdAt: now,
+    retiredAt: null,
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The user-context middleware: resolves who is calling into one `UserContext` shape, in one of
+ * three modes. Credentials, in order: `Authorization: Bearer`, the access cookie, the session cookie
+ * (transparent refresh). `anonymous-ok` creates an anonymous session when none is presented;
+ * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { unauthorized } from '../errors'
+import type { AppEnv } from '../http/app-env'
+import { requestMeta } from '../http/request-meta'
+import { sessionStub } from '../runtime'
+import { createAnonymousSession, refreshSession, type IssuedSession } from '../services/sessions'
+import { AppError } from '../errors'
+import { verifyAccessToken, type AccessClaims } from './access-token'
+import {
+  clearSessionCookies,
+  deliverSession,
+  readBearerToken,
+  readCredentialCookies,
+} from './transport'
+
+/** Who is calling: the same shape for every handler. */
+export interface UserContext {
+  id: string
+  email: string | null
+  isAnonymous: boolean
+  role: string
+  sessionId: string
+}
+
+export type UserContextMode = 'optional' | 'anonymous-ok' | 'required'
+
+export interface UserContextOptions {
+  mode: UserContextMode
+  /** Check with the session's Durable Object that the session is still live. */
+  fresh?: boolean
+}
+
+/** Sets `c.var.user`. @example app.get('/v1/me', userContext({ mode: 'anonymous-ok' }), handler) */
+export function userContext(options: UserContextOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('user', await resolveUser(c, options))
+    await next()
+  }
+}
+
+async function resolveUser(
+  c: Context<AppEnv>,
+  { mode, fresh = false }: UserContextOptions,
+): Promise<UserContext | null> {
+  const bearer = readBearerToken(c)
+  if (bearer !== undefined) {
+    if (bearer === null)
+      throw unauthorized(
+        'invalid_token',
+        'The Authorization header must be "Bearer <access token>".',
+      )
+    const verified = await verifyToken(c, bearer)
+    if (!verified.ok) throw unauthorized('invalid_token', 'The access token is invalid or expired.')
+    return fresh ? confirmLive(c, verified.claims) : fromClaims(verified.claims)
+  }
+
+  const cookies = readCredentialCookies(c)
+  if (cookies.access) {
+    const verified = await verifyToken(c, cookies.access)
+    if (verified.ok) return fresh ? confirmLive(c, verified.claims) : fromClaims(verified.claims)
+  }
+  if (cookies.session) {
+    try {
+      return fromIssued(c, await refreshSession(c.var.rt, cookies.session, requestMeta(c)))
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 401) throw error
+      clearSessionCookies(c)
+      if (mode === 'required') throw error
+    }
+  }
+  if (mode === 'anonymous-ok')
+    return fromIssued(c, await createAnonymousSession(c.var.rt, requestMeta(c)))
+  if (mode === 'required')
+    throw unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+  return null
+}
+
+export async function verifyToken(c: Context<AppEnv>, token: string) {
+  const { rt } = c.var
+  const keys = await rt.keys.get()
+  return verifyAccessToken(
+    keys,
+    { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE },
+    token,
+    Date.now(),
+  )
+}
+
+function fromClaims(claims: AccessClaims): UserContext {
+  return {
+    id: claims.sub,
+    email: claims.email ?? null,
+    isAnonymous: claims.anon,
+    role: claims.role,
+    sessionId: claims.sid,
+  }
+}
+
+function fromIssued(c: Context<AppEnv>, issued: IssuedSession): UserContext {
+  deliverSession(c, issued)
+  const { view } = issued
+  return {
+    id: view.userId,
+    email: view.email,
+    isAnonymous: view.isAnonymous,
+    role: view.role,
+    sessionId: view.sessionId,
+  }
+}
+
+/** The `fresh` check: the session must be live and still belong to the token's subject. */
+async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+  const live = await sessionStub(c.var.rt, claims.sid).status(Date.now())
+  if (!live || live.userId !== claims.sub)
+    throw unauthorized('session_revoked', 'The session is no longer active.')
+  return {
+    id: live.userId,
+    email: live.email,
+    isAnonymous: live.isAnonymous,
+    role: live.role,
+    sessionId: live.sessionId,
+  }
+}
+
+/** The context set by `userContext` in `required` mode; throws if the middleware was not mounted. */
+export function requireUser(c: Context<AppEnv>): UserContext {
+  const user = c.var.user
+  if (!user)
+    throw unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+  return user
+}

@@ -1,0 +1,9 @@
+/** The drizzle handle over the D1 binding; query functions take it as their first argument. */
+import { drizzle } from 'drizzle-orm/d1'
+import * as schema from './schema'
+
+export type Db = ReturnType<typeof createDb>
+
+export function createDb(d1: D1Database) {
+  return drizzle(d1, { schema })
+}

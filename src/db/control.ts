@@ -1,0 +1,12 @@
+/** Queries on `control`: service-wide flags such as the kill switch's `revoked_before`. */
+import { eq } from 'drizzle-orm'
+import type { Db } from './client'
+import { control } from './schema'
+
+export const REVOKED_BEFORE = 'revoked_before'
+
+/** The kill switch instant in ms, or 0 when it was never pulled. */
+export async function readRevokedBefore(db: Db): Promise<number> {
+  const row = await db.select().from(control).where(eq(control.key, REVOKED_BEFORE)).get()
+  return row ? Number(row.value) : 0
+}

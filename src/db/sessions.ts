@@ -1,0 +1,47 @@
+/** Queries on the `sessions` index: D1's copy of each session for listing, limits and the sweep. */
+import { and, desc, eq, gt, isNull } from 'drizzle-orm'
+import type { Db } from './client'
+import { sessions } from './schema'
+
+export type SessionRow = typeof sessions.$inferSelect
+
+export function insertSessionQuery(db: Db, row: typeof sessions.$inferInsert) {
+  return db.insert(sessions).values(row)
+}
+
+const isLive = (now: number) =>
+  and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now), gt(sessions.absoluteExpiresAt, now))
+
+/** Live sessions of one user, newest first. */
+export function listLiveSessions(db: Db, userId: string, now: number): Promise<SessionRow[]> {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isLive(now)))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+}
+
+/** One live session, only if it belongs to `userId`. */
+export function findLiveSession(db: Db, userId: string, sessionId: string, now: number) {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isLive(now)))
+    .get()
+}
+
+export async function touchSession(
+  db: Db,
+  sessionId: string,
+  now: number,
+  expiresAt: number,
+): Promise<void> {
+  await db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, sessionId))
+}
+
+export async function markSessionRevoked(db: Db, sessionId: string, now: number): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+}

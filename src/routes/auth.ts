@@ -1,0 +1,134 @@
+/** Token endpoints: refresh (rotation), token-info (the no-I/O fast path), logout, logout-all. */
+import { createRoute, z } from '@hono/zod-openapi'
+import {
+  clearSessionCookies,
+  deliverSession,
+  issuedTokens,
+  readBearerToken,
+  readCredentialCookies,
+} from '../auth/transport'
+import { requireUser, userContext, verifyToken } from '../auth/user-context'
+import { unauthorized } from '../errors'
+import { requestMeta } from '../http/request-meta'
+import { createRouter } from '../http/router'
+import { errorResponses, jsonContent, toSession, toUser, UserSessionSchema } from '../schemas'
+import {
+  loadUserAndSession,
+  refreshSession,
+  revokeAllSessions,
+  revokeSession,
+} from '../services/sessions'
+
+const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
+
+const TokenInfoSchema = z
+  .object({
+    sub: z.string(),
+    sid: z.string(),
+    anon: z.boolean(),
+    role: z.string(),
+    iat: z.number().int(),
+    exp: z.number().int(),
+  })
+  .openapi('TokenInfo')
+
+export const authRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/refresh',
+      tags: ['Sessions'],
+      summary: 'Rotate the refresh token (session cookie, or `refreshToken` in the body)',
+      request: {
+        body: { content: { 'application/json': { schema: RefreshBody } }, required: false },
+      },
+      responses: {
+        200: jsonContent(UserSessionSchema, 'The rotated session'),
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const presented = c.req.valid('json').refreshToken ?? readCredentialCookies(c).session
+      if (!presented) throw unauthorized('invalid_refresh_token', 'No refresh token was presented.')
+      const { rt } = c.var
+      const issued = await refreshSession(rt, presented, requestMeta(c)).catch((error: unknown) => {
+        if (!c.req.valid('json').refreshToken) clearSessionCookies(c)
+        throw error
+      })
+      deliverSession(c, issued)
+      const { user, session } = await loadUserAndSession(
+        rt,
+        issued.view.userId,
+        issued.view.sessionId,
+      )
+      return c.json(
+        {
+          user: toUser(user),
+          session: toSession(session, issued.view.sessionId),
+          ...issuedTokens(c),
+        },
+        200,
+      )
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/auth/token-info',
+      tags: ['Sessions'],
+      summary: 'Verify the presented access token; no storage I/O',
+      responses: {
+        200: jsonContent(TokenInfoSchema, 'The verified claims'),
+        ...errorResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const bearer = readBearerToken(c)
+      const token = bearer === undefined ? readCredentialCookies(c).access : bearer
+      if (!token)
+        throw unauthorized(
+          'invalid_token',
+          'Present an access token as a Bearer token or the access cookie.',
+        )
+      const verified = await verifyToken(c, token)
+      if (!verified.ok)
+        throw unauthorized('invalid_token', 'The access token is invalid or expired.')
+      const { sub, sid, anon, role, iat, exp } = verified.claims
+      return c.json({ sub, sid, anon, role, iat, exp }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/logout',
+      tags: ['Sessions'],
+      summary: 'End the current session',
+      middleware: [userContext({ mode: 'required' })] as const,
+      responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const me = requireUser(c)
+      await revokeSession(c.var.rt, me.id, me.sessionId, 'logout', requestMeta(c))
+      clearSessionCookies(c)
+      return c.body(null, 204)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/logout-all',
+      tags: ['Sessions'],
+      summary: 'End every session of this user',
+      middleware: [userContext({ mode: 'required' })] as const,
+      responses: {
+        204: { description: 'Logged out everywhere' },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const me = requireUser(c)
+      await revokeAllSessions(c.var.rt, me.id, requestMeta(c), me.sessionId)
+      clearSessionCookies(c)
+      return c.body(null, 204)
+    },
+  )

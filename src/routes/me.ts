@@ -1,0 +1,29 @@
+/** `GET /v1/me`: who am I. Creates an anonymous session on first contact. */
+import { createRoute } from '@hono/zod-openapi'
+import { issuedTokens } from '../auth/transport'
+import { requireUser, userContext } from '../auth/user-context'
+import { createRouter } from '../http/router'
+import { errorResponses, jsonContent, toSession, toUser, UserSessionSchema } from '../schemas'
+import { loadUserAndSession } from '../services/sessions'
+
+export const meRoutes = createRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/me',
+    tags: ['Sessions'],
+    summary: 'The current user and session; with no credentials, a new anonymous user and session',
+    middleware: [userContext({ mode: 'anonymous-ok' })] as const,
+    responses: {
+      200: jsonContent(UserSessionSchema, 'The current user and session'),
+      ...errorResponses(400, 401),
+    },
+  }),
+  async (c) => {
+    const me = requireUser(c)
+    const { user, session } = await loadUserAndSession(c.var.rt, me.id, me.sessionId)
+    return c.json(
+      { user: toUser(user), session: toSession(session, me.sessionId), ...issuedTokens(c) },
+      200,
+    )
+  },
+)

@@ -1,0 +1,35 @@
+/**
+ * The per-isolate runtime: parsed settings and the handles built from bindings. Built once per
+ * `env` (settings checked then) and handed to routes through the context, to services as an argument.
+ */
+import { createKeyStore, type KeyStore } from './auth/signing-keys'
+import { parseSettings, type Env, type Settings } from './config'
+import { createDb, type Db } from './db/client'
+import { importEncryptionKey } from './services/sealing'
+import type { SessionDO } from '../durable-objects/session'
+
+export interface Runtime {
+  settings: Settings
+  db: Db
+  keys: KeyStore
+  sessions: DurableObjectNamespace<SessionDO>
+  encryptionKey: CryptoKey
+}
+
+export async function createRuntime(env: Env): Promise<Runtime> {
+  const settings = parseSettings(env)
+  const db = createDb(env.DB)
+  const encryptionKey = await importEncryptionKey(settings.ENCRYPTION_KEY)
+  return {
+    settings,
+    db,
+    encryptionKey,
+    keys: createKeyStore({ db, encryptionKey }),
+    sessions: env.SESSIONS,
+  }
+}
+
+/** The session's Durable Object; the sid alone routes to it. */
+export function sessionStub(rt: Runtime, sessionId: string) {
+  return rt.sessions.get(rt.sessions.idFromName(sessionId))
+}

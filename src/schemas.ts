@@ -1,0 +1,103 @@
+/**
+ * Zod schemas of the contract's shapes. The same schemas validate requests and produce the OpenAPI
+ * document, so nothing is described twice.
+ */
+import { z } from '@hono/zod-openapi'
+import type { SessionRow } from './db/sessions'
+import type { UserRow } from './db/users'
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .openapi('Error')
+
+export const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: 'anon_01hx3d6q5k4m2n8p9r7s6t5v4w' }),
+    email: z.string().nullable(),
+    isAnonymous: z.boolean(),
+    role: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('User')
+
+export const SessionSchema = z
+  .object({
+    id: z.string(),
+    createdAt: z.iso.datetime(),
+    lastSeenAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    userAgent: z.string().nullable(),
+    ip: z.string().nullable(),
+    current: z.boolean(),
+  })
+  .openapi('Session')
+
+export const TokensSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+  })
+  .openapi('Tokens')
+
+export const UserSessionSchema = z
+  .object({ user: UserSchema, session: SessionSchema, tokens: TokensSchema.optional() })
+  .openapi('UserSession')
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export function toUser(row: UserRow): z.infer<typeof UserSchema> {
+  return {
+    id: row.id,
+    email: row.email,
+    isAnonymous: row.isAnonymous,
+    role: row.role,
+    createdAt: iso(row.createdAt),
+  }
+}
+
+export function toSession(
+  row: SessionRow,
+  currentSessionId: string | null,
+): z.infer<typeof SessionSchema> {
+  return {
+    id: row.id,
+    createdAt: iso(row.createdAt),
+    lastSeenAt: iso(row.lastSeenAt),
+    expiresAt: iso(Math.min(row.expiresAt, row.absoluteExpiresAt)),
+    userAgent: row.userAgent,
+    ip: row.ip,
+    current: row.id === currentSessionId,
+  }
+}
+
+/** The standard error responses a route can give, for its OpenAPI entry. */
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 429>) {
+  const descriptions = {
+    400: 'Invalid request',
+    401: 'Missing or invalid credentials',
+    403: 'Forbidden',
+    404: 'Not found',
+    409: 'Conflict',
+    413: 'Payload too large',
+    429: 'Rate limited',
+  } as const
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: descriptions[status],
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
+  ) as Record<
+    (typeof statuses)[number],
+    { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }
+  >
+}
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})

@@ -1,0 +1,214 @@
+/**
+ * Session lifecycle shared by routes and middleware: start, refresh (rotation), revoke, list.
+ * The session's Durable Object is the authority on its token; D1's `sessions` row follows it for
+ * listing and the sweep.
+ */
+import type { SessionView } from '../../durable-objects/session'
+import { signAccessToken } from '../auth/access-token'
+import { formatRefreshToken, parseRefreshToken } from '../auth/refresh-token'
+import { readRevokedBefore } from '../db/control'
+import {
+  findLiveSession,
+  insertSessionQuery,
+  listLiveSessions,
+  markSessionRevoked,
+  touchSession,
+  type SessionRow,
+} from '../db/sessions'
+import { findUser, insertUserQuery, type UserRow } from '../db/users'
+import { notFound, unauthorized } from '../errors'
+import type { RequestMeta } from '../http/request-meta'
+import { createId } from '../ids'
+import { sessionStub, type Runtime } from '../runtime'
+import { auditEventQuery, recordAuditEvent } from './audit'
+
+/** A session just created or rotated: what the transport hands to the client. */
+export interface IssuedSession {
+  view: SessionView
+  accessToken: string
+  refreshToken: string
+  expiresIn: number
+}
+
+async function issue(
+  rt: Runtime,
+  view: SessionView,
+  secret: string,
+  now: number,
+): Promise<IssuedSession> {
+  const keys = await rt.keys.get()
+  const accessToken = await signAccessToken(
+    keys,
+    { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE },
+    {
+      userId: view.userId,
+      sessionId: view.sessionId,
+      isAnonymous: view.isAnonymous,
+      role: view.role,
+      email: view.email,
+      now,
+      ttlSeconds: rt.settings.ACCESS_TTL,
+    },
+  )
+  return {
+    view,
+    accessToken,
+    refreshToken: formatRefreshToken(view.sessionId, secret),
+    expiresIn: rt.settings.ACCESS_TTL,
+  }
+}
+
+/** Creates an anonymous user with its first session: the automatic session on app load. */
+export async function createAnonymousSession(
+  rt: Runtime,
+  meta: RequestMeta,
+): Promise<IssuedSession> {
+  const now = Date.now()
+  const userId = createId('anon')
+  const sessionId = createId('sess')
+  const { settings } = rt
+  // The user, its session row and the audit event land together or not at all.
+  await rt.db.batch([
+    insertUserQuery(rt.db, {
+      id: userId,
+      isAnonymous: true,
+      role: 'user',
+      createdAt: now,
+      lastSeenAt: now,
+    }),
+    insertSessionQuery(rt.db, {
+      id: sessionId,
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + Math.min(settings.SESSION_IDLE_TTL, settings.SESSION_ABSOLUTE_TTL) * 1000,
+      absoluteExpiresAt: now + settings.SESSION_ABSOLUTE_TTL * 1000,
+      userAgent: meta.userAgent,
+      ip: meta.ip,
+    }),
+    auditEventQuery(
+      rt.db,
+      { type: 'session.created', userId, sessionId, detail: { anonymous: true } },
+      meta,
+      now,
+    ),
+  ])
+  const { secret, session } = await sessionStub(rt, sessionId).create({
+    sessionId,
+    userId,
+    isAnonymous: true,
+    role: 'user',
+    email: null,
+    now,
+    idleTtlSeconds: settings.SESSION_IDLE_TTL,
+    absoluteTtlSeconds: settings.SESSION_ABSOLUTE_TTL,
+  })
+  return issue(rt, session, secret, now)
+}
+
+/**
+ * Rotates a refresh token (RFC 9700 §4.14.2). Throws 401 `invalid_refresh_token` for a token that
+ * does not open a live session and 401 `refresh_token_reused` when reuse revoked the session.
+ */
+export async function refreshSession(
+  rt: Runtime,
+  refreshToken: string,
+  meta: RequestMeta,
+): Promise<IssuedSession> {
+  const parts = parseRefreshToken(refreshToken)
+  if (!parts) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+  const now = Date.now()
+  const revokedBefore = await readRevokedBefore(rt.db)
+  const result = await sessionStub(rt, parts.sessionId).refresh(parts.secret, {
+    now,
+    idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
+    reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
+    revokedBefore,
+  })
+  if (!result.ok) {
+    if (result.reason === 'unknown')
+      throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+    await markSessionRevoked(rt.db, parts.sessionId, now)
+    if (result.reason === 'reused') {
+      await recordAuditEvent(
+        rt.db,
+        { type: 'session.reuse_detected', userId: result.userId, sessionId: parts.sessionId },
+        meta,
+        now,
+      )
+      throw unauthorized(
+        'refresh_token_reused',
+        'This refresh token was already used; the session has been revoked.',
+      )
+    }
+    throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
+  }
+  if (result.rotated) await touchSession(rt.db, parts.sessionId, now, result.session.expiresAt)
+  return issue(rt, result.session, result.secret, now)
+}
+
+export type RevokeReason = 'revoked' | 'logout'
+
+/** Revokes one session of `userId`; 404 when it is not theirs or not live. */
+export async function revokeSession(
+  rt: Runtime,
+  userId: string,
+  sessionId: string,
+  reason: RevokeReason,
+  meta: RequestMeta,
+): Promise<void> {
+  const now = Date.now()
+  const row = await findLiveSession(rt.db, userId, sessionId, now)
+  if (!row) throw notFound('The session')
+  await endSession(rt, row.id, now)
+  const type = reason === 'logout' ? 'auth.logout' : 'session.revoked'
+  await recordAuditEvent(rt.db, { type, userId, sessionId }, meta, now)
+}
+
+/** Revokes every live session of `userId`; returns how many ended. */
+export async function revokeAllSessions(
+  rt: Runtime,
+  userId: string,
+  meta: RequestMeta,
+  currentSessionId: string | null,
+): Promise<number> {
+  const now = Date.now()
+  const rows = await listLiveSessions(rt.db, userId, now)
+  await Promise.all(rows.map((row) => endSession(rt, row.id, now)))
+  await recordAuditEvent(
+    rt.db,
+    {
+      type: 'auth.logout_all',
+      userId,
+      sessionId: currentSessionId,
+      detail: { sessions: rows.length },
+    },
+    meta,
+    now,
+  )
+  return rows.length
+}
+
+async function endSession(rt: Runtime, sessionId: string, now: number): Promise<void> {
+  await sessionStub(rt, sessionId).revoke()
+  await markSessionRevoked(rt.db, sessionId, now)
+}
+
+export function listSessions(rt: Runtime, userId: string): Promise<SessionRow[]> {
+  return listLiveSessions(rt.db, userId, Date.now())
+}
+
+/** The user and session rows behind a verified context, for `{user, session}` answers. */
+export async function loadUserAndSession(
+  rt: Runtime,
+  userId: string,
+  sessionId: string,
+): Promise<{ user: UserRow; session: SessionRow }> {
+  const now = Date.now()
+  const [user, session] = await Promise.all([
+    findUser(rt.db, userId),
+    findLiveSession(rt.db, userId, sessionId, now),
+  ])
+  if (!user || !session) throw unauthorized('session_revoked', 'The session is no longer active.')
+  return { user, session }
+}
