@@ -2,20 +2,16 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 // Tests run inside workerd against the Worker in wrangler.toml, with real local D1 and Durable
-// Objects. Test-only secrets are fixed here; COOKIE_SECURE stays at its production default.
+// Objects. The wrangler environment "test" makes wrangler read .dev.vars.test (committed, test-only
+// values) instead of a developer's .dev.vars.
 const migrations = await readD1Migrations('migrations')
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
+      wrangler: { configPath: './wrangler.toml', environment: 'test' },
       miniflare: {
-        bindings: {
-          TEST_MIGRATIONS: migrations,
-          ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE=',
-          ADMIN_TOKEN: 'test-admin-token-0123456789',
-          ALLOWED_ORIGINS: 'https://app.example.com',
-        },
+        bindings: { TEST_MIGRATIONS: migrations },
       },
     }),
   ],

@@ -1,0 +1,91 @@
+/** Test helpers: requests through the real Worker entry, a cookie jar, and token sessions. */
+import { env, exports } from 'cloudflare:workers'
+import { expect } from 'vitest'
+import { createRuntime } from '../src/runtime'
+
+export const BASE = 'https://auth.test'
+export const APP_ORIGIN = 'https://app.example.com'
+export const TOKEN_TRANSPORT = { 'X-Session-Transport': 'token' } as const
+
+export function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, init))
+}
+
+export function runtime() {
+  return createRuntime(env)
+}
+
+export interface TokenSession {
+  userId: string
+  sessionId: string
+  accessToken: string
+  refreshToken: string
+}
+
+/** A new anonymous session over token transport. */
+export async function createTokenSession(): Promise<TokenSession> {
+  const res = await api('/v1/sessions/anonymous', { method: 'POST', headers: TOKEN_TRANSPORT })
+  expect(res.status).toBe(201)
+  const body = await res.json<{
+    user: { id: string }
+    session: { id: string }
+    tokens: { accessToken: string; refreshToken: string }
+  }>()
+  return { userId: body.user.id, sessionId: body.session.id, ...body.tokens }
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` }
+}
+
+export function refreshWithToken(refreshToken: string): Promise<Response> {
+  return api('/v1/auth/refresh', {
+    method: 'POST',
+    headers: { ...TOKEN_TRANSPORT, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  })
+}
+
+/** Asserts the contract's error shape and returns the code. */
+export async function expectError(res: Response, status: number, code?: string): Promise<string> {
+  expect(res.status).toBe(status)
+  expect(res.headers.get('content-type')).toMatch(/application\/json/)
+  const body = await res.json<{ error: { code: string; message: string } }>()
+  expect(body.error.message.length).toBeGreaterThan(0)
+  if (code) expect(body.error.code).toBe(code)
+  return body.error.code
+}
+
+/** A browser-like cookie jar: keeps what Set-Cookie says, sends it back. */
+export class CookieJar {
+  readonly cookies = new Map<string, string>()
+
+  store(res: Response): string[] {
+    const lines = res.headers.getSetCookie()
+    for (const line of lines) {
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim())
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq)
+      const value = pair.slice(eq + 1)
+      const expired = attributes.some((a) => /^max-age=0$/i.test(a)) || value === ''
+      if (expired) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+    return lines
+  }
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  /** A request through the Worker with these cookies and, for unsafe methods, the app's Origin. */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    if (this.cookies.size) headers.set('Cookie', this.header())
+    if (init.method && init.method !== 'GET' && !headers.has('Origin'))
+      headers.set('Origin', APP_ORIGIN)
+    const res = await api(path, { ...init, headers })
+    this.store(res)
+    return res
+  }
+}
