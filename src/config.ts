@@ -14,14 +14,13 @@ export interface Env {
   [setting: string]: unknown
 }
 
-const seconds = (fallback: number) =>
+const wholeNumber = (unit: string, min: number) =>
   z.coerce
-    .number()
-    .int('must be a whole number of seconds')
-    .positive('must be positive')
-    .default(fallback)
-const count = (fallback: number) =>
-  z.coerce.number().int('must be a whole number').positive().default(fallback)
+    .number({ message: `must be a whole number of ${unit}` })
+    .int(`must be a whole number of ${unit}`)
+    .min(min, `must be at least ${min}`)
+const seconds = (fallback: number) => wholeNumber('seconds', 1).default(fallback)
+const count = (fallback: number) => wholeNumber('items', 1).default(fallback)
 const flag = (fallback: boolean) =>
   z
     .enum(['true', 'false'], { message: 'must be "true" or "false"' })
@@ -49,7 +48,7 @@ const SettingsSchema = z.object({
   ACCESS_TTL: seconds(300),
   SESSION_IDLE_TTL: seconds(2_592_000),
   SESSION_ABSOLUTE_TTL: seconds(7_776_000),
-  REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).default(10),
+  REFRESH_REUSE_GRACE: wholeNumber('seconds', 0).default(10),
   MAGIC_LINK_TTL: seconds(3600),
   ANON_USER_TTL: seconds(2_592_000),
   MAX_SESSIONS_PER_USER: count(10),

@@ -1,0 +1,188 @@
+import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { signAccessToken } from '../../src/auth/access-token'
+import { api, bearer, CookieJar, createTokenSession, expectError, runtime } from '../helpers'
+
+const AUDIENCE = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }
+
+async function ourKeys() {
+  return (await runtime()).keys.get()
+}
+
+function claimsFor(s: { userId: string; sessionId: string }, now = Date.now()) {
+  return {
+    userId: s.userId,
+    sessionId: s.sessionId,
+    isAnonymous: true,
+    role: 'user',
+    email: null,
+    now,
+    ttlSeconds: 300,
+  }
+}
+
+const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
+
+/** Every way a forged or broken token can arrive; each must give 401 with the JSON error shape. */
+const attacks: Array<
+  [string, (s: Awaited<ReturnType<typeof createTokenSession>>) => Promise<string>]
+> = [
+  ['a malformed token', async () => 'not-a-jwt'],
+  [
+    'an expired token',
+    async (s) => signAccessToken(await ourKeys(), AUDIENCE, claimsFor(s, Date.now() - 3_600_000)),
+  ],
+  [
+    'a token for another audience',
+    async (s) =>
+      signAccessToken(
+        await ourKeys(),
+        { ...AUDIENCE, audience: 'https://evil.example' },
+        claimsFor(s),
+      ),
+  ],
+  [
+    'a token from another issuer',
+    async (s) =>
+      signAccessToken(
+        await ourKeys(),
+        { ...AUDIENCE, issuer: 'https://evil.example' },
+        claimsFor(s),
+      ),
+  ],
+  [
+    'a token signed by a key that is not ours, under our kid',
+    async (s) => {
+      const keys = await ourKeys()
+      const { privateKey } = await generateKeyPair('ES256')
+      return signAccessToken(
+        { ...keys, signer: { kid: keys.signer.kid, privateKey } },
+        AUDIENCE,
+        claimsFor(s),
+      )
+    },
+  ],
+  [
+    'a token with an unknown kid',
+    async (s) => {
+      const keys = await ourKeys()
+      const { privateKey } = await generateKeyPair('ES256')
+      return signAccessToken(
+        { ...keys, signer: { kid: 'key_attacker', privateKey } },
+        AUDIENCE,
+        claimsFor(s),
+      )
+    },
+  ],
+  [
+    'a token carrying its own key in a jwk header',
+    async (s) => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+      return new SignJWT({ sid: s.sessionId, anon: true, role: 'admin' })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk: await exportJWK(publicKey) })
+        .setIssuer(AUDIENCE.issuer)
+        .setAudience(AUDIENCE.audience)
+        .setSubject(s.userId)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey)
+    },
+  ],
+  [
+    'alg: none',
+    async (s) => {
+      const now = Math.floor(Date.now() / 1000)
+      const payload = {
+        iss: AUDIENCE.issuer,
+        aud: AUDIENCE.audience,
+        sub: s.userId,
+        sid: s.sessionId,
+        anon: true,
+        role: 'admin',
+        iat: now,
+        exp: now + 300,
+      }
+      return `${encode({ alg: 'none', typ: 'at+jwt' })}.${encode(payload)}.`
+    },
+  ],
+  [
+    'HS256 signed with our public key (algorithm confusion)',
+    async (s) => {
+      const keys = await ourKeys()
+      const secret = new TextEncoder().encode(JSON.stringify(keys.publicKeys[0]!.jwk))
+      return new SignJWT({ sid: s.sessionId, anon: true, role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: keys.signer.kid })
+        .setIssuer(AUDIENCE.issuer)
+        .setAudience(AUDIENCE.audience)
+        .setSubject(s.userId)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(secret)
+    },
+  ],
+  [
+    'a tampered payload',
+    async (s) => {
+      const [header, payload, signature] = s.accessToken.split('.')
+      const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)))
+      return `${header}.${encode({ ...claims, role: 'admin' })}.${signature}`
+    },
+  ],
+  [
+    'a token typed as an ID token',
+    async (s) => {
+      const keys = await ourKeys()
+      return new SignJWT({ sid: s.sessionId, anon: true, role: 'user' })
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.signer.kid })
+        .setIssuer(AUDIENCE.issuer)
+        .setAudience(AUDIENCE.audience)
+        .setSubject(s.userId)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(keys.signer.privateKey)
+    },
+  ],
+  ['an oversized token', async (s) => `${s.accessToken}${'A'.repeat(10_000)}`],
+]
+
+describe('access token verification', () => {
+  it('accepts our own token at token-info and returns its claims', async () => {
+    const s = await createTokenSession()
+    const res = await api('/v1/auth/token-info', { headers: bearer(s.accessToken) })
+    expect(res.status).toBe(200)
+    const body = await res.json<Record<string, unknown>>()
+    expect(body).toMatchObject({ sub: s.userId, sid: s.sessionId, anon: true, role: 'user' })
+    expect(Number(body.exp) - Number(body.iat)).toBe(300)
+  })
+
+  it('reads the access cookie at token-info', async () => {
+    const jar = new CookieJar()
+    await jar.fetch('/v1/me')
+    const res = await jar.fetch('/v1/auth/token-info')
+    expect(res.status).toBe(200)
+  })
+
+  it('gives 401 at token-info with no token at all', async () => {
+    await expectError(await api('/v1/auth/token-info'), 401, 'invalid_token')
+  })
+
+  for (const [name, forge] of attacks) {
+    it(`rejects ${name} with 401 and a JSON error`, async () => {
+      const s = await createTokenSession()
+      const token = await forge(s)
+      for (const path of ['/v1/auth/token-info', '/v1/sessions']) {
+        const res = await api(path, { headers: bearer(token) })
+        await expectError(res, 401, 'invalid_token')
+        expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"')
+      }
+    })
+  }
+
+  it('rejects an Authorization header that is not a Bearer token', async () => {
+    await expectError(
+      await api('/v1/sessions', { headers: { Authorization: 'Basic dXNlcjpwYXNz' } }),
+      401,
+      'invalid_token',
+    )
+  })
+})

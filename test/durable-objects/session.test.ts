@@ -1,0 +1,150 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { SessionDO } from '../../durable-objects/session'
+import { createTokenSession, expectError, refreshWithToken } from '../helpers'
+
+const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
+
+interface RefreshBody {
+  tokens: { refreshToken: string; accessToken: string }
+  session: { id: string }
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('refresh rotation', () => {
+  it('five concurrent refreshes with the same token all succeed and yield one new token', async () => {
+    const s = await createTokenSession()
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => refreshWithToken(s.refreshToken)),
+    )
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
+    const bodies = await Promise.all(responses.map((r) => r.json<RefreshBody>()))
+    const next = new Set(bodies.map((b) => b.tokens.refreshToken))
+    expect(next.size).toBe(1)
+    const [newToken] = [...next]
+    expect(newToken).not.toBe(s.refreshToken)
+    // The one new token is live and no reuse was recorded.
+    expect((await refreshWithToken(newToken!)).status).toBe(200)
+    const reuse = await env.DB.prepare(
+      "select count(*) as n from audit_events where session_id = ? and type = 'session.reuse_detected'",
+    )
+      .bind(s.sessionId)
+      .first<{ n: number }>()
+    expect(reuse?.n).toBe(0)
+  })
+
+  it('keeps the session alive across 5 tabs x 10 rounds of concurrent refreshes', async () => {
+    const s = await createTokenSession()
+    let token = s.refreshToken
+    for (let round = 0; round < 10; round++) {
+      const responses = await Promise.all(Array.from({ length: 5 }, () => refreshWithToken(token)))
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
+      const tokens = new Set(
+        (await Promise.all(responses.map((r) => r.json<RefreshBody>()))).map(
+          (b) => b.tokens.refreshToken,
+        ),
+      )
+      expect(tokens.size).toBe(1)
+      token = [...tokens][0]!
+    }
+  })
+
+  it('returns the same current token for the previous one within the grace window', async () => {
+    const s = await createTokenSession()
+    const first = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 9_000)
+    const again = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
+    expect(again.tokens.refreshToken).toBe(first.tokens.refreshToken)
+  })
+
+  it('revokes the session when the previous token comes back after the grace window', async () => {
+    const s = await createTokenSession()
+    const first = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 11_000)
+    await expectError(await refreshWithToken(s.refreshToken), 401, 'refresh_token_reused')
+    // The attacker's replay cost the legitimate holder the session too: RFC 9700 §4.14.2.
+    await expectError(
+      await refreshWithToken(first.tokens.refreshToken),
+      401,
+      'invalid_refresh_token',
+    )
+    const row = await env.DB.prepare('select revoked_at from sessions where id = ?')
+      .bind(s.sessionId)
+      .first<{ revoked_at: number | null }>()
+    expect(row?.revoked_at).not.toBeNull()
+    const events = await env.DB.prepare(
+      "select user_id from audit_events where session_id = ? and type = 'session.reuse_detected'",
+    )
+      .bind(s.sessionId)
+      .all<{ user_id: string }>()
+    expect(events.results).toEqual([{ user_id: s.userId }])
+  })
+
+  it('revokes on a token two rotations old, even inside the grace window', async () => {
+    const s = await createTokenSession()
+    const one = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
+    expect((await refreshWithToken(one.tokens.refreshToken)).status).toBe(200)
+    await expectError(await refreshWithToken(s.refreshToken), 401, 'refresh_token_reused')
+  })
+
+  it('stores only hashes: no refresh secret appears in the object storage', async () => {
+    const s = await createTokenSession()
+    const next = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
+    const secrets = [s.refreshToken, next.tokens.refreshToken].map((t) => t.split('.')[1]!)
+    await runInDurableObject(stubFor(s.sessionId), (_instance: SessionDO, state) => {
+      const stored = JSON.stringify([...state.storage.kv.list()])
+      for (const secret of secrets) expect(stored).not.toContain(secret)
+    })
+  })
+})
+
+describe('idle expiry', () => {
+  it('fires the idle alarm and forgets the session', async () => {
+    const s = await createTokenSession()
+    const stub = stubFor(s.sessionId)
+    // Age the stored session past its idle expiry, then let the real alarm handler run.
+    await runInDurableObject(stub, (_instance: SessionDO, state) => {
+      const record = state.storage.kv.get<Record<string, number>>('session')!
+      state.storage.kv.put('session', { ...record, idleExpiresAt: Date.now() - 1 })
+    })
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    await runInDurableObject(stub, async (_instance: SessionDO, state) => {
+      expect(state.storage.kv.get('session')).toBeUndefined()
+      expect(await state.storage.getAlarm()).toBeNull()
+    })
+    await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')
+  })
+
+  it('re-arms the alarm when the session was refreshed since it was set', async () => {
+    const s = await createTokenSession()
+    const stub = stubFor(s.sessionId)
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    await runInDurableObject(stub, async (_instance: SessionDO, state) => {
+      expect(state.storage.kv.get('session')).toBeDefined()
+      expect(await state.storage.getAlarm()).toBeGreaterThan(Date.now())
+    })
+  })
+
+  it('slides the idle expiry on refresh', async () => {
+    const s = await createTokenSession()
+    const before = await stubFor(s.sessionId).status(Date.now())
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 60_000)
+    expect((await refreshWithToken(s.refreshToken)).status).toBe(200)
+    const after = await stubFor(s.sessionId).status(Date.now())
+    expect(after!.expiresAt - before!.expiresAt).toBeGreaterThanOrEqual(60_000)
+  })
+
+  it('refuses a refresh once the session has expired', async () => {
+    const s = await createTokenSession()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 2_592_000_000 + 1_000)
+    await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')
+  })
+})
