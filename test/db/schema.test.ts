@@ -1,13 +1,13 @@
-import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { is } from 'drizzle-orm'
+import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import * as schema from '../../src/db/schema'
 
 // The SQL in migrations/ is what ships; drizzle's schema is what the code queries through.
 // Compare what the applied migrations actually created with what drizzle believes.
-const tables = Object.values(schema).filter(
-  (value): value is SQLiteTable =>
-    typeof value === 'object' && value !== null && Symbol.for('drizzle:IsDrizzleTable') in value,
+const tables: SQLiteTable[] = Object.values(schema).flatMap((value) =>
+  is(value, SQLiteTable) ? [value] : [],
 )
 
 interface PragmaColumn {
