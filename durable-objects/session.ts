@@ -7,29 +7,38 @@
  * Refresh rotation follows RFC 9700 §4.14.2: a reused secret revokes the whole session.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { sha256Base64Url } from '../src/encoding'
 import { createRefreshSecret } from '../src/auth/refresh-token'
+import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
-import { fromBase64Url } from '../src/encoding'
 
-/** Who the session belongs to; what the access token's claims are made from. */
+/** Who the session belongs to: what access-token claims and the `user` answer are made from. */
 export interface SessionSubject {
   userId: string
   isAnonymous: boolean
   role: string
   email: string | null
+  userCreatedAt: number
 }
 
-export interface SessionRecord extends SessionSubject {
+/** A live session as the Worker sees it: enough to answer `{user, session}` without D1. */
+export interface SessionView extends SessionSubject {
   sessionId: string
   createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+  userAgent: string | null
+  ip: string | null
+}
+
+interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   idleExpiresAt: number
   absoluteExpiresAt: number
   currentHash: string
   previousHash: string | null
   /** The current secret sealed under a key derived from the previous one; see `refresh`. */
   currentSealedByPrevious: string | null
-  rotatedAt: number
+  /** When D1's index row was last brought up to date; see `SESSION_INDEX_TOUCH_INTERVAL_MS`. */
+  indexedAt: number
 }
 
 export interface CreateSessionInput extends SessionSubject {
@@ -37,26 +46,26 @@ export interface CreateSessionInput extends SessionSubject {
   now: number
   idleTtlSeconds: number
   absoluteTtlSeconds: number
+  userAgent: string | null
+  ip: string | null
 }
 
 export interface RefreshPolicy {
   now: number
   idleTtlSeconds: number
   reuseGraceSeconds: number
-  /** Sessions created before this instant (the kill switch) are revoked on refresh. */
-  revokedBefore: number
 }
 
 export type RefreshResult =
-  | { ok: true; secret: string; session: SessionView; rotated: boolean }
-  | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'killed'; userId: string | null }
+  | { ok: true; secret: string; session: SessionView; touchIndex: boolean }
+  | { ok: false; reason: 'unknown' | 'expired' | 'reused'; userId: string | null }
 
-/** What the Worker needs of a live session: its subject and its clock. */
-export interface SessionView extends SessionSubject {
-  sessionId: string
-  createdAt: number
-  expiresAt: number
-}
+/**
+ * D1's sessions row (last seen, expiry) is refreshed at most this often per session, so a burst
+ * of refreshes costs one D1 write, not one each: D1 writes all go to one primary. Listing may show
+ * a last-seen time up to this old; the sweep's expiry is 30 days out, so the lag is harmless.
+ */
+export const SESSION_INDEX_TOUCH_INTERVAL_MS = 60_000
 
 const RECORD_KEY = 'session'
 const SEAL_INFO = 'edge-session refresh seal v1'
@@ -64,20 +73,18 @@ const SEAL_INFO = 'edge-session refresh seal v1'
 export class SessionDO extends DurableObject {
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
+    const { now, idleTtlSeconds, absoluteTtlSeconds, ...identity } = input
     const secret = createRefreshSecret()
     const record: SessionRecord = {
-      sessionId: input.sessionId,
-      userId: input.userId,
-      isAnonymous: input.isAnonymous,
-      role: input.role,
-      email: input.email,
-      createdAt: input.now,
-      idleExpiresAt: input.now + input.idleTtlSeconds * 1000,
-      absoluteExpiresAt: input.now + input.absoluteTtlSeconds * 1000,
+      ...identity,
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: now + idleTtlSeconds * 1000,
+      absoluteExpiresAt: now + absoluteTtlSeconds * 1000,
       currentHash: await sha256Base64Url(secret),
       previousHash: null,
       currentSealedByPrevious: null,
-      rotatedAt: input.now,
+      indexedAt: now,
     }
     this.write(record)
     await this.ctx.storage.setAlarm(expiresAt(record))
@@ -97,33 +104,32 @@ export class SessionDO extends DurableObject {
     const nextSealed = await seal(await sealingKeyFor(presented), nextSecret)
 
     // Critical section: synchronous storage only, no await until the record is settled.
+    // Comparing SHA-256 digests with === leaks nothing useful about the secret itself.
     const record = this.read()
     if (!record) return { ok: false, reason: 'unknown', userId: null }
     if (policy.now >= expiresAt(record)) {
       this.forget()
       return { ok: false, reason: 'expired', userId: record.userId }
     }
-    if (record.createdAt < policy.revokedBefore) {
-      this.forget()
-      return { ok: false, reason: 'killed', userId: record.userId }
-    }
     if (presentedHash === record.currentHash) {
+      const touchIndex = policy.now - record.indexedAt >= SESSION_INDEX_TOUCH_INTERVAL_MS
       const rotated: SessionRecord = {
         ...record,
         previousHash: record.currentHash,
         currentHash: nextHash,
         currentSealedByPrevious: nextSealed,
-        rotatedAt: policy.now,
+        lastSeenAt: policy.now,
         idleExpiresAt: policy.now + policy.idleTtlSeconds * 1000,
+        indexedAt: touchIndex ? policy.now : record.indexedAt,
       }
       this.write(rotated)
       await this.ctx.storage.setAlarm(expiresAt(rotated))
-      return { ok: true, secret: nextSecret, session: view(rotated), rotated: true }
+      return { ok: true, secret: nextSecret, session: view(rotated), touchIndex }
     }
-    const withinGrace = policy.now - record.rotatedAt <= policy.reuseGraceSeconds * 1000
+    const withinGrace = policy.now - record.lastSeenAt <= policy.reuseGraceSeconds * 1000
     if (presentedHash === record.previousHash && withinGrace && record.currentSealedByPrevious) {
       const secret = await unseal(await sealingKeyFor(presented), record.currentSealedByPrevious)
-      return { ok: true, secret, session: view(record), rotated: false }
+      return { ok: true, secret, session: view(record), touchIndex: false }
     }
     this.forget()
     return { ok: false, reason: 'reused', userId: record.userId }
@@ -173,15 +179,16 @@ function expiresAt(record: SessionRecord): number {
 }
 
 function view(record: SessionRecord): SessionView {
-  return {
-    sessionId: record.sessionId,
-    userId: record.userId,
-    isAnonymous: record.isAnonymous,
-    role: record.role,
-    email: record.email,
-    createdAt: record.createdAt,
-    expiresAt: expiresAt(record),
-  }
+  const {
+    idleExpiresAt: _idle,
+    absoluteExpiresAt: _absolute,
+    currentHash: _c,
+    previousHash: _p,
+    currentSealedByPrevious: _s,
+    indexedAt: _i,
+    ...visible
+  } = record
+  return { ...visible, expiresAt: expiresAt(record) }
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {

@@ -3,8 +3,7 @@
  * document, so nothing is described twice.
  */
 import { z } from '@hono/zod-openapi'
-import type { SessionRow } from './db/sessions'
-import type { UserRow } from './db/users'
+import type { SessionView } from '../durable-objects/session'
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
@@ -47,28 +46,61 @@ export const UserSessionSchema = z
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-export function toUser(row: UserRow): z.infer<typeof UserSchema> {
+/** A user as stored (D1 row) or as its session knows it; times in ms. */
+export interface UserFields {
+  id: string
+  email: string | null
+  isAnonymous: boolean
+  role: string
+  createdAt: number
+}
+
+/** A session as the D1 index or its Durable Object knows it; `expiresAt` is the effective expiry. */
+export interface SessionFields {
+  id: string
+  createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+  userAgent: string | null
+  ip: string | null
+}
+
+export function toUser(user: UserFields): z.infer<typeof UserSchema> {
   return {
-    id: row.id,
-    email: row.email,
-    isAnonymous: row.isAnonymous,
-    role: row.role,
-    createdAt: iso(row.createdAt),
+    id: user.id,
+    email: user.email,
+    isAnonymous: user.isAnonymous,
+    role: user.role,
+    createdAt: iso(user.createdAt),
   }
 }
 
 export function toSession(
-  row: SessionRow,
+  session: SessionFields,
   currentSessionId: string | null,
 ): z.infer<typeof SessionSchema> {
   return {
-    id: row.id,
-    createdAt: iso(row.createdAt),
-    lastSeenAt: iso(row.lastSeenAt),
-    expiresAt: iso(Math.min(row.expiresAt, row.absoluteExpiresAt)),
-    userAgent: row.userAgent,
-    ip: row.ip,
-    current: row.id === currentSessionId,
+    id: session.id,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(session.expiresAt),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentSessionId,
+  }
+}
+
+/** `{user, session}` straight from a session just created or rotated, with no D1 read. */
+export function toUserSession(view: SessionView) {
+  return {
+    user: toUser({
+      id: view.userId,
+      email: view.email,
+      isAnonymous: view.isAnonymous,
+      role: view.role,
+      createdAt: view.userCreatedAt,
+    }),
+    session: toSession({ ...view, id: view.sessionId }, view.sessionId),
   }
 }
 

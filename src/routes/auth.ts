@@ -11,13 +11,8 @@ import { requireUser, userContext, verifyToken } from '../auth/user-context'
 import { unauthorized } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
-import { errorResponses, jsonContent, toSession, toUser, UserSessionSchema } from '../schemas'
-import {
-  loadUserAndSession,
-  refreshSession,
-  revokeAllSessions,
-  revokeSession,
-} from '../services/sessions'
+import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
+import { refreshSession, revokeAllSessions, revokeSession } from '../services/sessions'
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
 
@@ -56,19 +51,7 @@ export const authRoutes = createRouter()
         throw error
       })
       deliverSession(c, issued)
-      const { user, session } = await loadUserAndSession(
-        rt,
-        issued.view.userId,
-        issued.view.sessionId,
-      )
-      return c.json(
-        {
-          user: toUser(user),
-          session: toSession(session, issued.view.sessionId),
-          ...issuedTokens(c),
-        },
-        200,
-      )
+      return c.json({ ...toUserSession(issued.view), ...issuedTokens(c) }, 200)
     },
   )
   .openapi(

@@ -3,8 +3,8 @@ import { createRoute } from '@hono/zod-openapi'
 import { issuedTokens } from '../auth/transport'
 import { requireUser, userContext } from '../auth/user-context'
 import { createRouter } from '../http/router'
-import { errorResponses, jsonContent, toSession, toUser, UserSessionSchema } from '../schemas'
-import { loadUserAndSession } from '../services/sessions'
+import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
+import { describeSession } from '../services/sessions'
 
 export const meRoutes = createRouter().openapi(
   createRoute({
@@ -20,10 +20,11 @@ export const meRoutes = createRouter().openapi(
   }),
   async (c) => {
     const me = requireUser(c)
-    const { user, session } = await loadUserAndSession(c.var.rt, me.id, me.sessionId)
-    return c.json(
-      { user: toUser(user), session: toSession(session, me.sessionId), ...issuedTokens(c) },
-      200,
-    )
+    // A session the middleware just created or rotated answers from its own view, without D1.
+    const issued = c.var.issued
+    const answer = issued
+      ? toUserSession(issued.view)
+      : await describeSession(c.var.rt, me.id, me.sessionId)
+    return c.json({ ...answer, ...issuedTokens(c) }, 200)
   },
 )

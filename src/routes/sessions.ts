@@ -10,15 +10,10 @@ import {
   jsonContent,
   SessionSchema,
   toSession,
-  toUser,
+  toUserSession,
   UserSessionSchema,
 } from '../schemas'
-import {
-  createAnonymousSession,
-  listSessions,
-  loadUserAndSession,
-  revokeSession,
-} from '../services/sessions'
+import { createAnonymousSession, listSessions, revokeSession } from '../services/sessions'
 
 const SessionIdParam = z.object({
   id: z
@@ -41,19 +36,7 @@ export const sessionRoutes = createRouter()
     async (c) => {
       const issued = await createAnonymousSession(c.var.rt, requestMeta(c))
       deliverSession(c, issued)
-      const { user, session } = await loadUserAndSession(
-        c.var.rt,
-        issued.view.userId,
-        issued.view.sessionId,
-      )
-      return c.json(
-        {
-          user: toUser(user),
-          session: toSession(session, issued.view.sessionId),
-          ...issuedTokens(c),
-        },
-        201,
-      )
+      return c.json({ ...toUserSession(issued.view), ...issuedTokens(c) }, 201)
     },
   )
   .openapi(

@@ -15,7 +15,8 @@ import {
   touchSession,
   type SessionRow,
 } from '../db/sessions'
-import { findUser, insertUserQuery, type UserRow } from '../db/users'
+import { findUser, insertUserQuery } from '../db/users'
+import { toSession, toUser } from '../schemas'
 import { notFound, unauthorized } from '../errors'
 import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
@@ -67,42 +68,49 @@ export async function createAnonymousSession(
   const userId = createId('anon')
   const sessionId = createId('sess')
   const { settings } = rt
-  // The user, its session row and the audit event land together or not at all.
-  await rt.db.batch([
-    insertUserQuery(rt.db, {
-      id: userId,
+  const expiresAt = now + Math.min(settings.SESSION_IDLE_TTL, settings.SESSION_ABSOLUTE_TTL) * 1000
+  // D1 and the Durable Object are written at once: if either fails the request fails and the
+  // other half is unreachable (nobody holds its token) until the sweep or the alarm removes it.
+  const [, { secret, session }] = await Promise.all([
+    rt.db.batch([
+      insertUserQuery(rt.db, {
+        id: userId,
+        isAnonymous: true,
+        role: 'user',
+        createdAt: now,
+        lastSeenAt: now,
+      }),
+      insertSessionQuery(rt.db, {
+        id: sessionId,
+        userId,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt,
+        absoluteExpiresAt: now + settings.SESSION_ABSOLUTE_TTL * 1000,
+        userAgent: meta.userAgent,
+        ip: meta.ip,
+      }),
+      auditEventQuery(
+        rt.db,
+        { type: 'session.created', userId, sessionId, detail: { anonymous: true } },
+        meta,
+        now,
+      ),
+    ]),
+    sessionStub(rt, sessionId).create({
+      sessionId,
+      userId,
       isAnonymous: true,
       role: 'user',
-      createdAt: now,
-      lastSeenAt: now,
-    }),
-    insertSessionQuery(rt.db, {
-      id: sessionId,
-      userId,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: now + Math.min(settings.SESSION_IDLE_TTL, settings.SESSION_ABSOLUTE_TTL) * 1000,
-      absoluteExpiresAt: now + settings.SESSION_ABSOLUTE_TTL * 1000,
+      email: null,
+      userCreatedAt: now,
+      now,
+      idleTtlSeconds: settings.SESSION_IDLE_TTL,
+      absoluteTtlSeconds: settings.SESSION_ABSOLUTE_TTL,
       userAgent: meta.userAgent,
       ip: meta.ip,
     }),
-    auditEventQuery(
-      rt.db,
-      { type: 'session.created', userId, sessionId, detail: { anonymous: true } },
-      meta,
-      now,
-    ),
   ])
-  const { secret, session } = await sessionStub(rt, sessionId).create({
-    sessionId,
-    userId,
-    isAnonymous: true,
-    role: 'user',
-    email: null,
-    now,
-    idleTtlSeconds: settings.SESSION_IDLE_TTL,
-    absoluteTtlSeconds: settings.SESSION_ABSOLUTE_TTL,
-  })
   return issue(rt, session, secret, now)
 }
 
@@ -118,13 +126,16 @@ export async function refreshSession(
   const parts = parseRefreshToken(refreshToken)
   if (!parts) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
   const now = Date.now()
-  const revokedBefore = await readRevokedBefore(rt.db)
-  const result = await sessionStub(rt, parts.sessionId).refresh(parts.secret, {
-    now,
-    idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
-    reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
-    revokedBefore,
-  })
+  const stub = sessionStub(rt, parts.sessionId)
+  // The kill switch is read fresh on every refresh, alongside the rotation rather than before it.
+  const [revokedBefore, result] = await Promise.all([
+    readRevokedBefore(rt.db),
+    stub.refresh(parts.secret, {
+      now,
+      idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
+      reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
+    }),
+  ])
   if (!result.ok) {
     if (result.reason === 'unknown')
       throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
@@ -143,8 +154,17 @@ export async function refreshSession(
     }
     throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
   }
-  if (result.rotated) await touchSession(rt.db, parts.sessionId, now, result.session.expiresAt)
-  return issue(rt, result.session, result.secret, now)
+  if (result.session.createdAt < revokedBefore) {
+    await endSession(rt, parts.sessionId, now)
+    throw unauthorized('invalid_refresh_token', 'The session was revoked by an administrator.')
+  }
+  const [issued] = await Promise.all([
+    issue(rt, result.session, result.secret, now),
+    result.touchIndex
+      ? touchSession(rt.db, parts.sessionId, now, result.session.expiresAt)
+      : undefined,
+  ])
+  return issued
 }
 
 export type RevokeReason = 'revoked' | 'logout'
@@ -198,17 +218,13 @@ export function listSessions(rt: Runtime, userId: string): Promise<SessionRow[]>
   return listLiveSessions(rt.db, userId, Date.now())
 }
 
-/** The user and session rows behind a verified context, for `{user, session}` answers. */
-export async function loadUserAndSession(
-  rt: Runtime,
-  userId: string,
-  sessionId: string,
-): Promise<{ user: UserRow; session: SessionRow }> {
+/** `{user, session}` for a verified context, read from D1; 401 once the session has ended. */
+export async function describeSession(rt: Runtime, userId: string, sessionId: string) {
   const now = Date.now()
   const [user, session] = await Promise.all([
     findUser(rt.db, userId),
     findLiveSession(rt.db, userId, sessionId, now),
   ])
   if (!user || !session) throw unauthorized('session_revoked', 'The session is no longer active.')
-  return { user, session }
+  return { user: toUser(user), session: toSession(session, sessionId) }
 }

@@ -141,6 +141,24 @@ describe('idle expiry', () => {
     expect(after!.expiresAt - before!.expiresAt).toBeGreaterThanOrEqual(60_000)
   })
 
+  it('updates the D1 index at most once a minute, whatever the refresh rate', async () => {
+    const s = await createTokenSession()
+    const lastSeen = async () =>
+      (await env.DB.prepare('select last_seen_at as t from sessions where id = ?')
+        .bind(s.sessionId)
+        .first<{ t: number }>())!.t
+    const created = await lastSeen()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(created + 30_000)
+    let token = (await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()).tokens
+      .refreshToken
+    expect(await lastSeen()).toBe(created)
+    vi.setSystemTime(created + 61_000)
+    token = (await (await refreshWithToken(token)).json<RefreshBody>()).tokens.refreshToken
+    expect(await lastSeen()).toBe(created + 61_000)
+    expect(token).toBeTruthy()
+  })
+
   it('refuses a refresh once the session has expired', async () => {
     const s = await createTokenSession()
     vi.useFakeTimers({ toFake: ['Date'] })
