@@ -1,4 +1,4 @@
-import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { base64url, exportJWK, generateKeyPair, SignJWT, type JWTHeaderParameters } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { signAccessToken } from '../../src/auth/access-token'
 import { api, bearer, CookieJar, createTokenSession, expectError, runtime } from '../helpers'
@@ -21,35 +21,42 @@ function claimsFor(s: { userId: string; sessionId: string }, now = Date.now()) {
   }
 }
 
+/** A token signed with our own current key, with the audience or clock changed. */
+async function signOurs(
+  s: { userId: string; sessionId: string },
+  audience: Partial<typeof AUDIENCE>,
+  now = Date.now(),
+) {
+  return signAccessToken(await ourKeys(), { ...AUDIENCE, ...audience }, claimsFor(s, now))
+}
+
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
+
+/** A well-formed access token for the session with any header and key: the attacker's tool. */
+function forge(
+  s: { userId: string; sessionId: string },
+  header: JWTHeaderParameters,
+  key: CryptoKey | Uint8Array,
+  role = 'admin',
+) {
+  return new SignJWT({ sid: s.sessionId, anon: true, role })
+    .setProtectedHeader(header)
+    .setIssuer(AUDIENCE.issuer)
+    .setAudience(AUDIENCE.audience)
+    .setSubject(s.userId)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(key)
+}
 
 /** Every way a forged or broken token can arrive; each must give 401 with the JSON error shape. */
 const attacks: Array<
   [string, (s: Awaited<ReturnType<typeof createTokenSession>>) => Promise<string>]
 > = [
   ['a malformed token', async () => 'not-a-jwt'],
-  [
-    'an expired token',
-    async (s) => signAccessToken(await ourKeys(), AUDIENCE, claimsFor(s, Date.now() - 3_600_000)),
-  ],
-  [
-    'a token for another audience',
-    async (s) =>
-      signAccessToken(
-        await ourKeys(),
-        { ...AUDIENCE, audience: 'https://evil.example' },
-        claimsFor(s),
-      ),
-  ],
-  [
-    'a token from another issuer',
-    async (s) =>
-      signAccessToken(
-        await ourKeys(),
-        { ...AUDIENCE, issuer: 'https://evil.example' },
-        claimsFor(s),
-      ),
-  ],
+  ['an expired token', async (s) => signOurs(s, {}, Date.now() - 3_600_000)],
+  ['a token for another audience', async (s) => signOurs(s, { audience: 'https://evil.example' })],
+  ['a token from another issuer', async (s) => signOurs(s, { issuer: 'https://evil.example' })],
   [
     'a token signed by a key that is not ours, under our kid',
     async (s) => {
@@ -78,14 +85,7 @@ const attacks: Array<
     'a token carrying its own key in a jwk header',
     async (s) => {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
-      return new SignJWT({ sid: s.sessionId, anon: true, role: 'admin' })
-        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk: await exportJWK(publicKey) })
-        .setIssuer(AUDIENCE.issuer)
-        .setAudience(AUDIENCE.audience)
-        .setSubject(s.userId)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(privateKey)
+      return forge(s, { alg: 'ES256', typ: 'at+jwt', jwk: await exportJWK(publicKey) }, privateKey)
     },
   ],
   [
@@ -110,14 +110,7 @@ const attacks: Array<
     async (s) => {
       const keys = await ourKeys()
       const secret = new TextEncoder().encode(JSON.stringify(keys.publicKeys[0]!.jwk))
-      return new SignJWT({ sid: s.sessionId, anon: true, role: 'admin' })
-        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: keys.signer.kid })
-        .setIssuer(AUDIENCE.issuer)
-        .setAudience(AUDIENCE.audience)
-        .setSubject(s.userId)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(secret)
+      return forge(s, { alg: 'HS256', typ: 'at+jwt', kid: keys.signer.kid }, secret)
     },
   ],
   [
@@ -132,14 +125,12 @@ const attacks: Array<
     'a token typed as an ID token',
     async (s) => {
       const keys = await ourKeys()
-      return new SignJWT({ sid: s.sessionId, anon: true, role: 'user' })
-        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.signer.kid })
-        .setIssuer(AUDIENCE.issuer)
-        .setAudience(AUDIENCE.audience)
-        .setSubject(s.userId)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(keys.signer.privateKey)
+      return forge(
+        s,
+        { alg: 'ES256', typ: 'JWT', kid: keys.signer.kid },
+        keys.signer.privateKey,
+        'user',
+      )
     },
   ],
   ['an oversized token', async (s) => `${s.accessToken}${'A'.repeat(10_000)}`],
@@ -166,10 +157,10 @@ describe('access token verification', () => {
     await expectError(await api('/v1/auth/token-info'), 401, 'invalid_token')
   })
 
-  for (const [name, forge] of attacks) {
+  for (const [name, attack] of attacks) {
     it(`rejects ${name} with 401 and a JSON error`, async () => {
       const s = await createTokenSession()
-      const token = await forge(s)
+      const token = await attack(s)
       for (const path of ['/v1/auth/token-info', '/v1/sessions']) {
         const res = await api(path, { headers: bearer(token) })
         await expectError(res, 401, 'invalid_token')
