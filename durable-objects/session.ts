@@ -8,7 +8,12 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { createRefreshSecret } from '../src/auth/refresh-token'
+import type { Env } from '../src/config'
+import { createDb } from '../src/db/client'
+import { consumeMagicLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
+import { findOrCreateAccount, roleForEmail, type AccountSubject } from '../src/services/accounts'
+import { mergeAnonymousUser, type MergeReport } from '../src/services/merge'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
 
 /** Who the session belongs to: what access-token claims and the `user` answer are made from. */
@@ -39,6 +44,10 @@ interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   currentSealedByPrevious: string | null
   /** When D1's index row was last brought up to date; see `SESSION_INDEX_TOUCH_INTERVAL_MS`. */
   indexedAt: number
+  /** Secrets from before the last sign-in: refused, but not treated as theft (see `signIn`). */
+  retiredHashes: string[]
+  /** The report of the merge that made this session an account's, repeated to later sign-ins. */
+  merge: MergeReport | null
 }
 
 export interface CreateSessionInput extends SessionSubject {
@@ -58,7 +67,31 @@ export interface RefreshPolicy {
 
 export type RefreshResult =
   | { ok: true; secret: string; session: SessionView; touchIndex: boolean }
-  | { ok: false; reason: 'unknown' | 'expired' | 'reused'; userId: string | null }
+  | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'superseded'; userId: string | null }
+
+/** What a sign-in binds the session to: a known account, or whoever a magic link names. */
+export type SignInTarget =
+  | { kind: 'account'; account: AccountSubject }
+  | { kind: 'magic-link'; tokenHash: string; adminEmails: string[] }
+
+export interface SignInInput {
+  target: SignInTarget
+  now: number
+  idleTtlSeconds: number
+}
+
+export type SignInResult =
+  | {
+      ok: true
+      secret: string
+      session: SessionView
+      merge: MergeReport | null
+      mergedNow: boolean
+      account: AccountSubject
+    }
+  | { ok: false; reason: 'unknown' | 'invalid_link' }
+  /** The session is another account's: the Worker starts a new session for `account`. */
+  | { ok: false; reason: 'other_account'; account: AccountSubject }
 
 /**
  * D1's sessions row (last seen, expiry) is refreshed at most this often per session, so a burst
@@ -70,7 +103,7 @@ export const SESSION_INDEX_TOUCH_INTERVAL_MS = 60_000
 const RECORD_KEY = 'session'
 const SEAL_INFO = 'edge-session refresh seal v1'
 
-export class SessionDO extends DurableObject {
+export class SessionDO extends DurableObject<Env> {
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
     const { now, idleTtlSeconds, absoluteTtlSeconds, ...identity } = input
@@ -85,6 +118,8 @@ export class SessionDO extends DurableObject {
       previousHash: null,
       currentSealedByPrevious: null,
       indexedAt: now,
+      retiredHashes: [],
+      merge: null,
     }
     this.write(record)
     await this.ctx.storage.setAlarm(expiresAt(record))
@@ -131,8 +166,68 @@ export class SessionDO extends DurableObject {
       const secret = await unseal(await sealingKeyFor(presented), record.currentSealedByPrevious)
       return { ok: true, secret, session: view(record), touchIndex: false }
     }
+    if (record.retiredHashes.includes(presentedHash)) {
+      return { ok: false, reason: 'superseded', userId: record.userId }
+    }
     this.forget()
     return { ok: false, reason: 'reused', userId: record.userId }
+  }
+
+  /**
+   * Signs this session into an account: merges the anonymous user (once), rebinds the session and
+   * rotates its secret. Runs under the object's lock, because it awaits D1: concurrent sign-ins
+   * from one browser queue here and the later ones see the first one's result. Secrets from
+   * before the sign-in get no grace (a privilege change); presenting them is refused as
+   * `superseded` rather than as theft, so a tab that raced the sign-in does not end the session.
+   */
+  signIn(input: SignInInput): Promise<SignInResult> {
+    return this.locked(async () => {
+      const db = createDb(this.env.DB)
+      const before = this.read()
+      if (!before || input.now >= expiresAt(before)) return { ok: false, reason: 'unknown' }
+      const account = await this.resolveAccount(db, before.sessionId, input)
+      if (!account) return { ok: false, reason: 'invalid_link' }
+      if (!before.isAnonymous && before.userId !== account.userId)
+        return { ok: false, reason: 'other_account', account }
+
+      let merge = before.merge
+      let mergedNow = false
+      if (before.isAnonymous) {
+        const result = await mergeAnonymousUser(db, {
+          from: before.userId,
+          into: account.userId,
+          sessionId: before.sessionId,
+          now: input.now,
+        })
+        merge = result.report
+        mergedNow = result.performed
+      }
+      // Read again: a refresh may have rotated the secret while the merge awaited D1.
+      const record = this.read()
+      if (!record) return { ok: false, reason: 'unknown' }
+      const secret = createRefreshSecret()
+      const privilegeChange = record.isAnonymous
+      const next: SessionRecord = {
+        ...record,
+        userId: account.userId,
+        isAnonymous: false,
+        role: account.role,
+        email: account.email,
+        userCreatedAt: account.userCreatedAt,
+        currentHash: await sha256Base64Url(secret),
+        previousHash: privilegeChange ? null : record.currentHash,
+        currentSealedByPrevious: null,
+        retiredHashes: privilegeChange
+          ? [record.currentHash, record.previousHash].filter((h): h is string => h !== null)
+          : record.retiredHashes,
+        lastSeenAt: input.now,
+        idleExpiresAt: input.now + input.idleTtlSeconds * 1000,
+        merge,
+      }
+      this.write(next)
+      await this.ctx.storage.setAlarm(expiresAt(next))
+      return { ok: true, secret, session: view(next), merge, mergedNow, account }
+    })
   }
 
   /** The live session, or null: the `fresh` check that sees revocation at once. */
@@ -161,6 +256,41 @@ export class SessionDO extends DurableObject {
     }
   }
 
+  /**
+   * The account a sign-in targets. A magic link is consumed in D1 (one winner across all
+   * sessions) and remembered here, so a second click from this browser gets the same success.
+   */
+  private async resolveAccount(
+    db: ReturnType<typeof createDb>,
+    sessionId: string,
+    input: SignInInput,
+  ): Promise<AccountSubject | null> {
+    const { target, now } = input
+    if (target.kind === 'account') return target.account
+    const key = `magic:${target.tokenHash}`
+    const remembered = this.ctx.storage.kv.get<AccountSubject>(key)
+    if (remembered) return remembered
+    const email = await consumeMagicLink(db, target.tokenHash, sessionId, now)
+    if (!email) return null
+    const account = await findOrCreateAccount(
+      db,
+      email,
+      roleForEmail(target.adminEmails, email),
+      now,
+    )
+    this.ctx.storage.kv.put(key, account)
+    return account
+  }
+
+  private lock: Promise<unknown> = Promise.resolve()
+
+  /** Runs `task` after every task queued before it: an in-object mutex across awaits. */
+  private locked<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(task, task)
+    this.lock = run.catch(() => undefined)
+    return run
+  }
+
   private read(): SessionRecord | undefined {
     return this.ctx.storage.kv.get<SessionRecord>(RECORD_KEY)
   }
@@ -186,6 +316,8 @@ function view(record: SessionRecord): SessionView {
     previousHash: _p,
     currentSealedByPrevious: _s,
     indexedAt: _i,
+    retiredHashes: _r,
+    merge: _m,
     ...visible
   } = record
   return { ...visible, expiresAt: expiresAt(record) }

@@ -9,8 +9,13 @@ import type { SessionDO } from '../durable-objects/session'
 export interface Env {
   DB: D1Database
   SESSIONS: DurableObjectNamespace<SessionDO>
+  /** Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`): a coarse per-location shield. */
+  ANONYMOUS_PER_IP_LIMIT?: RateLimit
+  AUTH_PER_IP_LIMIT?: RateLimit
+  AUTH_PER_EMAIL_LIMIT?: RateLimit
   ENCRYPTION_KEY?: string
   ADMIN_TOKEN?: string
+  RESEND_API_KEY?: string
   [setting: string]: unknown
 }
 
@@ -44,25 +49,33 @@ const base64Key32 = z.string({ message: 'is required (32 random bytes, base64)' 
   }
 }, 'must be 32 bytes encoded as base64')
 
-const SettingsSchema = z.object({
-  ACCESS_TTL: seconds(300),
-  SESSION_IDLE_TTL: seconds(2_592_000),
-  SESSION_ABSOLUTE_TTL: seconds(7_776_000),
-  REFRESH_REUSE_GRACE: wholeNumber('seconds', 0).default(10),
-  MAGIC_LINK_TTL: seconds(3600),
-  ANON_USER_TTL: seconds(2_592_000),
-  MAX_SESSIONS_PER_USER: count(10),
-  COOKIE_SECURE: flag(true),
-  ALLOWED_ORIGINS: list.pipe(
-    z.array(z.url({ message: 'must list origins like https://app.example.com' })),
-  ),
-  ISSUER: z.string({ message: 'is required' }).min(1, 'is required'),
-  AUDIENCE: z.string({ message: 'is required' }).min(1, 'is required'),
-  MAILER: z.enum(['outbox', 'resend']).default('outbox'),
-  ADMIN_EMAILS: list,
-  ENCRYPTION_KEY: base64Key32,
-  ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
-})
+const SettingsSchema = z
+  .object({
+    ACCESS_TTL: seconds(300),
+    SESSION_IDLE_TTL: seconds(2_592_000),
+    SESSION_ABSOLUTE_TTL: seconds(7_776_000),
+    REFRESH_REUSE_GRACE: wholeNumber('seconds', 0).default(10),
+    MAGIC_LINK_TTL: seconds(3600),
+    ANON_USER_TTL: seconds(2_592_000),
+    MAX_SESSIONS_PER_USER: count(10),
+    COOKIE_SECURE: flag(true),
+    ALLOWED_ORIGINS: list.pipe(
+      z.array(z.url({ message: 'must list origins like https://app.example.com' })),
+    ),
+    ISSUER: z.string({ message: 'is required' }).min(1, 'is required'),
+    AUDIENCE: z.string({ message: 'is required' }).min(1, 'is required'),
+    MAILER: z.enum(['outbox', 'resend']).default('outbox'),
+    MAIL_FROM: z.string().min(3).default('Sign-in <no-reply@example.com>'),
+    RESEND_API_KEY: z.string().optional(),
+    ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
+    RATE_LIMITS: flag(true),
+    ENCRYPTION_KEY: base64Key32,
+    ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
+  })
+  .refine((s) => s.MAILER !== 'resend' || Boolean(s.RESEND_API_KEY), {
+    path: ['RESEND_API_KEY'],
+    message: 'is required when MAILER is "resend"',
+  })
 
 /** Settings after parsing: numbers are numbers, lists are arrays. Durations are in seconds. */
 export type Settings = z.infer<typeof SettingsSchema>

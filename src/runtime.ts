@@ -5,6 +5,8 @@
 import { createKeyStore, type KeyStore } from './auth/signing-keys'
 import { parseSettings, type Env, type Settings } from './config'
 import { createDb, type Db } from './db/client'
+import { createMailer, type Mailer } from './services/mailer'
+import { createLimiters, type Limiters } from './services/rate-limits'
 import { importEncryptionKey } from './services/sealing'
 import type { SessionDO } from '../durable-objects/session'
 
@@ -14,6 +16,8 @@ export interface Runtime {
   keys: KeyStore
   sessions: DurableObjectNamespace<SessionDO>
   encryptionKey: CryptoKey
+  limits: Limiters
+  mailer: Mailer
 }
 
 export async function createRuntime(env: Env): Promise<Runtime> {
@@ -26,6 +30,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     encryptionKey,
     keys: createKeyStore({ db, encryptionKey }),
     sessions: env.SESSIONS,
+    limits: createLimiters(env, settings),
+    mailer: createMailer(settings, db),
   }
 }
 

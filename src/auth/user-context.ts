@@ -9,7 +9,12 @@ import { unauthorized } from '../errors'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { sessionStub } from '../runtime'
-import { createAnonymousSession, refreshSession, type IssuedSession } from '../services/sessions'
+import {
+  createAnonymousSession,
+  refreshSession,
+  SUPERSEDED,
+  type IssuedSession,
+} from '../services/sessions'
 import { AppError } from '../errors'
 import { verifyAccessToken, type AccessClaims } from './access-token'
 import {
@@ -70,6 +75,9 @@ async function resolveUser(
       return fromIssued(c, await refreshSession(c.var.rt, cookies.session, requestMeta(c)))
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 401) throw error
+      // A tab that raced a sign-in in this browser: the jar already holds the new cookies, so
+      // clearing them or starting a new anonymous session here would undo the sign-in.
+      if (error.code === SUPERSEDED) throw error
       clearSessionCookies(c)
       if (mode === 'required') throw error
     }

@@ -74,3 +74,49 @@ export const auditEvents = sqliteTable(
   },
   (t) => [index('audit_events_user_at').on(t.userId, t.at), index('audit_events_at').on(t.at)],
 )
+
+export const magicLinks = sqliteTable(
+  'magic_links',
+  {
+    /** SHA-256 of the link's token, base64url: the token itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    email: text('email').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    requestedBySessionId: text('requested_by_session_id'),
+    consumedAt: integer('consumed_at'),
+    consumedBySessionId: text('consumed_by_session_id'),
+  },
+  (t) => [index('magic_links_expires').on(t.expiresAt)],
+)
+
+/** One row per merged anonymous user: a retried merge returns this report and moves nothing. */
+export const merges = sqliteTable('merges', {
+  fromUserId: text('from_user_id').primaryKey(),
+  intoUserId: text('into_user_id').notNull(),
+  report: text('report', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdAt: integer('created_at').notNull(),
+})
+
+/** Failed logins counted exactly per normalised email, for growing back-off. */
+export const loginAttempts = sqliteTable('login_attempts', {
+  email: text('email').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailedAt: integer('last_failed_at').notNull(),
+  lockedUntil: integer('locked_until').notNull(),
+})
+
+/** Mail kept locally when MAILER=outbox (development and tests), listed by /v1/dev/outbox. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    to: text('to_email').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    link: text('link'),
+    token: text('token'),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (t) => [index('outbox_to_sent').on(t.to, t.sentAt)],
+)

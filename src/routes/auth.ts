@@ -8,11 +8,11 @@ import {
   readCredentialCookies,
 } from '../auth/transport'
 import { requireUser, userContext, verifyToken } from '../auth/user-context'
-import { unauthorized } from '../errors'
+import { AppError, unauthorized } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
-import { refreshSession, revokeAllSessions, revokeSession } from '../services/sessions'
+import { refreshSession, revokeAllSessions, revokeSession, SUPERSEDED } from '../services/sessions'
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
 
@@ -47,7 +47,9 @@ export const authRoutes = createRouter()
       if (!presented) throw unauthorized('invalid_refresh_token', 'No refresh token was presented.')
       const { rt } = c.var
       const issued = await refreshSession(rt, presented, requestMeta(c)).catch((error: unknown) => {
-        if (!c.req.valid('json').refreshToken) clearSessionCookies(c)
+        const fromCookie = !c.req.valid('json').refreshToken
+        if (fromCookie && !(error instanceof AppError && error.code === SUPERSEDED))
+          clearSessionCookies(c)
         throw error
       })
       deliverSession(c, issued)

@@ -3,7 +3,8 @@
  * The session's Durable Object is the authority on its token; D1's `sessions` row follows it for
  * listing and the sweep.
  */
-import type { SessionView } from '../../durable-objects/session'
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { SessionSubject, SessionView } from '../../durable-objects/session'
 import { signAccessToken } from '../auth/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
@@ -22,6 +23,9 @@ import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
 import { sessionStub, type Runtime } from '../runtime'
 import { auditEventQuery, recordAuditEvent } from './audit'
+
+/** The 401 code for a secret from before this session's latest sign-in. */
+export const SUPERSEDED = 'refresh_token_superseded'
 
 /** A session just created or rotated: what the transport hands to the client. */
 export interface IssuedSession {
@@ -64,46 +68,62 @@ export async function createAnonymousSession(
   rt: Runtime,
   meta: RequestMeta,
 ): Promise<IssuedSession> {
+  await rt.limits.anonymousPerIp(meta.ip ?? 'unknown')
   const now = Date.now()
   const userId = createId('anon')
+  const subject = { userId, isAnonymous: true, role: 'user', email: null, userCreatedAt: now }
+  const newUser = insertUserQuery(rt.db, {
+    id: userId,
+    isAnonymous: true,
+    role: 'user',
+    createdAt: now,
+    lastSeenAt: now,
+  })
+  return startSession(rt, subject, meta, now, [newUser])
+}
+
+/**
+ * Starts a session for `subject`. D1 (the index row, the audit event and any `alsoInsert`) and the
+ * Durable Object are written at once: if either fails the request fails, and the other half is
+ * unreachable (nobody holds its token) until the sweep or the alarm removes it.
+ */
+export async function startSession(
+  rt: Runtime,
+  subject: SessionSubject,
+  meta: RequestMeta,
+  now: number,
+  alsoInsert: BatchItem<'sqlite'>[] = [],
+): Promise<IssuedSession> {
   const sessionId = createId('sess')
   const { settings } = rt
-  const expiresAt = now + Math.min(settings.SESSION_IDLE_TTL, settings.SESSION_ABSOLUTE_TTL) * 1000
-  // D1 and the Durable Object are written at once: if either fails the request fails and the
-  // other half is unreachable (nobody holds its token) until the sweep or the alarm removes it.
   const [, { secret, session }] = await Promise.all([
     rt.db.batch([
-      insertUserQuery(rt.db, {
-        id: userId,
-        isAnonymous: true,
-        role: 'user',
-        createdAt: now,
-        lastSeenAt: now,
-      }),
       insertSessionQuery(rt.db, {
         id: sessionId,
-        userId,
+        userId: subject.userId,
         createdAt: now,
         lastSeenAt: now,
-        expiresAt,
+        expiresAt: now + Math.min(settings.SESSION_IDLE_TTL, settings.SESSION_ABSOLUTE_TTL) * 1000,
         absoluteExpiresAt: now + settings.SESSION_ABSOLUTE_TTL * 1000,
         userAgent: meta.userAgent,
         ip: meta.ip,
       }),
       auditEventQuery(
         rt.db,
-        { type: 'session.created', userId, sessionId, detail: { anonymous: true } },
+        {
+          type: 'session.created',
+          userId: subject.userId,
+          sessionId,
+          detail: { anonymous: subject.isAnonymous },
+        },
         meta,
         now,
       ),
+      ...alsoInsert,
     ]),
     sessionStub(rt, sessionId).create({
+      ...subject,
       sessionId,
-      userId,
-      isAnonymous: true,
-      role: 'user',
-      email: null,
-      userCreatedAt: now,
       now,
       idleTtlSeconds: settings.SESSION_IDLE_TTL,
       absoluteTtlSeconds: settings.SESSION_ABSOLUTE_TTL,
@@ -139,6 +159,12 @@ export async function refreshSession(
   if (!result.ok) {
     if (result.reason === 'unknown')
       throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+    if (result.reason === 'superseded') {
+      throw unauthorized(
+        SUPERSEDED,
+        'This session has signed in since this token was issued; use the new credentials.',
+      )
+    }
     await markSessionRevoked(rt.db, parts.sessionId, now)
     if (result.reason === 'reused') {
       await recordAuditEvent(

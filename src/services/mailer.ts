@@ -1,0 +1,70 @@
+/**
+ * Sending mail. `outbox` (the local default) keeps messages in D1 for `GET /v1/dev/outbox`;
+ * `resend` sends through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email).
+ */
+import type { Settings } from '../config'
+import type { Db } from '../db/client'
+import { insertOutboxMessage } from '../db/outbox'
+import { AppError } from '../errors'
+
+export interface MailMessage {
+  to: string
+  subject: string
+  text: string
+  /** The link the message carries, kept apart so the dev outbox can show it. */
+  link: string
+  /** The one-time token inside the link; only the outbox keeps it (local development). */
+  token: string
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>
+}
+
+export function createOutboxMailer(db: Db): Mailer {
+  return {
+    async send(message) {
+      await insertOutboxMessage(db, { ...message, sentAt: Date.now() })
+    },
+  }
+}
+
+export const RESEND_ENDPOINT = 'https://api.resend.com/emails'
+
+export function createResendMailer(
+  apiKey: string,
+  from: string,
+  fetcher: typeof fetch = fetch,
+): Mailer {
+  return {
+    async send(message) {
+      const response = await fetcher(RESEND_ENDPOINT, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          from,
+          to: [message.to],
+          subject: message.subject,
+          text: message.text,
+        }),
+      })
+      if (!response.ok) {
+        // The provider's answer goes to the log (it holds no secret of ours), never to the client.
+        console.error(
+          JSON.stringify({ level: 'error', msg: 'mail provider refused', status: response.status }),
+        )
+        throw new AppError(
+          503,
+          'mail_unavailable',
+          'The sign-in email could not be sent; try again shortly.',
+        )
+      }
+    },
+  }
+}
+
+export function createMailer(settings: Settings, db: Db): Mailer {
+  if (settings.MAILER === 'resend')
+    return createResendMailer(settings.RESEND_API_KEY ?? '', settings.MAIL_FROM)
+  return createOutboxMailer(db)
+}

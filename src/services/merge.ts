@@ -1,0 +1,117 @@
+/**
+ * The anonymous-to-account merge. Each kind of user data registers a `MergeMover` saying how its
+ * rows move and which keys conflict (the account's value wins); the row moves, the tombstone, the
+ * session's rebinding in the index and the merge record then run as one D1 batch: a transaction,
+ * all or nothing. The record is keyed by the anonymous user, so a retry gets the stored report.
+ */
+import { and, eq, isNull } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { Db } from '../db/client'
+import { findMerge, insertMergeQuery } from '../db/merges'
+import { auditEvents, sessions, users } from '../db/schema'
+
+/** The kinds the contract's `Merge.moved` reports. */
+export const MERGE_KINDS = ['documents', 'preferences', 'secrets', 'oauth'] as const
+export type MergeKind = (typeof MERGE_KINDS)[number]
+
+export interface MergeReport {
+  from: string
+  into: string
+  moved: Record<MergeKind, number>
+  conflicts: Array<{ kind: string; key: string }>
+}
+
+export interface MergePlan {
+  statements: BatchItem<'sqlite'>[]
+  moved: number
+  /** Keys the account already has; their anonymous rows are dropped, not moved. */
+  conflicts: string[]
+}
+
+/** How one kind of data moves from an anonymous user into an account. */
+export interface MergeMover {
+  /** The report's key; null for data that moves but is not reported (the audit trail). */
+  kind: MergeKind | null
+  plan(db: Db, from: string, into: string): Promise<MergePlan>
+}
+
+/** The anonymous user's audit trail follows them into the account. */
+const auditTrailMover: MergeMover = {
+  kind: null,
+  async plan(db, from, into) {
+    return {
+      statements: [
+        db.update(auditEvents).set({ userId: into }).where(eq(auditEvents.userId, from)),
+      ],
+      moved: 0,
+      conflicts: [],
+    }
+  },
+}
+
+/** Every registered mover; each per-user data module adds its own. */
+export const mergeMovers: MergeMover[] = [auditTrailMover]
+
+export interface MergeInput {
+  from: string
+  into: string
+  /** The session being signed in: its index row moves to the account in the same transaction. */
+  sessionId: string
+  now: number
+}
+
+export interface MergeResult {
+  report: MergeReport
+  /** False when the report was already stored: nothing moved this time. */
+  performed: boolean
+}
+
+/** Merges the anonymous user `from` into the account `into`, exactly once. */
+export async function mergeAnonymousUser(
+  db: Db,
+  input: MergeInput,
+  movers: MergeMover[] = mergeMovers,
+): Promise<MergeResult> {
+  const stored = await findMerge(db, input.from)
+  if (stored) return { report: stored.report as unknown as MergeReport, performed: false }
+
+  const plans = await Promise.all(
+    movers.map(async (mover) => ({ mover, plan: await mover.plan(db, input.from, input.into) })),
+  )
+  const report: MergeReport = {
+    from: input.from,
+    into: input.into,
+    moved: Object.fromEntries(MERGE_KINDS.map((kind) => [kind, 0])) as Record<MergeKind, number>,
+    conflicts: [],
+  }
+  for (const { mover, plan } of plans) {
+    if (!mover.kind) continue
+    report.moved[mover.kind] += plan.moved
+    report.conflicts.push(...plan.conflicts.map((key) => ({ kind: mover.kind as string, key })))
+  }
+
+  const statements: BatchItem<'sqlite'>[] = [
+    ...plans.flatMap(({ plan }) => plan.statements),
+    db
+      .update(users)
+      .set({ mergedInto: input.into, mergedAt: input.now })
+      .where(and(eq(users.id, input.from), isNull(users.mergedInto))),
+    db.update(sessions).set({ userId: input.into }).where(eq(sessions.id, input.sessionId)),
+    insertMergeQuery(db, {
+      fromUserId: input.from,
+      intoUserId: input.into,
+      report: { ...report },
+      createdAt: input.now,
+    }),
+  ]
+  try {
+    await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+  } catch (error) {
+    // A concurrent merge of the same user (another isolate) committed first: its record stands,
+    // this batch rolled back whole, and the stored report is the answer.
+    const winner = await findMerge(db, input.from)
+    if (winner) return { report: winner.report as unknown as MergeReport, performed: false }
+    throw error
+  }
+  return { report, performed: true }
+}

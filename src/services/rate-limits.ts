@@ -1,0 +1,39 @@
+/**
+ * Rate limits through Workers rate-limiting bindings. They count per Cloudflare location and only
+ * roughly, so they are a shield against floods; exact per-account counting of failed logins lives
+ * in `login-attempts`.
+ */
+import type { Env, Settings } from '../config'
+import { AppError } from '../errors'
+
+/** Every binding's period in wrangler.toml, in seconds: what Retry-After can promise. */
+export const RATE_LIMIT_PERIOD_SECONDS = 60
+
+export type Limiter = (key: string) => Promise<void>
+
+export interface Limiters {
+  anonymousPerIp: Limiter
+  authPerIp: Limiter
+  authPerEmail: Limiter
+}
+
+function createLimiter(binding: RateLimit | undefined, what: string, enabled: boolean): Limiter {
+  return async (key) => {
+    if (!enabled || !binding) return
+    const { success } = await binding.limit({ key })
+    if (!success) {
+      throw new AppError(429, 'rate_limited', `Too many ${what}; try again in a minute.`, {
+        'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS),
+      })
+    }
+  }
+}
+
+export function createLimiters(env: Env, settings: Settings): Limiters {
+  const on = settings.RATE_LIMITS
+  return {
+    anonymousPerIp: createLimiter(env.ANONYMOUS_PER_IP_LIMIT, 'new sessions from this address', on),
+    authPerIp: createLimiter(env.AUTH_PER_IP_LIMIT, 'sign-in attempts from this address', on),
+    authPerEmail: createLimiter(env.AUTH_PER_EMAIL_LIMIT, 'sign-in attempts for this email', on),
+  }
+}
