@@ -13,7 +13,10 @@ import { TRANSPORT_HEADER } from './auth/transport'
 import { AppError, errorBody } from './errors'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
+import { accountRoutes } from './routes/accounts'
 import { authRoutes } from './routes/auth'
+import { devRoutes } from './routes/dev'
+import { magicLinkRoutes } from './routes/magic-links'
 import { meRoutes } from './routes/me'
 import { publicRoutes } from './routes/public'
 import { sessionRoutes } from './routes/sessions'
@@ -76,6 +79,10 @@ export function createApp(rt: Runtime) {
   app.route('/', meRoutes)
   app.route('/', sessionRoutes)
   app.route('/', authRoutes)
+  app.route('/', accountRoutes)
+  app.route('/', magicLinkRoutes)
+  // The dev outbox exists only while mail stays local; with a real provider it is a 404.
+  if (settings.MAILER === 'outbox') app.route('/', devRoutes)
 
   app.notFound((c) =>
     c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404),

@@ -44,6 +44,40 @@ export const UserSessionSchema = z
   .object({ user: UserSchema, session: SessionSchema, tokens: TokensSchema.optional() })
   .openapi('UserSession')
 
+export const MergeSchema = z
+  .object({
+    from: z.string(),
+    into: z.string(),
+    moved: z.object({
+      documents: z.number().int(),
+      preferences: z.number().int(),
+      secrets: z.number().int(),
+      oauth: z.number().int(),
+    }),
+    conflicts: z.array(z.object({ kind: z.string(), key: z.string() })),
+  })
+  .openapi('Merge')
+
+export const SignInSchema = z
+  .object({
+    user: UserSchema,
+    session: SessionSchema,
+    merge: MergeSchema.nullable(),
+    tokens: TokensSchema.optional(),
+  })
+  .openapi('SignIn')
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an email address'))
+
+export const NewPasswordSchema = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(256, 'must be at most 256 characters')
+
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /** A user as stored (D1 row) or as its session knows it; times in ms. */

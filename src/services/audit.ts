@@ -12,6 +12,13 @@ export type AuditEventType =
   | 'session.reuse_detected'
   | 'auth.logout'
   | 'auth.logout_all'
+  | 'auth.registered'
+  | 'auth.login'
+  | 'auth.login_failed'
+  | 'auth.merged'
+  | 'auth.password_changed'
+  | 'magic_link.sent'
+  | 'magic_link.verified'
 
 export interface AuditEvent {
   type: AuditEventType

@@ -35,7 +35,7 @@ export interface IssuedSession {
   expiresIn: number
 }
 
-async function issue(
+export async function issue(
   rt: Runtime,
   view: SessionView,
   secret: string,
@@ -181,7 +181,7 @@ export async function refreshSession(
     throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
   }
   if (result.session.createdAt < revokedBefore) {
-    await endSession(rt, parts.sessionId, now)
+    await revokeSessionById(rt, parts.sessionId, now)
     throw unauthorized('invalid_refresh_token', 'The session was revoked by an administrator.')
   }
   const [issued] = await Promise.all([
@@ -206,7 +206,7 @@ export async function revokeSession(
   const now = Date.now()
   const row = await findLiveSession(rt.db, userId, sessionId, now)
   if (!row) throw notFound('The session')
-  await endSession(rt, row.id, now)
+  await revokeSessionById(rt, row.id, now)
   const type = reason === 'logout' ? 'auth.logout' : 'session.revoked'
   await recordAuditEvent(rt.db, { type, userId, sessionId }, meta, now)
 }
@@ -220,7 +220,7 @@ export async function revokeAllSessions(
 ): Promise<number> {
   const now = Date.now()
   const rows = await listLiveSessions(rt.db, userId, now)
-  await Promise.all(rows.map((row) => endSession(rt, row.id, now)))
+  await Promise.all(rows.map((row) => revokeSessionById(rt, row.id, now)))
   await recordAuditEvent(
     rt.db,
     {
@@ -235,7 +235,12 @@ export async function revokeAllSessions(
   return rows.length
 }
 
-async function endSession(rt: Runtime, sessionId: string, now: number): Promise<void> {
+/** Ends a session in its Durable Object and in the D1 index. */
+export async function revokeSessionById(
+  rt: Runtime,
+  sessionId: string,
+  now: number,
+): Promise<void> {
   await sessionStub(rt, sessionId).revoke()
   await markSessionRevoked(rt.db, sessionId, now)
 }

@@ -1,0 +1,97 @@
+/** Email + password: register, log in, change password. */
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { issuedTokens } from '../auth/transport'
+import { deliverSession } from '../auth/transport'
+import { requireUser, userContext } from '../auth/user-context'
+import type { AppEnv } from '../http/app-env'
+import { requestMeta } from '../http/request-meta'
+import { createRouter } from '../http/router'
+import {
+  EmailSchema,
+  errorResponses,
+  jsonContent,
+  NewPasswordSchema,
+  SignInSchema,
+  toUserSession,
+} from '../schemas'
+import { changePassword, login, register } from '../services/credentials'
+import type { SignInOutcome } from '../services/sign-in'
+
+const Credentials = z.object({ email: EmailSchema, password: NewPasswordSchema })
+// Logging in checks the stored hash, so any length up to the cap is worth trying.
+const LoginCredentials = z.object({
+  email: EmailSchema,
+  password: z.string().min(1).max(256, 'must be at most 256 characters'),
+})
+
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+})
+
+/** `{user, session, merge}` (+ tokens) for a completed sign-in; the session goes out as cookies or tokens. */
+export function signInAnswer(c: Context<AppEnv>, outcome: SignInOutcome) {
+  deliverSession(c, outcome.issued)
+  return { ...toUserSession(outcome.issued.view), merge: outcome.merge, ...issuedTokens(c) }
+}
+
+export const accountRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/register',
+      tags: ['Accounts'],
+      summary: 'Create an account; from an anonymous session, its data merges into it',
+      middleware: [userContext({ mode: 'optional' })] as const,
+      request: { body: jsonBody(Credentials) },
+      responses: {
+        201: jsonContent(SignInSchema, 'The new account, signed in'),
+        ...errorResponses(400, 403, 409, 413, 429),
+      },
+    }),
+    async (c) => {
+      const { email, password } = c.req.valid('json')
+      const outcome = await register(c.var.rt, email, password, c.var.user, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 201)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/login',
+      tags: ['Accounts'],
+      summary: 'Sign in with email and password',
+      middleware: [userContext({ mode: 'optional' })] as const,
+      request: { body: jsonBody(LoginCredentials) },
+      responses: {
+        200: jsonContent(SignInSchema, 'Signed in'),
+        ...errorResponses(400, 401, 403, 413, 429),
+      },
+    }),
+    async (c) => {
+      const { email, password } = c.req.valid('json')
+      const outcome = await login(c.var.rt, email, password, c.var.user, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/password',
+      tags: ['Accounts'],
+      summary: "Change this account's password; its other sessions end",
+      middleware: [userContext({ mode: 'required', fresh: true })] as const,
+      request: {
+        body: jsonBody(
+          z.object({ currentPassword: z.string().max(256), newPassword: NewPasswordSchema }),
+        ),
+      },
+      responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 403, 413) },
+    }),
+    async (c) => {
+      const { currentPassword, newPassword } = c.req.valid('json')
+      await changePassword(c.var.rt, requireUser(c), currentPassword, newPassword, requestMeta(c))
+      return c.body(null, 204)
+    },
+  )

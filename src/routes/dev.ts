@@ -1,0 +1,41 @@
+/** `GET /v1/dev/outbox`: the local mailbox. Mounted only when MAILER=outbox. */
+import { createRoute, z } from '@hono/zod-openapi'
+import { normalizeEmail } from '../auth/emails'
+import { listOutbox } from '../db/outbox'
+import { createRouter } from '../http/router'
+import { EmailSchema, errorResponses, jsonContent } from '../schemas'
+
+const MessageSchema = z.object({
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  link: z.string().nullable(),
+  token: z.string().nullable(),
+  sentAt: z.iso.datetime(),
+})
+
+export const devRoutes = createRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/dev/outbox',
+    tags: ['Development'],
+    summary: 'Mail sent to an address, newest first (MAILER=outbox only)',
+    request: { query: z.object({ to: EmailSchema }) },
+    responses: {
+      200: jsonContent(z.object({ messages: z.array(MessageSchema) }), 'Messages'),
+      ...errorResponses(400),
+    },
+  }),
+  async (c) => {
+    const rows = await listOutbox(c.var.rt.db, normalizeEmail(c.req.valid('query').to))
+    const messages = rows.map(({ to, subject, text, link, token, sentAt }) => ({
+      to,
+      subject,
+      text,
+      link,
+      token,
+      sentAt: new Date(sentAt).toISOString(),
+    }))
+    return c.json({ messages }, 200)
+  },
+)

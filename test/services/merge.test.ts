@@ -1,0 +1,168 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { env } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createDb } from '../../src/db/client'
+import { createId } from '../../src/ids'
+import { mergeAnonymousUser, mergeMovers, type MergeMover } from '../../src/services/merge'
+
+const testNotes = sqliteTable('test_notes', {
+  userId: text('user_id').notNull(),
+  key: text('key').notNull(),
+  value: text('value').notNull(),
+})
+const noSuchTable = sqliteTable('no_such_table', { id: text('id') })
+
+// A test-only kind of user data, keyed like preferences: the account's key wins a conflict.
+const notesMover: MergeMover = {
+  kind: 'preferences',
+  async plan(db, from, into) {
+    const clashes = await db.all<{ key: string }>(
+      sql`select a.key from test_notes a join test_notes b on a.key = b.key where a.user_id = ${from} and b.user_id = ${into}`,
+    )
+    const [{ n }] = await db.all<{ n: number }>(
+      sql`select count(*) as n from test_notes where user_id = ${from}`,
+    )
+    return {
+      statements: [
+        db.delete(testNotes).where(
+          and(
+            eq(testNotes.userId, from),
+            inArray(
+              testNotes.key,
+              clashes.map((c) => c.key),
+            ),
+          ),
+        ),
+        db.update(testNotes).set({ userId: into }).where(eq(testNotes.userId, from)),
+      ],
+      moved: n - clashes.length,
+      conflicts: clashes.map((c) => c.key),
+    }
+  },
+}
+
+const failingMover: MergeMover = {
+  kind: null,
+  async plan(db) {
+    return { statements: [db.insert(noSuchTable).values({ id: 'x' })], moved: 0, conflicts: [] }
+  },
+}
+
+const db = createDb(env.DB)
+
+async function seedPair() {
+  const from = createId('anon')
+  const into = createId('usr')
+  const sessionId = createId('sess')
+  const now = Date.now()
+  await env.DB.batch([
+    env.DB.prepare(
+      'insert into users (id, is_anonymous, role, created_at, last_seen_at) values (?, 1, ?, ?, ?)',
+    ).bind(from, 'user', now, now),
+    env.DB.prepare(
+      'insert into users (id, email, is_anonymous, role, created_at, last_seen_at) values (?, ?, 0, ?, ?, ?)',
+    ).bind(into, `${into}@example.com`, 'user', now, now),
+    env.DB.prepare(
+      'insert into sessions (id, user_id, created_at, last_seen_at, expires_at, absolute_expires_at) values (?, ?, ?, ?, ?, ?)',
+    ).bind(sessionId, from, now, now, now + 1e9, now + 1e9),
+    env.DB.prepare(
+      'insert into test_notes (user_id, key, value) values (?, ?, ?), (?, ?, ?), (?, ?, ?)',
+    ).bind(from, 'theme', 'dark', from, 'lang', 'fr', into, 'theme', 'light'),
+    env.DB.prepare(
+      "insert into audit_events (user_id, type, at, detail) values (?, 'session.created', ?, '{}')",
+    ).bind(from, now),
+  ])
+  return { from, into, sessionId, now }
+}
+
+const notesOf = async (userId: string) =>
+  (
+    await env.DB.prepare('select key, value from test_notes where user_id = ? order by key')
+      .bind(userId)
+      .all<{ key: string; value: string }>()
+  ).results
+
+beforeAll(async () => {
+  await env.DB.exec(
+    'create table if not exists test_notes (user_id text not null, key text not null, value text not null, primary key (user_id, key))',
+  )
+})
+
+describe('mergeAnonymousUser', () => {
+  it('moves rows, keeps the account value on conflict, tombstones the anonymous user and rebinds the session row', async () => {
+    const { from, into, sessionId, now } = await seedPair()
+    const { report, performed } = await mergeAnonymousUser(db, { from, into, sessionId, now }, [
+      ...mergeMovers,
+      notesMover,
+    ])
+    expect(performed).toBe(true)
+    expect(report).toEqual({
+      from,
+      into,
+      moved: { documents: 0, preferences: 1, secrets: 0, oauth: 0 },
+      conflicts: [{ kind: 'preferences', key: 'theme' }],
+    })
+    expect(await notesOf(into)).toEqual([
+      { key: 'lang', value: 'fr' },
+      { key: 'theme', value: 'light' },
+    ])
+    expect(await notesOf(from)).toEqual([])
+    const tomb = await env.DB.prepare('select merged_into from users where id = ?')
+      .bind(from)
+      .first<{ merged_into: string }>()
+    expect(tomb?.merged_into).toBe(into)
+    const session = await env.DB.prepare('select user_id from sessions where id = ?')
+      .bind(sessionId)
+      .first<{ user_id: string }>()
+    expect(session?.user_id).toBe(into)
+    const events = await env.DB.prepare('select count(*) as n from audit_events where user_id = ?')
+      .bind(into)
+      .first<{ n: number }>()
+    expect(events?.n).toBe(1)
+  })
+
+  it('returns the stored report on a retry and moves nothing twice', async () => {
+    const { from, into, sessionId, now } = await seedPair()
+    const first = await mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover])
+    // New anonymous rows after the merge must not be swept into the account by a retry.
+    await env.DB.prepare('insert into test_notes (user_id, key, value) values (?, ?, ?)')
+      .bind(from, 'late', 'x')
+      .run()
+    const second = await mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover])
+    expect(second).toEqual({ report: first.report, performed: false })
+    expect((await notesOf(into)).map((n) => n.key)).toEqual(['lang', 'theme'])
+  })
+
+  it('merges once when ten merges of the same user race', async () => {
+    const { from, into, sessionId, now } = await seedPair()
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover]),
+      ),
+    )
+    expect(results.filter((r) => r.performed)).toHaveLength(1)
+    for (const r of results) expect(r.report).toEqual(results[0]!.report)
+    expect(await notesOf(into)).toHaveLength(2)
+  })
+
+  it('leaves nothing half-moved when the batch fails', async () => {
+    const { from, into, sessionId, now } = await seedPair()
+    await expect(
+      mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover, failingMover]),
+    ).rejects.toThrow()
+    expect(await notesOf(from)).toHaveLength(2)
+    expect(await notesOf(into)).toEqual([{ key: 'theme', value: 'light' }])
+    const tomb = await env.DB.prepare('select merged_into from users where id = ?')
+      .bind(from)
+      .first<{ merged_into: string | null }>()
+    expect(tomb?.merged_into).toBeNull()
+    expect(
+      await env.DB.prepare('select 1 from merges where from_user_id = ?').bind(from).first(),
+    ).toBeNull()
+    // And the operation can be retried to success.
+    const retry = await mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover])
+    expect(retry.performed).toBe(true)
+    expect(await notesOf(into)).toHaveLength(2)
+  })
+})
