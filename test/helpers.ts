@@ -89,3 +89,5 @@ export class CookieJar {
     return res
   }
 }
+
+export const uniqueEmail = () => `u-${crypto.randomUUID()}@example.com`

@@ -20,9 +20,10 @@ const notesMover: MergeMover = {
     const clashes = await db.all<{ key: string }>(
       sql`select a.key from test_notes a join test_notes b on a.key = b.key where a.user_id = ${from} and b.user_id = ${into}`,
     )
-    const [{ n }] = await db.all<{ n: number }>(
+    const [count] = await db.all<{ n: number }>(
       sql`select count(*) as n from test_notes where user_id = ${from}`,
     )
+    const n = count?.n ?? 0
     return {
       statements: [
         db.delete(testNotes).where(

@@ -1,0 +1,249 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { PBKDF2_ITERATIONS, hashPassword, verifyPassword } from '../../src/auth/passwords'
+import { loginBackoffSeconds } from '../../src/services/credentials'
+import {
+  api,
+  bearer,
+  CookieJar,
+  createTokenSession,
+  expectError,
+  refreshWithToken,
+  TOKEN_TRANSPORT,
+  type TokenSession,
+  uniqueEmail,
+} from '../helpers'
+
+const PASSWORD = 'correct horse battery'
+
+interface SignInBody {
+  user: { id: string; email: string; isAnonymous: boolean; role: string }
+  session: { id: string }
+  merge: { from: string; into: string; moved: Record<string, number>; conflicts: unknown[] } | null
+  tokens?: { accessToken: string; refreshToken: string }
+}
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return api(path, {
+    method: 'POST',
+    headers: { ...TOKEN_TRANSPORT, 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+}
+
+const registerAs = (email: string, from?: TokenSession, password = PASSWORD) =>
+  post('/v1/auth/register', { email, password }, from ? bearer(from.accessToken) : {})
+const loginAs = (email: string, password: string, from?: TokenSession) =>
+  post('/v1/auth/login', { email, password }, from ? bearer(from.accessToken) : {})
+
+describe('register', () => {
+  it('creates an account from no session: a new session, no merge', async () => {
+    const email = uniqueEmail()
+    const res = await registerAs(` ${email.toUpperCase()} `)
+    expect(res.status).toBe(201)
+    const body = await res.json<SignInBody>()
+    expect(body.user).toMatchObject({ email, isAnonymous: false, role: 'user' })
+    expect(body.user.id).toMatch(/^usr_/)
+    expect(body.merge).toBeNull()
+    expect(body.tokens?.refreshToken).toMatch(/^sess_/)
+  })
+
+  it('upgrades an anonymous session: same session id, new secret, a merge report with zero counts', async () => {
+    const anon = await createTokenSession()
+    const body = await (await registerAs(uniqueEmail(), anon)).json<SignInBody>()
+    expect(body.session.id).toBe(anon.sessionId)
+    expect(body.tokens!.refreshToken).not.toBe(anon.refreshToken)
+    expect(body.merge).toEqual({
+      from: anon.userId,
+      into: body.user.id,
+      moved: { documents: 0, preferences: 0, secrets: 0, oauth: 0 },
+      conflicts: [],
+    })
+    const tomb = await env.DB.prepare('select merged_into from users where id = ?')
+      .bind(anon.userId)
+      .first<{ merged_into: string }>()
+    expect(tomb?.merged_into).toBe(body.user.id)
+    // The anonymous trail moved with the user.
+    const moved = await env.DB.prepare(
+      "select count(*) as n from audit_events where user_id = ? and type = 'session.created'",
+    )
+      .bind(body.user.id)
+      .first<{ n: number }>()
+    expect(moved?.n).toBe(1)
+    // The anonymous refresh token is refused, without ending the session it belonged to.
+    await expectError(await refreshWithToken(anon.refreshToken), 401, 'refresh_token_superseded')
+    expect((await refreshWithToken(body.tokens!.refreshToken)).status).toBe(200)
+  })
+
+  it('answers 409 email_taken for a second account with the same email', async () => {
+    const email = uniqueEmail()
+    expect((await registerAs(email)).status).toBe(201)
+    await expectError(await registerAs(email), 409, 'email_taken')
+  })
+
+  it('creates exactly 10 accounts from 100 concurrent registrations with 10 emails', async () => {
+    const emails = Array.from({ length: 10 }, uniqueEmail)
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => registerAs(emails[i % 10]!)),
+    )
+    const statuses = responses.map((r) => r.status)
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10)
+    expect(statuses.filter((s) => s === 409)).toHaveLength(90)
+    const placeholders = emails.map(() => '?').join(',')
+    const rows = await env.DB.prepare(
+      `select count(*) as n from users where email in (${placeholders})`,
+    )
+      .bind(...emails)
+      .first<{ n: number }>()
+    expect(rows?.n).toBe(10)
+  })
+
+  it('rejects passwords shorter than 10 or longer than 256 characters, naming the field', async () => {
+    for (const password of ['short', 'x'.repeat(257)]) {
+      const res = await registerAs(uniqueEmail(), undefined, password)
+      const body = await res.json<{ error: { code: string; message: string } }>()
+      expect(res.status).toBe(400)
+      expect(body.error.message).toContain('body.password')
+    }
+  })
+
+  it('gives accounts whose email is in ADMIN_EMAILS the admin role', async () => {
+    // .dev.vars.test sets ADMIN_EMAILS=boss@example.com; test storage starts empty every run.
+    const res = await registerAs('Boss@Example.com')
+    expect(res.status).toBe(201)
+    expect((await res.json<SignInBody>()).user.role).toBe('admin')
+  })
+})
+
+describe('login', () => {
+  it('signs in with the right password and merges the anonymous caller into the existing account', async () => {
+    const email = uniqueEmail()
+    const account = await (await registerAs(email)).json<SignInBody>()
+    const anon = await createTokenSession()
+    const res = await loginAs(email, PASSWORD, anon)
+    expect(res.status).toBe(200)
+    const body = await res.json<SignInBody>()
+    expect(body.user.id).toBe(account.user.id)
+    expect(body.session.id).toBe(anon.sessionId)
+    expect(body.merge).toMatchObject({ from: anon.userId, into: account.user.id })
+  })
+
+  it('gives the same 401 for a wrong password and an unknown email', async () => {
+    const email = uniqueEmail()
+    await registerAs(email)
+    const wrong = await loginAs(email, 'not the password')
+    const unknown = await loginAs(uniqueEmail(), 'not the password')
+    expect(wrong.status).toBe(401)
+    expect(unknown.status).toBe(401)
+    expect(await wrong.json()).toEqual(await unknown.json())
+  })
+
+  it('round-trips a 128-character password and refuses it with its last character changed', async () => {
+    const email = uniqueEmail()
+    const long = 'p'.repeat(127) + 'Z'
+    expect((await registerAs(email, undefined, long)).status).toBe(201)
+    expect((await loginAs(email, long)).status).toBe(200)
+    await expectError(await loginAs(email, 'p'.repeat(127) + 'Y'), 401, 'invalid_credentials')
+  })
+
+  it('backs off after repeated failures, while the owner can still get in by magic link', async () => {
+    const email = uniqueEmail()
+    await registerAs(email)
+    for (let i = 0; i < 5; i++)
+      await expectError(await loginAs(email, 'wrong password!'), 401, 'invalid_credentials')
+    const locked = await loginAs(email, PASSWORD)
+    await expectError(locked, 429, 'rate_limited')
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await post('/v1/auth/magic-link', { email })).status).toBe(202)
+    const outbox = await (
+      await api(`/v1/dev/outbox?to=${encodeURIComponent(email)}`)
+    ).json<{ messages: Array<{ token: string }> }>()
+    expect(
+      (await post('/v1/auth/magic-link/verify', { token: outbox.messages[0]!.token })).status,
+    ).toBe(200)
+  })
+
+  it('changes the session cookie on every sign-in (no session fixation)', async () => {
+    const email = uniqueEmail()
+    await registerAs(email)
+    const jar = new CookieJar()
+    await jar.fetch('/v1/me')
+    const seen = new Set([jar.cookies.get('__Host-session')])
+    for (let i = 0; i < 2; i++) {
+      const res = await jar.fetch('/v1/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      })
+      expect(res.status).toBe(200)
+      seen.add(jar.cookies.get('__Host-session'))
+    }
+    expect(seen.size).toBe(3)
+  })
+})
+
+describe('password change', () => {
+  it('changes the password and ends every other session', async () => {
+    const email = uniqueEmail()
+    const first = await (await registerAs(email)).json<SignInBody>()
+    const second = await (await loginAs(email, PASSWORD)).json<SignInBody>()
+    const res = await post(
+      '/v1/auth/password',
+      { currentPassword: PASSWORD, newPassword: 'a brand new secret' },
+      bearer(first.tokens!.accessToken),
+    )
+    expect(res.status).toBe(204)
+    await expectError(
+      await refreshWithToken(second.tokens!.refreshToken),
+      401,
+      'invalid_refresh_token',
+    )
+    expect((await refreshWithToken(first.tokens!.refreshToken)).status).toBe(200)
+    await expectError(await loginAs(email, PASSWORD), 401, 'invalid_credentials')
+    expect((await loginAs(email, 'a brand new secret')).status).toBe(200)
+  })
+
+  it('refuses a wrong current password and an anonymous caller', async () => {
+    const email = uniqueEmail()
+    const account = await (await registerAs(email)).json<SignInBody>()
+    await expectError(
+      await post(
+        '/v1/auth/password',
+        { currentPassword: 'nope nope nope', newPassword: 'another long one' },
+        bearer(account.tokens!.accessToken),
+      ),
+      403,
+      'invalid_credentials',
+    )
+    const anon = await createTokenSession()
+    await expectError(
+      await post(
+        '/v1/auth/password',
+        { currentPassword: 'x', newPassword: 'another long one' },
+        bearer(anon.accessToken),
+      ),
+      403,
+      'account_required',
+    )
+  })
+})
+
+describe('password hashing', () => {
+  it('keeps PBKDF2 at or below the 100,000 iterations Workers allows in production', () => {
+    expect(PBKDF2_ITERATIONS).toBeLessThanOrEqual(100_000)
+    expect(PBKDF2_ITERATIONS).toBeGreaterThanOrEqual(100_000)
+  })
+
+  it('stores the parameters with the hash and verifies in both directions', async () => {
+    const stored = await hashPassword('some password')
+    expect(stored).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/)
+    expect(await verifyPassword('some password', stored)).toBe(true)
+    expect(await verifyPassword('some passwort', stored)).toBe(false)
+    expect(await verifyPassword('anything', null)).toBe(false)
+    expect(await verifyPassword('anything', 'md5$1$x$y')).toBe(false)
+  })
+
+  it('grows the back-off after five failures, capped at 15 minutes', () => {
+    expect([4, 5, 6, 7, 30].map(loginBackoffSeconds)).toEqual([0, 1, 2, 4, 900])
+  })
+})
