@@ -182,6 +182,27 @@ describe('login', () => {
   })
 })
 
+describe('a tab that raced the sign-in', () => {
+  it('gets 401 superseded for its old cookies, and neither clears cookies nor starts a new session', async () => {
+    const jar = new CookieJar()
+    await jar.fetch('/v1/me')
+    const staleTab = new CookieJar()
+    staleTab.cookies.set('__Host-session', jar.cookies.get('__Host-session')!)
+    const signedIn = await jar.fetch('/v1/auth/register', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+    })
+    expect(signedIn.status).toBe(201)
+    const res = await staleTab.fetch('/v1/me')
+    await expectError(res, 401, 'refresh_token_superseded')
+    expect(res.headers.getSetCookie()).toEqual([])
+    // The browser's real jar still works and is the account.
+    const me = await (await jar.fetch('/v1/me')).json<SignInBody>()
+    expect(me.user.isAnonymous).toBe(false)
+  })
+})
+
 describe('password change', () => {
   it('changes the password and ends every other session', async () => {
     const email = uniqueEmail()
