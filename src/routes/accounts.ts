@@ -51,8 +51,7 @@ export const accountRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { email, password } = c.req.valid('json')
-      const outcome = await register(c.var.rt, email, password, c.var.user, requestMeta(c))
+      const outcome = await register(c.var.rt, c.req.valid('json'), c.var.user, requestMeta(c))
       return c.json(signInAnswer(c, outcome), 201)
     },
   )
@@ -70,8 +69,7 @@ export const accountRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { email, password } = c.req.valid('json')
-      const outcome = await login(c.var.rt, email, password, c.var.user, requestMeta(c))
+      const outcome = await login(c.var.rt, c.req.valid('json'), c.var.user, requestMeta(c))
       return c.json(signInAnswer(c, outcome), 200)
     },
   )

@@ -17,6 +17,7 @@ import { AppError, unauthorized } from '../errors'
 import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
 import type { Runtime } from '../runtime'
+import { limitSignInAttempt } from './rate-limits'
 import { accountSubject, roleForEmail } from './accounts'
 import { recordAuditEvent } from './audit'
 import { listSessions, revokeSessionById } from './sessions'
@@ -36,14 +37,20 @@ export function loginBackoffSeconds(failures: number): number {
 const invalidCredentials = () =>
   unauthorized('invalid_credentials', 'The email or password is wrong.')
 
+/** What register and login are given; the email is normalised here. */
+export interface Credentials {
+  email: string
+  password: string
+}
+
 export async function register(
   rt: Runtime,
-  rawEmail: string,
-  password: string,
+  credentials: Credentials,
   caller: UserContext | null,
   meta: RequestMeta,
 ): Promise<SignInOutcome> {
-  const email = normalizeEmail(rawEmail)
+  const email = normalizeEmail(credentials.email)
+  const { password } = credentials
   const now = Date.now()
   const row = await insertAccount(rt.db, {
     id: createId('usr'),
@@ -69,14 +76,13 @@ export async function register(
 
 export async function login(
   rt: Runtime,
-  rawEmail: string,
-  password: string,
+  credentials: Credentials,
   caller: UserContext | null,
   meta: RequestMeta,
 ): Promise<SignInOutcome> {
-  const email = normalizeEmail(rawEmail)
-  await rt.limits.authPerIp(meta.ip ?? 'unknown')
-  await rt.limits.authPerEmail(email)
+  const email = normalizeEmail(credentials.email)
+  const { password } = credentials
+  await limitSignInAttempt(rt.limits, email, meta.ip)
   const now = Date.now()
   const attempts = await findLoginAttempts(rt.db, email)
   if (attempts && attempts.lockedUntil > now) {

@@ -9,6 +9,7 @@ import { insertMagicLink } from '../db/magic-links'
 import { randomBytes, sha256Base64Url, toBase64Url } from '../encoding'
 import type { RequestMeta } from '../http/request-meta'
 import type { Runtime } from '../runtime'
+import { limitSignInAttempt } from './rate-limits'
 import { recordAuditEvent } from './audit'
 import { invalidMagicLink, signIn, type SignInOutcome } from './sign-in'
 
@@ -24,8 +25,7 @@ export async function requestMagicLink(
   meta: RequestMeta,
 ): Promise<void> {
   const email = normalizeEmail(rawEmail)
-  await rt.limits.authPerIp(meta.ip ?? 'unknown')
-  await rt.limits.authPerEmail(email)
+  await limitSignInAttempt(rt.limits, email, meta.ip)
   const now = Date.now()
   const token = toBase64Url(randomBytes(32))
   await insertMagicLink(rt.db, {

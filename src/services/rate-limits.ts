@@ -37,3 +37,13 @@ export function createLimiters(env: Env, settings: Settings): Limiters {
     authPerEmail: createLimiter(env.AUTH_PER_EMAIL_LIMIT, 'sign-in attempts for this email', on),
   }
 }
+
+/** Every sign-in attempt (password or magic link) passes both: per address, then per email. */
+export async function limitSignInAttempt(
+  limits: Limiters,
+  email: string,
+  ip: string | null,
+): Promise<void> {
+  await limits.authPerIp(ip ?? 'unknown')
+  await limits.authPerEmail(email)
+}
