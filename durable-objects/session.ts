@@ -13,85 +13,21 @@ import { createDb } from '../src/db/client'
 import { consumeMagicLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { findOrCreateAccount, roleForEmail, type AccountSubject } from '../src/services/accounts'
-import { mergeAnonymousUser, type MergeReport } from '../src/services/merge'
+import { mergeAnonymousUser } from '../src/services/merge'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
+import {
+  expiresAt,
+  view,
+  type CreateSessionInput,
+  type RefreshPolicy,
+  type RefreshResult,
+  type SessionRecord,
+  type SessionView,
+  type SignInInput,
+  type SignInResult,
+} from './session-record'
 
-/** Who the session belongs to: what access-token claims and the `user` answer are made from. */
-export interface SessionSubject {
-  userId: string
-  isAnonymous: boolean
-  role: string
-  email: string | null
-  userCreatedAt: number
-}
-
-/** A live session as the Worker sees it: enough to answer `{user, session}` without D1. */
-export interface SessionView extends SessionSubject {
-  sessionId: string
-  createdAt: number
-  lastSeenAt: number
-  expiresAt: number
-  userAgent: string | null
-  ip: string | null
-}
-
-interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
-  idleExpiresAt: number
-  absoluteExpiresAt: number
-  currentHash: string
-  previousHash: string | null
-  /** The current secret sealed under a key derived from the previous one; see `refresh`. */
-  currentSealedByPrevious: string | null
-  /** When D1's index row was last brought up to date; see `SESSION_INDEX_TOUCH_INTERVAL_MS`. */
-  indexedAt: number
-  /** Secrets from before the last sign-in: refused, but not treated as theft (see `signIn`). */
-  retiredHashes: string[]
-  /** The report of the merge that made this session an account's, repeated to later sign-ins. */
-  merge: MergeReport | null
-}
-
-export interface CreateSessionInput extends SessionSubject {
-  sessionId: string
-  now: number
-  idleTtlSeconds: number
-  absoluteTtlSeconds: number
-  userAgent: string | null
-  ip: string | null
-}
-
-export interface RefreshPolicy {
-  now: number
-  idleTtlSeconds: number
-  reuseGraceSeconds: number
-}
-
-export type RefreshResult =
-  | { ok: true; secret: string; session: SessionView; touchIndex: boolean }
-  | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'superseded'; userId: string | null }
-
-/** What a sign-in binds the session to: a known account, or whoever a magic link names. */
-export type SignInTarget =
-  | { kind: 'account'; account: AccountSubject }
-  | { kind: 'magic-link'; tokenHash: string; adminEmails: string[] }
-
-export interface SignInInput {
-  target: SignInTarget
-  now: number
-  idleTtlSeconds: number
-}
-
-export type SignInResult =
-  | {
-      ok: true
-      secret: string
-      session: SessionView
-      merge: MergeReport | null
-      mergedNow: boolean
-      account: AccountSubject
-    }
-  | { ok: false; reason: 'unknown' | 'invalid_link' }
-  /** The session is another account's: the Worker starts a new session for `account`. */
-  | { ok: false; reason: 'other_account'; account: AccountSubject }
+export type * from './session-record'
 
 /**
  * D1's sessions row (last seen, expiry) is refreshed at most this often per session, so a burst
@@ -302,25 +238,6 @@ export class SessionDO extends DurableObject<Env> {
   private forget(): void {
     this.ctx.storage.kv.delete(RECORD_KEY)
   }
-}
-
-function expiresAt(record: SessionRecord): number {
-  return Math.min(record.idleExpiresAt, record.absoluteExpiresAt)
-}
-
-function view(record: SessionRecord): SessionView {
-  const {
-    idleExpiresAt: _idle,
-    absoluteExpiresAt: _absolute,
-    currentHash: _c,
-    previousHash: _p,
-    currentSealedByPrevious: _s,
-    indexedAt: _i,
-    retiredHashes: _r,
-    merge: _m,
-    ...visible
-  } = record
-  return { ...visible, expiresAt: expiresAt(record) }
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {
