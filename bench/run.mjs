@@ -18,9 +18,15 @@
 //
 // To add a scenario, append to `scenarios`: `setup(ctx)` returns one autocannon request (method,
 // path, headers, body, setupRequest, onResponse) or `{ requests: [...] }`, and runs before each
-// autocannon run (warm-up and measured) so that each starts from fresh state.
+// autocannon run (warm-up and measured) so that each starts from fresh state. A scenario whose
+// requests use something up (one-time tokens) sets `amount`: its runs then make a fixed number of
+// requests instead of running for a duration, and `ctx.amount` tells `setup` how many to prepare.
+//
+// The service runs with RATE_LIMITS=false: its per-IP and per-email limits (30 and 10 a minute)
+// would otherwise answer 429 to every sign-in scenario within its first second.
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,6 +41,12 @@ const WARMUP_REQUESTS = 100
 const LATENCY_CONNECTIONS = 4
 // Every non-cookie POST names its transport; it is also what exempts it from the Origin (CSRF) check.
 const TOKEN_TRANSPORT = { 'X-Session-Transport': 'token' }
+const JSON_POST = { ...TOKEN_TRANSPORT, 'Content-Type': 'application/json' }
+// Must match src/auth/passwords.ts: the derivation every login pays for.
+const PBKDF2_ITERATIONS = 100_000
+const PBKDF2_SAMPLES = 20
+// Setup requests in flight at once while a pool of magic-link tokens is made.
+const SETUP_CONCURRENCY = 10
 
 const scenarios = [
   {
@@ -70,7 +82,102 @@ const scenarios = [
     target: { text: 'p99 < 50 ms at 40 req/s', met: (result) => result.fixedRate.p99 < 50 },
     setup: async (ctx) => chainedRefresh(await ctx.createSessions(ctx.connections)),
   },
+  {
+    name: 'login',
+    // One PBKDF2 derivation per request dominates it: read its req/s against the PBKDF2 line too.
+    async setup() {
+      return {
+        method: 'POST',
+        path: '/v1/auth/login',
+        headers: JSON_POST,
+        // Always the right password: failed logins are counted per email and back off.
+        body: JSON.stringify(await loginAccount()),
+      }
+    },
+  },
+  {
+    name: 'magic-link verify',
+    // Each token works once, so a run makes a fixed number of requests from a pool made for it.
+    amount: 300,
+    setup: async (ctx) => magicLinkVerify(await createMagicLinkTokens(ctx.amount)),
+  },
 ]
+
+/** The account every login run signs into; registered once, since registering again answers 409. */
+let loginCredentials
+function loginAccount() {
+  loginCredentials ??= registerAccount({
+    // Random, since the local database persists between runs and the email would already exist.
+    email: `bench-login-${randomBytes(6).toString('hex')}@example.com`,
+    password: randomBytes(18).toString('base64url'),
+  })
+  return loginCredentials
+}
+
+async function registerAccount(credentials) {
+  const response = await fetch(`${BASE_URL}/v1/auth/register`, {
+    method: 'POST',
+    headers: JSON_POST,
+    body: JSON.stringify(credentials),
+    signal: AbortSignal.timeout(10_000),
+  })
+  if (response.status !== 201) {
+    throw new Error(`registering an account answered ${response.status}: ${await response.text()}`)
+  }
+  return credentials
+}
+
+/**
+ * Verify requests that each take a token nobody has used. `setupRequest` runs once per request
+ * sent, so a pool as large as the run's `amount` lasts it.
+ */
+function magicLinkVerify(tokens) {
+  return {
+    method: 'POST',
+    path: '/v1/auth/magic-link/verify',
+    headers: JSON_POST,
+    setupRequest(request) {
+      // Empty only if requests were re-sent after errors: the request is then counted as a
+      // non-2xx instead of crashing the run.
+      return { ...request, body: JSON.stringify({ token: tokens.pop() ?? '' }) }
+    },
+  }
+}
+
+/**
+ * `count` unused magic-link tokens, each for its own email (a fresh account on verify), read from
+ * the local outbox. A few requests at a time, so that making the pool does not flood the server.
+ */
+async function createMagicLinkTokens(count) {
+  const tokens = []
+  let next = 0
+  async function worker() {
+    while (next < count) tokens.push(await createMagicLinkToken(next++))
+  }
+  await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count) }, worker))
+  return tokens
+}
+
+async function createMagicLinkToken(n) {
+  // A fresh email per token, so that its outbox holds only this link (outboxes persist between
+  // runs) and each verify signs a new account in.
+  const email = `bench-${n}-${randomBytes(6).toString('hex')}@example.com`
+  const sent = await fetch(`${BASE_URL}/v1/auth/magic-link`, {
+    method: 'POST',
+    headers: JSON_POST,
+    body: JSON.stringify({ email }),
+    signal: AbortSignal.timeout(10_000),
+  })
+  if (sent.status !== 202) {
+    throw new Error(`requesting a magic link answered ${sent.status}: ${await sent.text()}`)
+  }
+  const outbox = await fetch(`${BASE_URL}/v1/dev/outbox?to=${encodeURIComponent(email)}`, {
+    signal: AbortSignal.timeout(10_000),
+  })
+  const token = outbox.status === 200 ? (await outbox.json()).messages[0]?.token : undefined
+  if (!token) throw new Error(`no magic-link token in the outbox of ${email} (${outbox.status})`)
+  return token
+}
 
 /**
  * Refresh requests that always present each session's latest refresh token, since presenting a
@@ -87,7 +194,7 @@ function chainedRefresh(sessions) {
   return {
     method: 'POST',
     path: '/v1/auth/refresh',
-    headers: { ...TOKEN_TRANSPORT, 'Content-Type': 'application/json' },
+    headers: JSON_POST,
     setupRequest(request, context) {
       // Empty only if a connection dropped a response (its session is then lost): the request goes
       // out without a token and is counted as a non-2xx instead of crashing the run.
@@ -124,8 +231,9 @@ function startService(logPath) {
   const log = openSync(logPath, 'w')
   const child = spawn(
     process.execPath,
-    // Request logging (wrangler's info level) would cost the server time on every request.
-    ['scripts/start.mjs', '--log-level', 'warn'],
+    // Request logging (wrangler's info level) would cost the server time on every request. The
+    // rate limits would turn the sign-in scenarios into 429s (see the top of this file).
+    ['scripts/start.mjs', '--log-level', 'warn', '--var', 'RATE_LIMITS:false'],
     {
       cwd: ROOT,
       detached: true,
@@ -190,8 +298,14 @@ async function createSession() {
 async function cannon(options, limitMs) {
   const instance = autocannon({ url: BASE_URL, timeout: 10, ...options })
   const watchdog = setTimeout(() => instance.stop(), limitMs)
+  let lastResponseAt = Date.now()
+  instance.on('response', () => (lastResponseAt = Date.now()))
   try {
-    return await instance
+    const result = await instance
+    if (!options.amount) return result
+    // autocannon notices that an `amount` run is over only at its next 1 s sample, so its duration
+    // and per-second averages include up to a second of idleness; the last response is the end.
+    return { ...result, activeSeconds: (lastResponseAt - result.start.getTime()) / 1000 }
   } finally {
     clearTimeout(watchdog)
   }
@@ -200,7 +314,9 @@ async function cannon(options, limitMs) {
 function summarize(name, result) {
   return {
     name,
-    rps: result.requests.average,
+    rps: result.activeSeconds
+      ? result.requests.total / result.activeSeconds
+      : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -220,17 +336,24 @@ async function requestOptions(scenario, ctx) {
 async function runScenario(scenario, ctx, { duration, connections }) {
   // Warm-up first (JIT, D1 and Durable Object start-up), with fresh setup so that state used up
   // by the warm-up, such as refresh sessions, does not leak into the measured run.
+  const warmupAmount = Math.max(WARMUP_REQUESTS, connections)
   const warmup = await cannon(
     {
-      ...(await requestOptions(scenario, ctx)),
+      ...(await requestOptions(scenario, { ...ctx, amount: warmupAmount })),
       connections,
-      amount: Math.max(WARMUP_REQUESTS, connections),
+      amount: warmupAmount,
     },
     30_000,
   )
+  // A fixed amount is bounded by the watchdog alone: 60 s is far beyond any run of a few hundred.
+  const amount = scenario.amount && Math.max(scenario.amount, connections)
   const measured = await cannon(
-    { ...(await requestOptions(scenario, ctx)), connections, duration },
-    (duration + 15) * 1000,
+    {
+      ...(await requestOptions(scenario, { ...ctx, amount })),
+      connections,
+      ...(amount ? { amount } : { duration }),
+    },
+    amount ? 60_000 : (duration + 15) * 1000,
   )
   const result = summarize(scenario.name, measured)
   result.warmupFailures = warmup.non2xx + warmup.errors
@@ -247,6 +370,59 @@ async function runScenario(scenario, ctx, { duration, connections }) {
     result.fixedRate = summarize(`${scenario.name} @ ${scenario.latencyAt}/s`, paced)
   }
   return result
+}
+
+/**
+ * What one login's PBKDF2 derivation costs on this machine, timed here with Node's WebCrypto (the
+ * same SHA-256 rounds workerd runs): 1000 / ms is the most logins one core could answer per second.
+ */
+async function measurePbkdf2() {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode('bench-password'),
+    'PBKDF2',
+    false,
+    ['deriveBits'],
+  )
+  async function timeOne() {
+    const salt = crypto.getRandomValues(new Uint8Array(16))
+    const start = performance.now()
+    await crypto.subtle.deriveBits(
+      { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: PBKDF2_ITERATIONS },
+      key,
+      256,
+    )
+    return performance.now() - start
+  }
+  // The first call also pays for start-up (thread pool, code paths); it is not what a login costs.
+  await timeOne()
+  const times = []
+  for (let i = 0; i < PBKDF2_SAMPLES; i++) times.push(await timeOne())
+  const msPerCall = median(times)
+  return {
+    iterations: PBKDF2_ITERATIONS,
+    samples: PBKDF2_SAMPLES,
+    msPerCall,
+    singleCoreCeilingRps: 1000 / msPerCall,
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+function printPbkdf2(pbkdf2, login) {
+  const ms = format(pbkdf2.msPerCall)
+  const iterations = pbkdf2.iterations.toLocaleString('en-US')
+  const ceiling = pbkdf2.singleCoreCeilingRps
+  console.log(`\nPBKDF2-SHA256 x${iterations}: ${ms} ms per call (Node, this machine)`)
+  console.log(`  single-core login ceiling: 1000 / ${ms} = ${format(ceiling)} req/s`)
+  if (login) {
+    const share = format((100 * login.rps) / ceiling)
+    console.log(`  login: ${format(login.rps)} req/s = ${share}% of that ceiling`)
+  }
 }
 
 function format(number, digits = 1) {
@@ -295,6 +471,8 @@ function evaluateTargets(results, ceiling) {
 async function main() {
   const options = parseOptions()
   if (await isHealthy()) throw new Error(`something already answers on ${BASE_URL}; set BENCH_PORT`)
+  // Before the service starts, so that nothing else competes for the cores while it is timed.
+  const pbkdf2 = await measurePbkdf2()
   mkdirSync(OUTPUT_DIR, { recursive: true })
   const logPath = join(OUTPUT_DIR, 'server.log')
   const service = startService(logPath)
@@ -302,13 +480,13 @@ async function main() {
   process.on('exit', service.killNow)
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
   try {
-    return await benchmark(service, logPath, options)
+    return await benchmark(service, logPath, options, pbkdf2)
   } finally {
     await service.stop()
   }
 }
 
-async function benchmark(service, logPath, options) {
+async function benchmark(service, logPath, options, pbkdf2) {
   try {
     await waitUntilHealthy(service)
   } catch (error) {
@@ -334,6 +512,10 @@ async function benchmark(service, logPath, options) {
   const ceiling = results.find((r) => r.name === scenarios.find((s) => s.ceiling).name)
   console.log()
   printTable(results, ceiling)
+  printPbkdf2(
+    pbkdf2,
+    results.find((r) => r.name === 'login'),
+  )
   const targets = evaluateTargets(results, ceiling)
   console.log('\nTargets:')
   for (const t of targets) console.log(`  ${t.met ? 'MET   ' : 'MISSED'}  ${t.name}: ${t.target}`)
@@ -357,6 +539,7 @@ async function benchmark(service, logPath, options) {
         node: process.version,
         baseUrl: BASE_URL,
         options,
+        pbkdf2,
         results,
         targets,
       },
