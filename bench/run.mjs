@@ -27,13 +27,14 @@
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUTPUT_DIR = join(ROOT, 'bench', 'output')
+const STATE_DIR = join(OUTPUT_DIR, 'state')
 const PORT = Number(process.env.BENCH_PORT ?? 8799)
 const BASE_URL = `http://127.0.0.1:${PORT}`
 const STARTUP_TIMEOUT_MS = 60_000
@@ -228,6 +229,9 @@ function parseOptions() {
 
 /** Starts the service in its own process group so that the whole tree (npx, wrangler, workerd) can be stopped. */
 function startService(logPath) {
+  // A fresh D1 and Durable Object state every run: each session is a SQLite file locally, so a
+  // state directory that grows run after run would make the runs incomparable.
+  rmSync(STATE_DIR, { recursive: true, force: true })
   const log = openSync(logPath, 'w')
   const child = spawn(
     process.execPath,
@@ -238,7 +242,12 @@ function startService(logPath) {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, PORT: String(PORT), WRANGLER_SEND_METRICS: 'false' },
+      env: {
+        ...process.env,
+        PORT: String(PORT),
+        PERSIST_TO: STATE_DIR,
+        WRANGLER_SEND_METRICS: 'false',
+      },
     },
   )
   closeSync(log)
@@ -259,6 +268,7 @@ function startService(logPath) {
     clearTimeout(timer)
     // workerd may outlive its parents for a moment; it is in the same group.
     signalGroup('SIGKILL')
+    rmSync(STATE_DIR, { recursive: true, force: true })
   }
   return { stop, hasExited: () => exited, killNow: () => signalGroup('SIGKILL') }
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: runs the service locally on its embedded defaults, unattended. On first start it
 // writes .dev.vars with generated dev secrets, applies the D1 migrations to the local database,
-// then serves on http://127.0.0.1:8787 (PORT overrides the port).
+// then serves on http://127.0.0.1:8787 (PORT overrides the port; PERSIST_TO keeps local D1 and
+// Durable Object state somewhere other than .wrangler/, as the bench does for a clean slate).
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 
 const port = process.env.PORT ?? '8787'
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }
+const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO] : []
 
 if (!existsSync('.dev.vars')) {
   writeFileSync(
@@ -26,10 +28,14 @@ if (!existsSync('.dev.vars')) {
   console.log('Wrote .dev.vars with fresh local secrets.')
 }
 
-const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env,
-})
+const migrate = spawnSync(
+  'npx',
+  ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', ...persist],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+  },
+)
 if (migrate.status !== 0) process.exit(migrate.status ?? 1)
 
 const server = spawn(
@@ -42,6 +48,7 @@ const server = spawn(
     '--port',
     port,
     '--show-interactive-dev-session=false',
+    ...persist,
     ...process.argv.slice(2),
   ],
   {

@@ -4,8 +4,7 @@
  * our own set (never from `jwk`, `jku` or `x5u` headers) and treats an unknown `kid` as invalid.
  */
 import { createLocalJWKSet, errors, jwtVerify, SignJWT } from 'jose'
-import type { KeySet } from './signing-keys'
-import { SIGNING_ALG } from './signing-keys'
+import { SIGNING_ALG, type KeySet } from './signing-keys'
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt'
 

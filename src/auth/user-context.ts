@@ -5,7 +5,6 @@
  * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import { unauthorized } from '../errors'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { sessionStub } from '../runtime'
@@ -15,7 +14,7 @@ import {
   SUPERSEDED,
   type IssuedSession,
 } from '../services/sessions'
-import { AppError } from '../errors'
+import { AppError, unauthorized } from '../errors'
 import { verifyAccessToken, type AccessClaims } from './access-token'
 import {
   clearSessionCookies,

@@ -1,8 +1,7 @@
 /** Email + password: register, log in, change password. */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { issuedTokens } from '../auth/transport'
-import { deliverSession } from '../auth/transport'
+import { deliverSession, issuedTokens } from '../auth/transport'
 import { requireUser, userContext } from '../auth/user-context'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'

@@ -49,7 +49,7 @@ export function createResendMailer(
         }),
       })
       if (!response.ok) {
-        // The provider's answer goes to the log (it holds no secret of ours), never to the client.
+        // Only the status is logged: the provider's body may echo the recipient's address.
         console.error(
           JSON.stringify({ level: 'error', msg: 'mail provider refused', status: response.status }),
         )
