@@ -14,6 +14,8 @@ import { consumeMagicLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { findOrCreateAccount, roleForEmail, type AccountSubject } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
+import { mergeMovers } from '../src/services/merge-movers'
+import { createUserKeys } from '../src/services/user-keys'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
 import {
   expiresAt,
@@ -129,12 +131,17 @@ export class SessionDO extends DurableObject<Env> {
       let merge = before.merge
       let mergedNow = false
       if (before.isAnonymous) {
-        const result = await mergeAnonymousUser(db, {
-          from: before.userId,
-          into: account.userId,
-          sessionId: before.sessionId,
-          now: input.now,
-        })
+        const result = await mergeAnonymousUser(
+          db,
+          {
+            from: before.userId,
+            into: account.userId,
+            sessionId: before.sessionId,
+            now: input.now,
+            userKeys: createUserKeys(this.env.ENCRYPTION_KEY ?? ''),
+          },
+          mergeMovers,
+        )
         merge = result.report
         mergedNow = result.performed
       }

@@ -25,6 +25,24 @@ import type { Runtime } from './runtime'
 /** Bodies above this are refused with 413 unless a route sets its own limit. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 
+/**
+ * Raw body limits for paths that need more than the default, by path prefix; each request gets
+ * exactly one limit, checked before anything reads the body. Field limits (a document's 256 KiB
+ * of content, a secret's 4 KiB) are checked by the route's schema; these leave room for the JSON.
+ */
+const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, bytes: number]> = [
+  ['/v1/documents', 320 * 1024],
+]
+
+function payloadLimit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', `The request body exceeds ${maxSize} bytes.`)
+    },
+  })
+}
+
 const HSTS = 'max-age=63072000; includeSubDomains'
 
 export function createApp(rt: Runtime) {
@@ -61,19 +79,14 @@ export function createApp(rt: Runtime) {
     c.header('Cache-Control', 'no-store')
   })
   app.use('/v1/*', originCheck(settings.ALLOWED_ORIGINS))
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: DEFAULT_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError(
-          413,
-          'payload_too_large',
-          `The request body exceeds ${DEFAULT_BODY_LIMIT_BYTES} bytes.`,
-        )
-      },
-    }),
+  const limiters = [...BODY_LIMITS, ['/v1', DEFAULT_BODY_LIMIT_BYTES] as const].map(
+    ([prefix, maxSize]) => [prefix, payloadLimit(maxSize)] as const,
   )
+  app.use('/v1/*', (c, next) => {
+    const path = c.req.path
+    const [, limit] = limiters.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))!
+    return limit(c, next)
+  })
 
   app.route('/', publicRoutes)
   app.route('/', meRoutes)

@@ -8,6 +8,7 @@ import { createDb, type Db } from './db/client'
 import { createMailer, type Mailer } from './services/mailer'
 import { createLimiters, type Limiters } from './services/rate-limits'
 import { importEncryptionKey } from './services/sealing'
+import { createUserKeys, type UserKeys } from './services/user-keys'
 import type { SessionDO } from '../durable-objects/session'
 
 export interface Runtime {
@@ -18,6 +19,8 @@ export interface Runtime {
   encryptionKey: CryptoKey
   limits: Limiters
   mailer: Mailer
+  /** The key each user's sealed data (secrets, OAuth state) is encrypted under. */
+  userKeys: UserKeys
 }
 
 export async function createRuntime(env: Env): Promise<Runtime> {
@@ -32,6 +35,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     sessions: env.SESSIONS,
     limits: createLimiters(env, settings),
     mailer: createMailer(settings, db),
+    userKeys: createUserKeys(settings.ENCRYPTION_KEY),
   }
 }
 

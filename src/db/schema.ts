@@ -4,7 +4,7 @@
  * Times are integer milliseconds since the epoch.
  */
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 export const users = sqliteTable(
   'users',
@@ -120,3 +120,76 @@ export const outbox = sqliteTable(
   },
   (t) => [index('outbox_to_sent').on(t.to, t.sentAt)],
 )
+
+/** One JSON object per user, merged with RFC 7396 patches; unknown keys are kept. */
+export const preferences = sqliteTable('preferences', {
+  userId: text('user_id').primaryKey(),
+  data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** API keys and the like, AES-GCM sealed under the user's own key (HKDF from ENCRYPTION_KEY). */
+export const secrets = sqliteTable(
+  'secrets',
+  {
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    valueSealed: text('value_sealed').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.name] })],
+)
+
+/** OAuth client state per (user, server), as the MCP SDK's OAuthClientProvider stores it. */
+export const oauthRecords = sqliteTable(
+  'oauth_records',
+  {
+    userId: text('user_id').notNull(),
+    serverId: text('server_id').notNull(),
+    tokensSealed: text('tokens_sealed'),
+    clientSealed: text('client_sealed'),
+    verifierSealed: text('verifier_sealed'),
+    verifierExpiresAt: integer('verifier_expires_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.serverId] }),
+    index('oauth_records_verifier_expires').on(t.verifierExpiresAt),
+  ],
+)
+
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    title: text('title').notNull(),
+    content: text('content').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('documents_user_created').on(t.userId, t.createdAt, t.id)],
+)
+
+/** One row per sweep run (cron or admin), with what it deleted. */
+export const sweepRuns = sqliteTable(
+  'sweep_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    trigger: text('trigger').notNull(),
+    startedAt: integer('started_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    counts: text('counts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    /** False when the time budget ran out with work left for the next run. */
+    complete: integer('complete', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('sweep_runs_started').on(t.startedAt)],
+)
+
+/** Imports from single-user installs, keyed by the caller's import id so a retry is a no-op. */
+export const imports = sqliteTable('imports', {
+  importId: text('import_id').primaryKey(),
+  userId: text('user_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+})

@@ -9,6 +9,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client'
 import { findMerge, insertMergeQuery } from '../db/merges'
 import { auditEvents, sessions, users } from '../db/schema'
+import type { UserKeys } from './user-keys'
 
 /** The kinds the contract's `Merge.moved` reports. */
 export const MERGE_KINDS = ['documents', 'preferences', 'secrets', 'oauth'] as const
@@ -28,17 +29,25 @@ export interface MergePlan {
   conflicts: string[]
 }
 
+/** What a mover plans with: the two users, and their keys for data sealed per user. */
+export interface MergeContext {
+  db: Db
+  from: string
+  into: string
+  userKeys: UserKeys
+}
+
 /** How one kind of data moves from an anonymous user into an account. */
 export interface MergeMover {
   /** The report's key; null for data that moves but is not reported (the audit trail). */
   kind: MergeKind | null
-  plan(db: Db, from: string, into: string): Promise<MergePlan>
+  plan(ctx: MergeContext): Promise<MergePlan>
 }
 
 /** The anonymous user's audit trail follows them into the account. */
-const auditTrailMover: MergeMover = {
+export const auditTrailMover: MergeMover = {
   kind: null,
-  async plan(db, from, into) {
+  async plan({ db, from, into }) {
     return {
       statements: [
         db.update(auditEvents).set({ userId: into }).where(eq(auditEvents.userId, from)),
@@ -49,12 +58,10 @@ const auditTrailMover: MergeMover = {
   },
 }
 
-/** Every registered mover; each per-user data module adds its own. */
-export const mergeMovers: MergeMover[] = [auditTrailMover]
-
 export interface MergeInput {
   from: string
   into: string
+  userKeys: UserKeys
   /** The session being signed in: its index row moves to the account in the same transaction. */
   sessionId: string
   now: number
@@ -70,13 +77,16 @@ export interface MergeResult {
 export async function mergeAnonymousUser(
   db: Db,
   input: MergeInput,
-  movers: MergeMover[] = mergeMovers,
+  movers: readonly MergeMover[],
 ): Promise<MergeResult> {
   const stored = await findMerge(db, input.from)
   if (stored) return { report: stored.report as unknown as MergeReport, performed: false }
 
   const plans = await Promise.all(
-    movers.map(async (mover) => ({ mover, plan: await mover.plan(db, input.from, input.into) })),
+    movers.map(async (mover) => ({
+      mover,
+      plan: await mover.plan({ db, from: input.from, into: input.into, userKeys: input.userKeys }),
+    })),
   )
   const report: MergeReport = {
     from: input.from,

@@ -37,16 +37,19 @@ describe('drizzle schema and migrations agree', () => {
         .map((c) => ({
           name: c.name,
           type: c.type.toLowerCase(),
-          notNull: c.notnull === 1 || c.pk === 1,
+          notNull: c.notnull === 1 || c.pk > 0,
           primary: c.pk > 0,
         }))
         .sort((a, b) => a.name.localeCompare(b.name))
+      const compositeKey = new Set(
+        config.primaryKeys.flatMap((pk) => pk.columns.map((c) => c.name)),
+      )
       const declared = config.columns
         .map((c) => ({
           name: c.name,
           type: c.getSQLType().toLowerCase(),
-          notNull: c.notNull,
-          primary: c.primary,
+          notNull: c.notNull || compositeKey.has(c.name),
+          primary: c.primary || compositeKey.has(c.name),
         }))
         .sort((a, b) => a.name.localeCompare(b.name))
       expect(applied).toEqual(declared)

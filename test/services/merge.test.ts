@@ -4,7 +4,10 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { createId } from '../../src/ids'
-import { mergeAnonymousUser, mergeMovers, type MergeMover } from '../../src/services/merge'
+
+import { mergeAnonymousUser, type MergeMover } from '../../src/services/merge'
+import { mergeMovers } from '../../src/services/merge-movers'
+import { createUserKeys } from '../../src/services/user-keys'
 
 const testNotes = sqliteTable('test_notes', {
   userId: text('user_id').notNull(),
@@ -16,7 +19,7 @@ const noSuchTable = sqliteTable('no_such_table', { id: text('id') })
 // A test-only kind of user data, keyed like preferences: the account's key wins a conflict.
 const notesMover: MergeMover = {
   kind: 'preferences',
-  async plan(db, from, into) {
+  async plan({ db, from, into }) {
     const clashes = await db.all<{ key: string }>(
       sql`select a.key from test_notes a join test_notes b on a.key = b.key where a.user_id = ${from} and b.user_id = ${into}`,
     )
@@ -45,12 +48,13 @@ const notesMover: MergeMover = {
 
 const failingMover: MergeMover = {
   kind: null,
-  async plan(db) {
+  async plan({ db }) {
     return { statements: [db.insert(noSuchTable).values({ id: 'x' })], moved: 0, conflicts: [] }
   },
 }
 
 const db = createDb(env.DB)
+const userKeys = createUserKeys(env.ENCRYPTION_KEY!)
 
 async function seedPair() {
   const from = createId('anon')
@@ -74,7 +78,7 @@ async function seedPair() {
       "insert into audit_events (user_id, type, at, detail) values (?, 'session.created', ?, '{}')",
     ).bind(from, now),
   ])
-  return { from, into, sessionId, now }
+  return { from, into, sessionId, now, userKeys }
 }
 
 const notesOf = async (userId: string) =>
@@ -92,11 +96,12 @@ beforeAll(async () => {
 
 describe('mergeAnonymousUser', () => {
   it('moves rows, keeps the account value on conflict, tombstones the anonymous user and rebinds the session row', async () => {
-    const { from, into, sessionId, now } = await seedPair()
-    const { report, performed } = await mergeAnonymousUser(db, { from, into, sessionId, now }, [
-      ...mergeMovers,
-      notesMover,
-    ])
+    const { from, into, sessionId, now, userKeys } = await seedPair()
+    const { report, performed } = await mergeAnonymousUser(
+      db,
+      { from, into, sessionId, now, userKeys },
+      [...mergeMovers, notesMover],
+    )
     expect(performed).toBe(true)
     expect(report).toEqual({
       from,
@@ -124,22 +129,26 @@ describe('mergeAnonymousUser', () => {
   })
 
   it('returns the stored report on a retry and moves nothing twice', async () => {
-    const { from, into, sessionId, now } = await seedPair()
-    const first = await mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover])
+    const { from, into, sessionId, now, userKeys } = await seedPair()
+    const first = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
+      notesMover,
+    ])
     // New anonymous rows after the merge must not be swept into the account by a retry.
     await env.DB.prepare('insert into test_notes (user_id, key, value) values (?, ?, ?)')
       .bind(from, 'late', 'x')
       .run()
-    const second = await mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover])
+    const second = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
+      notesMover,
+    ])
     expect(second).toEqual({ report: first.report, performed: false })
     expect((await notesOf(into)).map((n) => n.key)).toEqual(['lang', 'theme'])
   })
 
   it('merges once when ten merges of the same user race', async () => {
-    const { from, into, sessionId, now } = await seedPair()
+    const { from, into, sessionId, now, userKeys } = await seedPair()
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover]),
+        mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [notesMover]),
       ),
     )
     expect(results.filter((r) => r.performed)).toHaveLength(1)
@@ -148,9 +157,9 @@ describe('mergeAnonymousUser', () => {
   })
 
   it('leaves nothing half-moved when the batch fails', async () => {
-    const { from, into, sessionId, now } = await seedPair()
+    const { from, into, sessionId, now, userKeys } = await seedPair()
     await expect(
-      mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover, failingMover]),
+      mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [notesMover, failingMover]),
     ).rejects.toThrow()
     expect(await notesOf(from)).toHaveLength(2)
     expect(await notesOf(into)).toEqual([{ key: 'theme', value: 'light' }])
@@ -162,7 +171,9 @@ describe('mergeAnonymousUser', () => {
       await env.DB.prepare('select 1 from merges where from_user_id = ?').bind(from).first(),
     ).toBeNull()
     // And the operation can be retried to success.
-    const retry = await mergeAnonymousUser(db, { from, into, sessionId, now }, [notesMover])
+    const retry = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
+      notesMover,
+    ])
     expect(retry.performed).toBe(true)
     expect(await notesOf(into)).toHaveLength(2)
   })
