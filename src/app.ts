@@ -14,6 +14,7 @@ import { AppError, errorBody } from './errors'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
 import { accountRoutes } from './routes/accounts'
+import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
 import { devRoutes } from './routes/dev'
 import { magicLinkRoutes } from './routes/magic-links'
@@ -94,6 +95,7 @@ export function createApp(rt: Runtime) {
   app.route('/', authRoutes)
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
+  app.route('/', adminRoutes)
   // The dev outbox exists only while mail stays local; with a real provider it is a 404.
   if (settings.MAILER === 'outbox') app.route('/', devRoutes)
 

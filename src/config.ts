@@ -69,6 +69,7 @@ const SettingsSchema = z
     RESEND_API_KEY: z.string().optional(),
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     RATE_LIMITS: flag(true),
+    KEY_ROTATION_DAYS: wholeNumber('days', 1).default(30),
     ENCRYPTION_KEY: base64Key32,
     ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
   })

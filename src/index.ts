@@ -1,10 +1,11 @@
 /**
- * Worker entry: the HTTP app and the Durable Object class. The runtime (parsed
+ * Worker entry: the HTTP app, the cron sweep and the Durable Object class. The runtime (parsed
  * settings, D1 handle, key cache) is built once per isolate on first use.
  */
 import { createApp } from './app'
 import { SettingsError, type Env } from './config'
 import { errorBody } from './errors'
+import { runSweep } from './jobs/sweep'
 import { createRuntime } from './runtime'
 
 export { SessionDO } from '../durable-objects/session'
@@ -33,5 +34,9 @@ export default {
       console.error(JSON.stringify({ level: 'error', msg: error.message }))
       return Response.json(errorBody('misconfigured', error.message), { status: 503 })
     }
+  },
+  /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
+  async scheduled(_controller, env) {
+    await runSweep(await createRuntime(env), { trigger: 'cron' })
   },
 } satisfies ExportedHandler<Env>

@@ -5,6 +5,8 @@
 import { createKeyStore, type KeyStore } from './auth/signing-keys'
 import { parseSettings, type Env, type Settings } from './config'
 import { createDb, type Db } from './db/client'
+import { readRevokedBefore } from './db/control'
+import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
 import { createMailer, type Mailer } from './services/mailer'
 import { createLimiters, type Limiters } from './services/rate-limits'
 import { importEncryptionKey } from './services/sealing'
@@ -21,7 +23,12 @@ export interface Runtime {
   mailer: Mailer
   /** The key each user's sealed data (secrets, OAuth state) is encrypted under. */
   userKeys: UserKeys
+  /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */
+  killSwitch: IsolateCache<number>
 }
+
+/** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
+export const KILL_SWITCH_CACHE_TTL_MS = 30_000
 
 export async function createRuntime(env: Env): Promise<Runtime> {
   const settings = parseSettings(env)
@@ -33,9 +40,10 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     encryptionKey,
     keys: createKeyStore({ db, encryptionKey }),
     sessions: env.SESSIONS,
-    limits: createLimiters(env, settings),
+    limits: createLimiters(env, settings, db),
     mailer: createMailer(settings, db),
     userKeys: createUserKeys(settings.ENCRYPTION_KEY),
+    killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
   }
 }
 

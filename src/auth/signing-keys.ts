@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../db/client'
 import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
 import { createId } from '../ids'
+import { createIsolateCache, type IsolateCache } from '../services/isolate-cache'
 import { seal, unseal } from '../services/sealing'
 
 export const SIGNING_ALG = 'ES256'
@@ -22,7 +23,6 @@ export interface KeySet {
   /** Keys that verify, newest first. */
   publicKeys: PublicSigningKey[]
   signer: { kid: string; privateKey: CryptoKey }
-  loadedAt: number
 }
 
 export interface KeyStoreOptions {
@@ -32,10 +32,11 @@ export interface KeyStoreOptions {
 }
 
 /** A per-isolate cache over the key table; `get()` reads D1 at most once every 30 s. */
-export function createKeyStore({ db, encryptionKey, now = Date.now }: KeyStoreOptions) {
-  let cached: KeySet | null = null
-  let loading: Promise<KeySet> | null = null
-
+export function createKeyStore({
+  db,
+  encryptionKey,
+  now = Date.now,
+}: KeyStoreOptions): IsolateCache<KeySet> {
   async function load(): Promise<KeySet> {
     let rows = await listUnretiredKeys(db)
     if (rows.length === 0) {
@@ -53,28 +54,12 @@ export function createKeyStore({ db, encryptionKey, now = Date.now }: KeyStoreOp
         createdAt: row.createdAt,
       })),
       signer: { kid: signerRow.kid, privateKey },
-      loadedAt: now(),
     }
   }
-
-  return {
-    /** The cached key set, reloaded when older than `KEY_CACHE_TTL_MS`; concurrent callers share one load. */
-    async get(): Promise<KeySet> {
-      if (cached && now() - cached.loadedAt < KEY_CACHE_TTL_MS) return cached
-      loading ??= load().finally(() => {
-        loading = null
-      })
-      cached = await loading
-      return cached
-    },
-    /** Drops the cache so the next `get()` reads D1 (after a rotation in this isolate). */
-    invalidate(): void {
-      cached = null
-    },
-  }
+  return createIsolateCache(load, KEY_CACHE_TTL_MS, now)
 }
 
-export type KeyStore = ReturnType<typeof createKeyStore>
+export type KeyStore = IsolateCache<KeySet>
 
 /**
  * The newest key that every isolate has had time to see signs; a key younger than one cache period

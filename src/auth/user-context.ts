@@ -15,7 +15,8 @@ import {
   type IssuedSession,
 } from '../services/sessions'
 import { AppError, unauthorized } from '../errors'
-import { verifyAccessToken, type AccessClaims } from './access-token'
+import { verifyAccessToken, type AccessClaims, type VerifyResult } from './access-token'
+import { readRevokedBefore } from '../db/control'
 import {
   clearSessionCookies,
   deliverSession,
@@ -88,15 +89,21 @@ async function resolveUser(
   return null
 }
 
-export async function verifyToken(c: Context<AppEnv>, token: string) {
+/**
+ * Verifies an access token with this isolate's cached keys and kill switch: no I/O once warm.
+ * A token issued before the kill switch is refused once the isolate's copy renews (30 s at most).
+ */
+export async function verifyToken(c: Context<AppEnv>, token: string): Promise<VerifyResult> {
   const { rt } = c.var
-  const keys = await rt.keys.get()
-  return verifyAccessToken(
-    keys,
-    { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE },
-    token,
-    Date.now(),
-  )
+  const [keys, revokedBefore] = await Promise.all([rt.keys.get(), rt.killSwitch.get()])
+  const audience = { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE }
+  const verified = await verifyAccessToken(keys, audience, token, Date.now())
+  // `iat` has one-second granularity: a token from the switch's own second may predate it, so it
+  // is refused too (a client caught by that refreshes, which checks the switch to the ms).
+  if (verified.ok && revokedBefore > 0 && verified.claims.iat * 1000 <= revokedBefore) {
+    return { ok: false, reason: 'invalid' }
+  }
+  return verified
 }
 
 function fromClaims(claims: AccessClaims): UserContext {
@@ -123,8 +130,12 @@ function fromIssued(c: Context<AppEnv>, issued: IssuedSession): UserContext {
 
 /** The `fresh` check: the session must be live and still belong to the token's subject. */
 async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
-  const live = await sessionStub(c.var.rt, claims.sid).status(Date.now())
-  if (!live || live.userId !== claims.sub)
+  // Fresh means fresh: the kill switch is read from D1 here, not from the isolate's copy.
+  const [live, revokedBefore] = await Promise.all([
+    sessionStub(c.var.rt, claims.sid).status(Date.now()),
+    readRevokedBefore(c.var.rt.db),
+  ])
+  if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore)
     throw unauthorized('session_revoked', 'The session is no longer active.')
   return {
     id: live.userId,

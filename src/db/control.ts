@@ -10,3 +10,11 @@ export async function readRevokedBefore(db: Db): Promise<number> {
   const row = await db.select().from(control).where(eq(control.key, REVOKED_BEFORE)).get()
   return row ? Number(row.value) : 0
 }
+
+/** Pulls the kill switch: every session created before `at` stops working. */
+export async function writeRevokedBefore(db: Db, at: number): Promise<void> {
+  await db
+    .insert(control)
+    .values({ key: REVOKED_BEFORE, value: String(at), updatedAt: at })
+    .onConflictDoUpdate({ target: control.key, set: { value: String(at), updatedAt: at } })
+}

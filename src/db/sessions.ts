@@ -1,7 +1,7 @@
 /** Queries on the `sessions` index: D1's copy of each session for listing, limits and the sweep. */
 import { and, desc, eq, gt, isNull } from 'drizzle-orm'
 import type { Db } from './client'
-import { sessions } from './schema'
+import { sessions, users } from './schema'
 
 export type SessionRow = typeof sessions.$inferSelect
 
@@ -30,13 +30,19 @@ export function findLiveSession(db: Db, userId: string, sessionId: string, now: 
     .get()
 }
 
+/** Records activity: the session's last-seen time and expiry, and its user's last-seen time. */
 export async function touchSession(
   db: Db,
-  sessionId: string,
+  session: { id: string; userId: string; expiresAt: number },
   now: number,
-  expiresAt: number,
 ): Promise<void> {
-  await db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, sessionId))
+  await db.batch([
+    db
+      .update(sessions)
+      .set({ lastSeenAt: now, expiresAt: session.expiresAt })
+      .where(eq(sessions.id, session.id)),
+    db.update(users).set({ lastSeenAt: now }).where(eq(users.id, session.userId)),
+  ])
 }
 
 export async function markSessionRevoked(db: Db, sessionId: string, now: number): Promise<void> {

@@ -19,6 +19,11 @@ export type AuditEventType =
   | 'auth.password_changed'
   | 'magic_link.sent'
   | 'magic_link.verified'
+  | 'rate_limit.hit'
+  | 'admin.kill_switch'
+  | 'admin.keys_rotated'
+  | 'admin.user_erased'
+  | 'admin.import'
 
 export interface AuditEvent {
   type: AuditEventType

@@ -4,6 +4,8 @@
  * in `login-attempts`.
  */
 import type { Env, Settings } from '../config'
+import type { Db } from '../db/client'
+import { recordAuditEvent } from './audit'
 import { AppError } from '../errors'
 
 /** Every binding's period in wrangler.toml, in seconds: what Retry-After can promise. */
@@ -17,11 +19,17 @@ export interface Limiters {
   authPerEmail: Limiter
 }
 
-function createLimiter(binding: RateLimit | undefined, what: string, enabled: boolean): Limiter {
+function createLimiter(
+  binding: RateLimit | undefined,
+  what: string,
+  enabled: boolean,
+  recordHit: () => Promise<void>,
+): Limiter {
   return async (key) => {
     if (!enabled || !binding) return
     const { success } = await binding.limit({ key })
     if (!success) {
+      await recordHit()
       throw new AppError(429, 'rate_limited', `Too many ${what}; try again in a minute.`, {
         'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS),
       })
@@ -29,14 +37,40 @@ function createLimiter(binding: RateLimit | undefined, what: string, enabled: bo
   }
 }
 
-export function createLimiters(env: Env, settings: Settings): Limiters {
+/** The limiters over the bindings; each refusal is counted (an audit row) for the metrics. */
+export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
   const on = settings.RATE_LIMITS
+  const hit = (limit: keyof Limiters) => () =>
+    recordAuditEvent(
+      db,
+      { type: 'rate_limit.hit', userId: null, sessionId: null, detail: { limit } },
+      NO_META,
+      Date.now(),
+    )
   return {
-    anonymousPerIp: createLimiter(env.ANONYMOUS_PER_IP_LIMIT, 'new sessions from this address', on),
-    authPerIp: createLimiter(env.AUTH_PER_IP_LIMIT, 'sign-in attempts from this address', on),
-    authPerEmail: createLimiter(env.AUTH_PER_EMAIL_LIMIT, 'sign-in attempts for this email', on),
+    anonymousPerIp: createLimiter(
+      env.ANONYMOUS_PER_IP_LIMIT,
+      'new sessions from this address',
+      on,
+      hit('anonymousPerIp'),
+    ),
+    authPerIp: createLimiter(
+      env.AUTH_PER_IP_LIMIT,
+      'sign-in attempts from this address',
+      on,
+      hit('authPerIp'),
+    ),
+    authPerEmail: createLimiter(
+      env.AUTH_PER_EMAIL_LIMIT,
+      'sign-in attempts for this email',
+      on,
+      hit('authPerEmail'),
+    ),
   }
 }
+
+// The limited key (an address or an email) is not recorded: the count is what the metrics need.
+const NO_META = { ip: null, userAgent: null, country: null }
 
 /** Every sign-in attempt (password or magic link) passes both: per address, then per email. */
 export async function limitSignInAttempt(

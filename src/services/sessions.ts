@@ -79,20 +79,20 @@ export async function createAnonymousSession(
     createdAt: now,
     lastSeenAt: now,
   })
-  return startSession(rt, subject, meta, now, [newUser])
+  return startSession(rt, subject, meta, now, newUser)
 }
 
 /**
- * Starts a session for `subject`. D1 (the index row, the audit event and any `alsoInsert`) and the
- * Durable Object are written at once: if either fails the request fails, and the other half is
- * unreachable (nobody holds its token) until the sweep or the alarm removes it.
+ * Starts a session for `subject`. D1 (the index row, the audit event and, for a brand-new user,
+ * `newUser`) and the Durable Object are written at once: if either fails the request fails, and
+ * the other half is unreachable (nobody holds its token) until the sweep or the alarm removes it.
  */
 export async function startSession(
   rt: Runtime,
   subject: SessionSubject,
   meta: RequestMeta,
   now: number,
-  alsoInsert: BatchItem<'sqlite'>[] = [],
+  newUser?: BatchItem<'sqlite'>,
 ): Promise<IssuedSession> {
   const sessionId = createId('sess')
   const { settings } = rt
@@ -119,7 +119,7 @@ export async function startSession(
         meta,
         now,
       ),
-      ...alsoInsert,
+      ...(newUser ? [newUser] : []),
     ]),
     sessionStub(rt, sessionId).create({
       ...subject,
@@ -131,7 +131,42 @@ export async function startSession(
       ip: meta.ip,
     }),
   ])
+  // A brand-new user has no other session to evict.
+  if (!newUser) await enforceSessionLimit(rt, subject.userId, meta, now)
   return issue(rt, session, secret, now)
+}
+
+/**
+ * Keeps a user at MAX_SESSIONS_PER_USER live sessions: beyond that the oldest are revoked (and
+ * audited), so a new sign-in always succeeds and a forgotten device is the one that goes.
+ */
+export async function enforceSessionLimit(
+  rt: Runtime,
+  userId: string,
+  meta: RequestMeta,
+  now: number,
+): Promise<number> {
+  const live = await listLiveSessions(rt.db, userId, now)
+  const evicted = live.slice(rt.settings.MAX_SESSIONS_PER_USER)
+  await Promise.all(evicted.map((row) => revokeSessionById(rt, row.id, now)))
+  if (evicted.length) {
+    await rt.db.batch(
+      evicted.map((row) =>
+        auditEventQuery(
+          rt.db,
+          {
+            type: 'session.revoked',
+            userId,
+            sessionId: row.id,
+            detail: { reason: 'session_limit' },
+          },
+          meta,
+          now,
+        ),
+      ) as [ReturnType<typeof auditEventQuery>, ...ReturnType<typeof auditEventQuery>[]],
+    )
+  }
+  return evicted.length
 }
 
 /**
@@ -187,7 +222,15 @@ export async function refreshSession(
   const [issued] = await Promise.all([
     issue(rt, result.session, result.secret, now),
     result.touchIndex
-      ? touchSession(rt.db, parts.sessionId, now, result.session.expiresAt)
+      ? touchSession(
+          rt.db,
+          {
+            id: parts.sessionId,
+            userId: result.session.userId,
+            expiresAt: result.session.expiresAt,
+          },
+          now,
+        )
       : undefined,
   ])
   return issued

@@ -12,7 +12,7 @@ import { sessionStub, type Runtime } from '../runtime'
 import { findOrCreateAccount, roleForEmail, type AccountSubject } from './accounts'
 import { recordAuditEvent } from './audit'
 import type { MergeReport } from './merge'
-import { issue, startSession, type IssuedSession } from './sessions'
+import { enforceSessionLimit, issue, startSession, type IssuedSession } from './sessions'
 
 export interface SignInOutcome {
   issued: IssuedSession
@@ -57,6 +57,8 @@ export async function signIn(
           now,
         )
       }
+      // The account may now hold more sessions than allowed: this one joined it.
+      await enforceSessionLimit(rt, result.account.userId, meta, now)
       return {
         issued: await issue(rt, result.session, result.secret, now),
         merge: result.merge,

@@ -1,0 +1,176 @@
+/**
+ * The sweep: deletes what has expired, in bounded batches and within a time budget, so a huge
+ * backlog is worked off over several runs instead of one failing run. Run by the cron trigger and
+ * by `POST /v1/admin/sweep`; idempotent (a second run right after deletes nothing); one
+ * `sweep_runs` row per run. Accounts are never swept; nor is an anonymous user with a live session.
+ */
+import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
+import type { SQL } from 'drizzle-orm'
+import {
+  auditEvents,
+  loginAttempts,
+  magicLinks,
+  merges,
+  oauthRecords,
+  outbox,
+  sessions,
+  sweepRuns,
+  users,
+} from '../db/schema'
+import { eraseUsers, IDS_PER_STATEMENT } from '../services/erasure'
+import { retireExpiredKeys, rotateIfDue } from '../services/signing-key-rotation'
+import type { Runtime } from '../runtime'
+
+const DAY_MS = 86_400_000
+export const TOMBSTONE_RETENTION_MS = 30 * DAY_MS
+export const AUDIT_RETENTION_MS = 90 * DAY_MS
+/** Dev mail and failure counters only need to outlive their links and back-off. */
+export const SHORT_RETENTION_MS = DAY_MS
+
+export interface SweepOptions {
+  trigger: 'cron' | 'admin'
+  /** Wall-clock budget for one run; what is left waits for the next run. */
+  budgetMs?: number
+  /** Rows per delete statement (users per erasure batch are capped at `IDS_PER_STATEMENT`). */
+  batchSize?: number
+}
+
+export type SweepCounts = Record<string, number>
+
+export interface SweepResult {
+  counts: SweepCounts
+  durationMs: number
+  /** False when the budget ran out with work left. */
+  complete: boolean
+}
+
+export async function runSweep(rt: Runtime, options: SweepOptions): Promise<SweepResult> {
+  const { budgetMs = 20_000, batchSize = 500 } = options
+  const started = performance.now()
+  const startedAt = Date.now()
+  const now = startedAt
+  const overBudget = () => performance.now() - started > budgetMs
+  const counts: SweepCounts = {}
+  const add = (name: string, n: number) => {
+    counts[name] = (counts[name] ?? 0) + n
+  }
+
+  // Keys first: cheap, and must not wait behind a backlog.
+  add('keysRotated', (await rotateIfDue(rt, now)) ? 1 : 0)
+  add('keysRetired', await retireExpiredKeys(rt, now))
+
+  let complete = await sweepAbandonedUsers(rt, now, overBudget, add)
+  const deletions: Array<[string, SQLiteTable, SQL | undefined]> = [
+    ['sessions', sessions, or(isNotNull(sessions.revokedAt), lte(sessions.expiresAt, now))],
+    [
+      'magicLinks',
+      magicLinks,
+      or(isNotNull(magicLinks.consumedAt), lte(magicLinks.expiresAt, now)),
+    ],
+    [
+      'tombstones',
+      users,
+      and(isNotNull(users.mergedInto), lt(users.mergedAt, now - TOMBSTONE_RETENTION_MS)),
+    ],
+    ['mergeRecords', merges, lt(merges.createdAt, now - TOMBSTONE_RETENTION_MS)],
+    ['auditEvents', auditEvents, lt(auditEvents.at, now - AUDIT_RETENTION_MS)],
+    ['outbox', outbox, lt(outbox.sentAt, now - SHORT_RETENTION_MS)],
+    [
+      'loginAttempts',
+      loginAttempts,
+      and(
+        lt(loginAttempts.lastFailedAt, now - SHORT_RETENTION_MS),
+        lt(loginAttempts.lockedUntil, now),
+      ),
+    ],
+    ['sweepRuns', sweepRuns, lt(sweepRuns.startedAt, now - AUDIT_RETENTION_MS)],
+  ]
+  for (const [name, table, where] of deletions) {
+    if (!complete) break
+    complete = await deleteInBatches(rt, table, where, batchSize, overBudget, (n) => add(name, n))
+  }
+  if (complete) add('verifiers', await expireVerifiers(rt, now))
+
+  const durationMs = Math.round(performance.now() - started)
+  await rt.db
+    .insert(sweepRuns)
+    .values({ trigger: options.trigger, startedAt, durationMs, counts, complete })
+  return { counts, durationMs, complete }
+}
+
+/**
+ * Anonymous users not seen within ANON_USER_TTL, with no live session, never merged: erased with
+ * every row they own and their session objects. Returns false if the budget ran out.
+ */
+async function sweepAbandonedUsers(
+  rt: Runtime,
+  now: number,
+  overBudget: () => boolean,
+  add: (name: string, n: number) => void,
+) {
+  const cutoff = now - rt.settings.ANON_USER_TTL * 1000
+  const active = rt.db
+    .select({ one: sql`1` })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, users.id),
+        or(
+          sql`${sessions.lastSeenAt} >= ${cutoff}`,
+          and(isNull(sessions.revokedAt), sql`${sessions.expiresAt} > ${now}`),
+        ),
+      ),
+    )
+  for (;;) {
+    if (overBudget()) return false
+    const batch = await rt.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          eq(users.isAnonymous, true),
+          isNull(users.mergedInto),
+          lt(users.createdAt, cutoff),
+          sql`not exists ${active}`,
+        ),
+      )
+      .limit(IDS_PER_STATEMENT)
+    if (batch.length === 0) return true
+    const erased = await eraseUsers(
+      rt,
+      batch.map((row) => row.id),
+    )
+    add('anonymousUsers', erased.users)
+    add('sessionObjects', erased.sessions)
+  }
+}
+
+/** Deletes matching rows `batchSize` at a time by rowid, one bound parameter per statement. */
+async function deleteInBatches(
+  rt: Runtime,
+  table: SQLiteTable,
+  where: SQL | undefined,
+  batchSize: number,
+  overBudget: () => boolean,
+  count: (n: number) => void,
+): Promise<boolean> {
+  for (;;) {
+    if (overBudget()) return false
+    const result = await rt.db.run(
+      sql`delete from ${table} where rowid in (select rowid from ${table} where ${where} limit ${batchSize})`,
+    )
+    const deleted = result.meta.changes ?? 0
+    count(deleted)
+    if (deleted < batchSize) return true
+  }
+}
+
+/** PKCE verifiers live ten minutes; clear the expired ones (their row may still hold tokens). */
+async function expireVerifiers(rt: Runtime, now: number): Promise<number> {
+  const result = await rt.db
+    .update(oauthRecords)
+    .set({ verifierSealed: null, verifierExpiresAt: null })
+    .where(lte(oauthRecords.verifierExpiresAt, now))
+  return result.meta.changes ?? 0
+}

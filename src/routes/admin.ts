@@ -1,0 +1,155 @@
+/** The admin API: kill switch, key rotation, sweep, metrics, erasing a user. */
+import { createRoute, z } from '@hono/zod-openapi'
+import { adminOnly } from '../auth/admin'
+import { findUser } from '../db/users'
+import { notFound } from '../errors'
+import { requestMeta } from '../http/request-meta'
+import { createRouter } from '../http/router'
+import { USER_ID_PATTERN } from '../ids'
+import { runSweep } from '../jobs/sweep'
+import { errorResponses, jsonContent } from '../schemas'
+import { recordAuditEvent } from '../services/audit'
+import { eraseUsers } from '../services/erasure'
+import { pullKillSwitch, readMetrics } from '../services/operations'
+import { rotateSigningKey } from '../services/signing-key-rotation'
+
+const admin = adminOnly()
+const adminErrors = errorResponses(400, 401, 403)
+const counts = z.record(z.string(), z.number())
+
+export const adminRoutes = createRouter()
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'post',
+      path: '/v1/admin/kill-switch',
+      summary: 'Revoke every existing session',
+      responses: {
+        200: jsonContent(z.object({ revokedBefore: z.iso.datetime() }), 'Pulled'),
+        ...adminErrors,
+      },
+    }),
+    async (c) => {
+      const at = await pullKillSwitch(c.var.rt, Date.now())
+      await recordAuditEvent(
+        c.var.rt.db,
+        {
+          type: 'admin.kill_switch',
+          userId: c.var.user?.id ?? null,
+          sessionId: c.var.user?.sessionId ?? null,
+        },
+        requestMeta(c),
+        at,
+      )
+      return c.json({ revokedBefore: new Date(at).toISOString() }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'post',
+      path: '/v1/admin/keys/rotate',
+      summary:
+        'Add a signing key; it signs once every isolate has it, old tokens verify until they expire',
+      responses: { 200: jsonContent(z.object({ kid: z.string() }), 'The new key'), ...adminErrors },
+    }),
+    async (c) => {
+      const now = Date.now()
+      const kid = await rotateSigningKey(c.var.rt, now)
+      await recordAuditEvent(
+        c.var.rt.db,
+        {
+          type: 'admin.keys_rotated',
+          userId: c.var.user?.id ?? null,
+          sessionId: c.var.user?.sessionId ?? null,
+          detail: { kid },
+        },
+        requestMeta(c),
+        now,
+      )
+      return c.json({ kid }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'post',
+      path: '/v1/admin/sweep',
+      summary: 'Run the sweep now (the same work as the cron trigger)',
+      responses: {
+        200: jsonContent(
+          z.object({ counts, durationMs: z.number(), complete: z.boolean() }),
+          'What the run deleted',
+        ),
+        ...adminErrors,
+      },
+    }),
+    async (c) => c.json(await runSweep(c.var.rt, { trigger: 'admin' }), 200),
+  )
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'get',
+      path: '/v1/admin/metrics',
+      summary:
+        'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep',
+      responses: {
+        200: jsonContent(
+          z.object({
+            users: z.object({ anonymous: z.number(), accounts: z.number(), merged: z.number() }),
+            liveSessions: z.number(),
+            authFailures24h: z.number(),
+            rateLimitHits24h: z.number(),
+            lastSweep: z
+              .object({
+                at: z.iso.datetime(),
+                trigger: z.string(),
+                durationMs: z.number(),
+                complete: z.boolean(),
+                counts,
+              })
+              .nullable(),
+          }),
+          'Counts',
+        ),
+        ...adminErrors,
+      },
+    }),
+    async (c) => c.json(await readMetrics(c.var.rt, Date.now()), 200),
+  )
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'delete',
+      path: '/v1/admin/users/{id}',
+      summary: 'Erase a user: every row and every session',
+      request: {
+        params: z.object({
+          id: z.string().regex(USER_ID_PATTERN, 'must be a user id (anon_… or usr_…)'),
+        }),
+      },
+      responses: { 204: { description: 'Erased' }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      if (!(await findUser(c.var.rt.db, id))) throw notFound('The user')
+      await eraseUsers(c.var.rt, [id])
+      await recordAuditEvent(
+        c.var.rt.db,
+        {
+          type: 'admin.user_erased',
+          userId: null,
+          sessionId: c.var.user?.sessionId ?? null,
+          detail: { erased: id },
+        },
+        requestMeta(c),
+        Date.now(),
+      )
+      return c.body(null, 204)
+    },
+  )

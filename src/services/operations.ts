@@ -1,0 +1,82 @@
+/** Operator actions behind the admin API: the kill switch and the service's vital counts. */
+import { and, count, desc, eq, gt, isNotNull, isNull } from 'drizzle-orm'
+import { writeRevokedBefore } from '../db/control'
+import { auditEvents, sessions, sweepRuns, users } from '../db/schema'
+import type { Runtime } from '../runtime'
+
+/**
+ * Every session that exists now stops working: refresh and `fresh` checks refuse at once, access
+ * tokens once each isolate's copy of the switch renews (30 s at most; this isolate at once).
+ */
+export async function pullKillSwitch(rt: Runtime, now: number): Promise<number> {
+  await writeRevokedBefore(rt.db, now)
+  rt.killSwitch.invalidate()
+  return now
+}
+
+export interface Metrics {
+  users: { anonymous: number; accounts: number; merged: number }
+  liveSessions: number
+  authFailures24h: number
+  rateLimitHits24h: number
+  lastSweep: {
+    at: string
+    trigger: string
+    durationMs: number
+    complete: boolean
+    counts: Record<string, number>
+  } | null
+}
+
+export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
+  const { db } = rt
+  const dayAgo = now - 86_400_000
+  const countOf = async (query: Promise<Array<{ n: number }>>) => (await query)[0]?.n ?? 0
+  const eventsSince = (type: string) =>
+    countOf(
+      db
+        .select({ n: count() })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.type, type), gt(auditEvents.at, dayAgo))),
+    )
+  const [anonymous, accounts, merged, liveSessions, authFailures24h, rateLimitHits24h, last] =
+    await Promise.all([
+      countOf(
+        db
+          .select({ n: count() })
+          .from(users)
+          .where(and(eq(users.isAnonymous, true), isNull(users.mergedInto))),
+      ),
+      countOf(db.select({ n: count() }).from(users).where(eq(users.isAnonymous, false))),
+      countOf(db.select({ n: count() }).from(users).where(isNotNull(users.mergedInto))),
+      countOf(
+        db
+          .select({ n: count() })
+          .from(sessions)
+          .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
+      ),
+      eventsSince('auth.login_failed'),
+      eventsSince('rate_limit.hit'),
+      db
+        .select()
+        .from(sweepRuns)
+        .orderBy(desc(sweepRuns.startedAt), desc(sweepRuns.id))
+        .limit(1)
+        .get(),
+    ])
+  return {
+    users: { anonymous, accounts, merged },
+    liveSessions,
+    authFailures24h,
+    rateLimitHits24h,
+    lastSweep: last
+      ? {
+          at: new Date(last.startedAt).toISOString(),
+          trigger: last.trigger,
+          durationMs: last.durationMs,
+          complete: last.complete,
+          counts: last.counts,
+        }
+      : null,
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Signing-key rotation. A new key is published at once and signs one cache period later (see
+ * `pickSigner`); an old key is retired, and leaves the JWKS, once every token it can have signed
+ * has expired: its successor settled (one cache period), stale isolates moved on (another), and
+ * one access-token lifetime passed.
+ */
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import { createSigningKeyRow, KEY_CACHE_TTL_MS } from '../auth/signing-keys'
+import { insertSigningKey } from '../db/signing-keys'
+import { signingKeys } from '../db/schema'
+import type { Runtime } from '../runtime'
+
+export async function rotateSigningKey(rt: Runtime, now: number): Promise<string> {
+  const row = await createSigningKeyRow(rt.encryptionKey, now)
+  await insertSigningKey(rt.db, row)
+  rt.keys.invalidate()
+  return row.kid
+}
+
+/** Retires keys whose tokens have all expired; returns how many. */
+export async function retireExpiredKeys(rt: Runtime, now: number): Promise<number> {
+  const rows = await rt.db
+    .select()
+    .from(signingKeys)
+    .where(isNull(signingKeys.retiredAt))
+    .orderBy(asc(signingKeys.createdAt))
+  const lastSigned = (successorCreatedAt: number) => successorCreatedAt + 2 * KEY_CACHE_TTL_MS
+  const retirable = rows.filter((_row, i) => {
+    const successor = rows[i + 1]
+    return successor && now >= lastSigned(successor.createdAt) + rt.settings.ACCESS_TTL * 1000
+  })
+  for (const row of retirable) {
+    await rt.db
+      .update(signingKeys)
+      .set({ retiredAt: now })
+      .where(and(eq(signingKeys.kid, row.kid), isNull(signingKeys.retiredAt)))
+  }
+  if (retirable.length) rt.keys.invalidate()
+  return retirable.length
+}
+
+/** Rotates when the newest key is older than KEY_ROTATION_DAYS; returns the new kid, if any. */
+export async function rotateIfDue(rt: Runtime, now: number): Promise<string | null> {
+  const keys = await rt.keys.get()
+  const newest = keys.publicKeys[0]
+  if (newest && now - newest.createdAt < rt.settings.KEY_ROTATION_DAYS * 86_400_000) return null
+  return rotateSigningKey(rt, now)
+}
