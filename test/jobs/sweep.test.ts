@@ -75,11 +75,7 @@ describe('the sweep', () => {
     expect(await countOf('select count(*) as n from sweep_runs')).toBe(runs.length)
 
     // The cron handler itself, right after: nothing left to delete.
-    await worker.scheduled(
-      createScheduledController({ cron: '*/15 * * * *' }),
-      env,
-      createExecutionContext(),
-    )
+    await worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), env)
     const last = await env.DB.prepare(
       'select trigger, counts, complete from sweep_runs order by id desc limit 1',
     ).first<{ trigger: string; counts: string; complete: number }>()
