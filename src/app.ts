@@ -7,12 +7,14 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { routePath } from 'hono/route'
 import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { TRANSPORT_HEADER } from './auth/transport'
 import { AppError, errorBody } from './errors'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
+import { requestLog } from './http/request-log'
 import { accountRoutes } from './routes/accounts'
 import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
@@ -50,6 +52,7 @@ export function createApp(rt: Runtime) {
   const { settings } = rt
   const app = new OpenAPIHono<AppEnv>()
 
+  app.use(requestLog(settings.LOG_LEVEL))
   app.use(async (c, next) => {
     c.set('rt', rt)
     c.set('user', null)
@@ -118,7 +121,7 @@ export function createApp(rt: Runtime) {
       JSON.stringify({
         level: 'error',
         msg: 'unhandled error',
-        path: c.req.path,
+        route: routePath(c, -1),
         error: String(error),
         stack: (error as Error)?.stack,
       }),

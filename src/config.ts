@@ -70,6 +70,7 @@ const SettingsSchema = z
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     RATE_LIMITS: flag(true),
     KEY_ROTATION_DAYS: wholeNumber('days', 1).default(30),
+    LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
     ENCRYPTION_KEY: base64Key32,
     ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
   })
