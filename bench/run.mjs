@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load benchmark for the local service (`wrangler dev`: workerd + local D1 + local Durable Objects).
 //
-//   npm run bench [-- --duration 10 --connections 10]
+//   npm run bench [-- --duration 10 --connections 10 --no-sweep --sweep-users 10000]
 //
 // Starts `scripts/start.mjs` on 127.0.0.1:$BENCH_PORT (default 8799, so it never meets a dev server
 // on 8787), warms every scenario up, runs one bounded autocannon run per scenario, prints a table
@@ -22,6 +22,11 @@
 // requests use something up (one-time tokens) sets `amount`: its runs then make a fixed number of
 // requests instead of running for a duration, and `ctx.amount` tells `setup` how many to prepare.
 //
+// After the HTTP scenarios, the sweep phase (bench/sweep.mjs; `--no-sweep` skips it, it takes a
+// few minutes) seeds `--sweep-users` abandoned anonymous users into the same local D1 and fires the
+// cron handler through `wrangler dev --test-scheduled` until a run is complete (at most
+// SWEEP_MAX_RUNS runs or SWEEP_MAX_MS): how fast the sweep works off a backlog, run by run.
+//
 // The service runs with RATE_LIMITS=false: its per-IP and per-email limits (30 and 10 a minute)
 // would otherwise answer 429 to every sign-in scenario within its first second.
 import autocannon from 'autocannon'
@@ -31,6 +36,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { measureSweep, printSweep } from './sweep.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUTPUT_DIR = join(ROOT, 'bench', 'output')
@@ -48,6 +54,11 @@ const PBKDF2_ITERATIONS = 100_000
 const PBKDF2_SAMPLES = 20
 // Setup requests in flight at once while a pool of magic-link tokens is made.
 const SETUP_CONCURRENCY = 10
+// The sweep phase's bounds: past them the backlog is reported incomplete.
+const SWEEP_MAX_RUNS = 30
+const SWEEP_MAX_MS = 5 * 60_000
+// For the admin metrics, where the sweep phase reads each cron run's result.
+const ADMIN_TOKEN = randomBytes(32).toString('base64url')
 
 const scenarios = [
   {
@@ -216,19 +227,26 @@ function parseOptions() {
     options: {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
+      'no-sweep': { type: 'boolean', default: false },
+      'sweep-users': { type: 'string', default: '10000' },
     },
   })
   const duration = Number(values.duration)
   const connections = Number(values.connections)
-  for (const [name, value] of Object.entries({ duration, connections })) {
+  const sweepUsers = Number(values['sweep-users'])
+  for (const [name, value] of Object.entries({
+    duration,
+    connections,
+    'sweep-users': sweepUsers,
+  })) {
     if (!Number.isInteger(value) || value < 1)
       throw new Error(`--${name} must be a positive integer`)
   }
-  return { duration, connections }
+  return { duration, connections, sweep: !values['no-sweep'], sweepUsers }
 }
 
 /** Starts the service in its own process group so that the whole tree (npx, wrangler, workerd) can be stopped. */
-function startService(logPath) {
+function startService(logPath, extraArgs = []) {
   // A fresh D1 and Durable Object state every run: each session is a SQLite file locally, so a
   // state directory that grows run after run would make the runs incomparable.
   rmSync(STATE_DIR, { recursive: true, force: true })
@@ -237,7 +255,7 @@ function startService(logPath) {
     process.execPath,
     // Request logging (wrangler's info level) would cost the server time on every request. The
     // rate limits would turn the sign-in scenarios into 429s (see the top of this file).
-    ['scripts/start.mjs', '--log-level', 'warn', '--var', 'RATE_LIMITS:false'],
+    ['scripts/start.mjs', '--log-level', 'warn', '--var', 'RATE_LIMITS:false', ...extraArgs],
     {
       cwd: ROOT,
       detached: true,
@@ -485,7 +503,9 @@ async function main() {
   const pbkdf2 = await measurePbkdf2()
   mkdirSync(OUTPUT_DIR, { recursive: true })
   const logPath = join(OUTPUT_DIR, 'server.log')
-  const service = startService(logPath)
+  // The sweep phase fires the cron through /__scheduled and reads its results as the admin.
+  const sweepArgs = options.sweep ? ['--test-scheduled', '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`] : []
+  const service = startService(logPath, sweepArgs)
   // Last resort when this process ends abruptly; the normal path awaits a graceful stop below.
   process.on('exit', service.killNow)
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
@@ -540,6 +560,27 @@ async function benchmark(service, logPath, options, pbkdf2) {
     )
   }
 
+  // After the HTTP scenarios, so that neither the seed nor the sweep's work disturbs them.
+  let sweep = null
+  if (options.sweep) {
+    console.log(`\nSweep phase: ${options.sweepUsers.toLocaleString('en-US')} abandoned users...`)
+    try {
+      sweep = await measureSweep({
+        root: ROOT,
+        stateDir: STATE_DIR,
+        baseUrl: BASE_URL,
+        adminToken: ADMIN_TOKEN,
+        users: options.sweepUsers,
+        maxRuns: SWEEP_MAX_RUNS,
+        maxMs: SWEEP_MAX_MS,
+      })
+      printSweep(sweep)
+    } catch (error) {
+      console.error(`\nsweep phase failed: ${error.message}`)
+      sweep = { error: error.message }
+    }
+  }
+
   const outputPath = join(OUTPUT_DIR, 'latest.json')
   writeFileSync(
     outputPath,
@@ -552,13 +593,14 @@ async function benchmark(service, logPath, options, pbkdf2) {
         pbkdf2,
         results,
         targets,
+        sweep,
       },
       null,
       2,
     ) + '\n',
   )
   console.log(`\nWrote ${outputPath} (server log: ${logPath})`)
-  return failed.length === 0 ? 0 : 1
+  return failed.length === 0 && !sweep?.error ? 0 : 1
 }
 
 main().then(

@@ -21,6 +21,7 @@ import { authRoutes } from './routes/auth'
 import { devRoutes } from './routes/dev'
 import { magicLinkRoutes } from './routes/magic-links'
 import { meRoutes } from './routes/me'
+import { oauthRoutes } from './routes/oauth'
 import { publicRoutes } from './routes/public'
 import { sessionRoutes } from './routes/sessions'
 import type { Runtime } from './runtime'
@@ -99,6 +100,7 @@ export function createApp(rt: Runtime) {
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
   app.route('/', adminRoutes)
+  app.route('/', oauthRoutes)
   // The dev outbox exists only while mail stays local; with a real provider it is a 404.
   if (settings.MAILER === 'outbox') app.route('/', devRoutes)
 

@@ -55,7 +55,8 @@ export function issuedTokens(c: Context<AppEnv>): { tokens?: TokenPair } {
   return issued && wantsTokenTransport(c) ? { tokens: tokenPair(issued) } : {}
 }
 
-function tokenPair(issued: IssuedSession): TokenPair {
+/** The contract's `tokens` object for a session. */
+export function tokenPair(issued: IssuedSession): TokenPair {
   return {
     accessToken: issued.accessToken,
     refreshToken: issued.refreshToken,

@@ -1,15 +1,18 @@
 /** The admin API: kill switch, key rotation, sweep, metrics, erasing a user. */
 import { createRoute, z } from '@hono/zod-openapi'
 import { adminOnly } from '../auth/admin'
+import { tokenPair } from '../auth/transport'
 import { findUser } from '../db/users'
 import { notFound } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { USER_ID_PATTERN } from '../ids'
 import { runSweep } from '../jobs/sweep'
-import { errorResponses, jsonContent } from '../schemas'
+import { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth'
+import { errorResponses, jsonContent, TokensSchema, toUserSession, UserSchema } from '../schemas'
 import { recordAuditEvent } from '../services/audit'
 import { eraseUsers } from '../services/erasure'
+import { importLegacyInstall } from '../services/legacy-import'
 import { pullKillSwitch, readMetrics } from '../services/operations'
 import { rotateSigningKey } from '../services/signing-key-rotation'
 
@@ -151,5 +154,58 @@ export const adminRoutes = createRouter()
         Date.now(),
       )
       return c.body(null, 204)
+    },
+  )
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'post',
+      path: '/v1/admin/import',
+      summary: "Import a single-user install's OAuth records as one user; idempotent by importId",
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.object({
+                importId: z
+                  .string()
+                  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1 to 128 of A-Z a-z 0-9 _ . : -'),
+                oauth: z
+                  .array(
+                    z.object({
+                      serverId: ServerIdSchema,
+                      tokens: OAuthTokensSchema.optional(),
+                      client: OAuthClientSchema.optional(),
+                    }),
+                  )
+                  .max(100),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: jsonContent(
+          z.object({ user: UserSchema, tokens: TokensSchema }),
+          'The imported user and a session for it',
+        ),
+        200: jsonContent(
+          z.object({ user: UserSchema, tokens: TokensSchema }),
+          'This import id was seen before: the same user',
+        ),
+        ...errorResponses(400, 401, 403, 413),
+      },
+    }),
+    async (c) => {
+      const { issued, created } = await importLegacyInstall(
+        c.var.rt,
+        c.req.valid('json'),
+        requestMeta(c),
+      )
+      const { user } = toUserSession(issued.view)
+      const tokens = tokenPair(issued)
+      return created ? c.json({ user, tokens }, 201) : c.json({ user, tokens }, 200)
     },
   )

@@ -3,5 +3,6 @@
  * `MergeMover` and is added here; `SessionDO.signIn` merges with exactly this list.
  */
 import { auditTrailMover, type MergeMover } from './merge'
+import { oauthMover } from './oauth-store'
 
-export const mergeMovers: readonly MergeMover[] = [auditTrailMover]
+export const mergeMovers: readonly MergeMover[] = [auditTrailMover, oauthMover]

@@ -206,6 +206,74 @@ describe('metrics and erasure', () => {
   })
 })
 
+describe('import from a single-user install', () => {
+  const body = (importId: string) =>
+    JSON.stringify({
+      importId,
+      oauth: [
+        {
+          serverId: 'github',
+          tokens: { access_token: 'gho_legacy', token_type: 'bearer' },
+          client: { client_id: 'legacy-client' },
+        },
+        {
+          serverId: 'mcp.example.com',
+          tokens: { access_token: 'at_2', token_type: 'Bearer', refresh_token: 'rt_2' },
+        },
+      ],
+    })
+  const importOnce = (importId: string) =>
+    api('/v1/admin/import', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: body(importId),
+    })
+
+  it('creates one user holding the records, and the same import id again returns the same user', async () => {
+    const importId = `install-${crypto.randomUUID()}`
+    const [first, second] = [await importOnce(importId), await importOnce(importId)]
+    expect(first.status).toBe(201)
+    expect(second.status).toBe(200)
+    const a = await first.json<{
+      user: { id: string; isAnonymous: boolean }
+      tokens: { accessToken: string }
+    }>()
+    const b = await second.json<{ user: { id: string }; tokens: { accessToken: string } }>()
+    expect(b.user.id).toBe(a.user.id)
+    expect(a.user).toMatchObject({ isAnonymous: false })
+    const tokens = await api('/v1/oauth/github/tokens', { headers: bearer(a.tokens.accessToken) })
+    expect(await tokens.json()).toEqual({ access_token: 'gho_legacy', token_type: 'bearer' })
+    const servers = await (
+      await api('/v1/oauth', { headers: bearer(b.tokens.accessToken) })
+    ).json<{ servers: unknown[] }>()
+    expect(servers.servers).toHaveLength(2)
+    expect(
+      await env.DB.prepare('select count(*) as n from imports where import_id = ?')
+        .bind(importId)
+        .first('n'),
+    ).toBe(1)
+  })
+
+  it('creates one user when the same import races itself', async () => {
+    const importId = `install-${crypto.randomUUID()}`
+    const results = await Promise.all(Array.from({ length: 5 }, () => importOnce(importId)))
+    const ids = await Promise.all(
+      results.map(async (r) => (await r.json<{ user: { id: string } }>()).user.id),
+    )
+    expect(new Set(ids).size).toBe(1)
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1)
+  })
+
+  it('rejects a bad import id or server id with 400', async () => {
+    const res = await api('/v1/admin/import', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ importId: 'x', oauth: [{ serverId: 'bad id!' }] }),
+    })
+    await expectError(res, 400, 'invalid_request')
+  })
+})
+
 // Last in the file: each isolate caches the switch for 30 s by design, so tests after this one
 // would meet it even though afterEach clears the row.
 describe('kill switch', () => {

@@ -1,0 +1,246 @@
+/**
+ * OAuth client state per (user, server) for MCP and third-party servers: tokens, client
+ * information and the PKCE verifier, the three things the MCP TypeScript SDK's
+ * `OAuthClientProvider` persists. Each value is JSON sealed with AES-GCM under the user's own key,
+ * so a row read from D1 holds no plaintext and one user's key opens no other user's rows. The
+ * routes and `StoredOAuthClientProvider` both go through these functions.
+ */
+import type { Db } from '../db/client'
+import {
+  clearOAuthValues,
+  deleteOAuthRecord,
+  deleteOAuthRecordsQuery,
+  findOAuthRecord,
+  insertOAuthRecordsQuery,
+  listOAuthRecords,
+  listOAuthServerIds,
+  OAUTH_COLUMNS,
+  OAUTH_ROW_PARAMS,
+  upsertOAuthValue,
+  type OAuthField,
+  type OAuthRecordRow,
+} from '../db/oauth-records'
+import { AppError } from '../errors'
+import type { MergeMover } from './merge'
+import { seal, unseal } from './sealing'
+import type { UserKeys } from './user-keys'
+
+/** What the store needs; a `Runtime` is one. */
+export interface OAuthStore {
+  db: Db
+  userKeys: UserKeys
+}
+
+/** Identifies one record: the user and the server it is for. */
+export interface OAuthRecordKey {
+  userId: string
+  serverId: string
+}
+
+/** A PKCE verifier is good for this long after it was put (RFC 7636 leaves it to the client). */
+export const VERIFIER_TTL_MS = 10 * 60 * 1000
+
+/** The most one stored object (tokens or client information) may take, serialized as UTF-8. */
+export const OAUTH_VALUE_MAX_BYTES = 16 * 1024
+
+/** Server ids: 1 to 128 characters of `A-Z a-z 0-9 _ . : -`. */
+export const SERVER_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
+
+/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
+export const PKCE_VERIFIER_PATTERN = /^[A-Za-z0-9._~-]{43,128}$/
+
+export const OAUTH_SCOPES = ['all', 'client', 'tokens', 'verifier'] as const
+/** What a scoped delete clears; the same scopes as the SDK's `invalidateCredentials`. */
+export type OAuthScope = (typeof OAUTH_SCOPES)[number]
+
+/** Tokens as the SDK's `OAuthTokens`: two fields required, every other field kept as given. */
+export interface StoredOAuthTokens {
+  access_token: string
+  token_type: string
+  [field: string]: unknown
+}
+
+/** Client information as the SDK's `OAuthClientInformation(Full)`: `client_id` and the rest kept. */
+export interface StoredOAuthClient {
+  client_id: string
+  [field: string]: unknown
+}
+
+/** One line of `GET /v1/oauth`; times in ms. */
+export interface OAuthServerSummary {
+  serverId: string
+  hasTokens: boolean
+  hasClient: boolean
+  hasVerifier: boolean
+  updatedAt: number
+}
+
+/**
+ * Whether `value` can name a server. `.` and `..` match the pattern but are dot segments that URL
+ * parsing removes from a path, so a record under them could never be addressed over HTTP.
+ */
+export function isServerId(value: string): boolean {
+  return SERVER_ID_PATTERN.test(value) && value !== '.' && value !== '..'
+}
+
+/** Every server this user has state for, by server id. */
+export async function listOAuthServers(
+  store: OAuthStore,
+  userId: string,
+  now: number,
+): Promise<OAuthServerSummary[]> {
+  const rows = await listOAuthRecords(store.db, userId)
+  return rows.map((row) => ({
+    serverId: row.serverId,
+    hasTokens: row.tokensSealed !== null,
+    hasClient: row.clientSealed !== null,
+    hasVerifier: verifierLive(row, now),
+    updatedAt: row.updatedAt,
+  }))
+}
+
+/** The stored tokens, or null. */
+export function readOAuthTokens(store: OAuthStore, key: OAuthRecordKey) {
+  return readValue<StoredOAuthTokens>(store, key, 'tokens')
+}
+
+/** Stores (replaces) the tokens; 413 above `OAUTH_VALUE_MAX_BYTES`. */
+export function saveOAuthTokens(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  tokens: StoredOAuthTokens,
+  now: number,
+) {
+  return writeValue(store, key, 'tokens', checkedSize(tokens, 'tokens object'), now)
+}
+
+/** The stored client information, or null. */
+export function readOAuthClient(store: OAuthStore, key: OAuthRecordKey) {
+  return readValue<StoredOAuthClient>(store, key, 'client')
+}
+
+/** Stores (replaces) the client information; 413 above `OAUTH_VALUE_MAX_BYTES`. */
+export function saveOAuthClient(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  client: StoredOAuthClient,
+  now: number,
+) {
+  return writeValue(store, key, 'client', checkedSize(client, 'client information object'), now)
+}
+
+/** The PKCE verifier, or null when none was put or it is older than `VERIFIER_TTL_MS`. */
+export function readOAuthVerifier(store: OAuthStore, key: OAuthRecordKey, now: number) {
+  return readValue<string>(store, key, 'verifier', now)
+}
+
+/** Stores (replaces) the PKCE verifier, good for `VERIFIER_TTL_MS` from `now`. */
+export function saveOAuthVerifier(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  verifier: string,
+  now: number,
+) {
+  return writeValue(store, key, 'verifier', JSON.stringify(verifier), now)
+}
+
+/** Forgets what `scope` names for one server; `all` deletes the record. Idempotent. */
+export async function clearOAuthRecord(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  scope: OAuthScope,
+  now: number,
+): Promise<void> {
+  if (scope === 'all') await deleteOAuthRecord(store.db, key.userId, key.serverId)
+  else await clearOAuthValues(store.db, key, [scope], now)
+}
+
+/** Deletes every OAuth record of the user. */
+export async function deleteAllOAuthRecords(store: OAuthStore, userId: string): Promise<void> {
+  await deleteOAuthRecordsQuery(store.db, userId)
+}
+
+function verifierLive(row: OAuthRecordRow, now: number): boolean {
+  return row.verifierSealed !== null && (row.verifierExpiresAt ?? 0) > now
+}
+
+async function readValue<T>(
+  store: OAuthStore,
+  { userId, serverId }: OAuthRecordKey,
+  field: OAuthField,
+  now = Date.now(),
+): Promise<T | null> {
+  const row = await findOAuthRecord(store.db, userId, serverId)
+  const sealed = row?.[OAUTH_COLUMNS[field]]
+  if (!row || !sealed) return null
+  // An expired verifier stays in its row until the sweep; it is simply never handed out.
+  if (field === 'verifier' && !verifierLive(row, now)) return null
+  return JSON.parse(await unseal(await store.userKeys(userId), sealed)) as T
+}
+
+async function writeValue(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  field: OAuthField,
+  json: string,
+  now: number,
+): Promise<void> {
+  const sealed = await seal(await store.userKeys(key.userId), json)
+  const expiresAt = field === 'verifier' ? now + VERIFIER_TTL_MS : undefined
+  await upsertOAuthValue(store.db, key, field, sealed, now, expiresAt)
+}
+
+/** The value as JSON, refused with 413 above `OAUTH_VALUE_MAX_BYTES`. */
+function checkedSize(value: object, what: string): string {
+  const json = JSON.stringify(value)
+  if (new TextEncoder().encode(json).byteLength > OAUTH_VALUE_MAX_BYTES)
+    throw new AppError(
+      413,
+      'payload_too_large',
+      `The ${what} exceeds ${OAUTH_VALUE_MAX_BYTES} bytes as JSON.`,
+    )
+  return json
+}
+
+/**
+ * Moves an anonymous user's OAuth records into the account. A server id the account already has
+ * is a conflict and the account's record wins; every other record is re-sealed under the
+ * account's key (it was sealed under the anonymous user's) and inserted for the account, and the
+ * anonymous user's rows are deleted.
+ */
+export const oauthMover: MergeMover = {
+  kind: 'oauth',
+  async plan({ db, from, into, userKeys }) {
+    const [rows, taken] = await Promise.all([
+      listOAuthRecords(db, from),
+      listOAuthServerIds(db, into),
+    ])
+    if (rows.length === 0) return { statements: [], moved: 0, conflicts: [] }
+    const accountHas = new Set(taken)
+    const conflicts = rows.filter((row) => accountHas.has(row.serverId)).map((row) => row.serverId)
+    const moving = rows.filter((row) => !accountHas.has(row.serverId))
+
+    const [fromKey, intoKey] = await Promise.all([userKeys(from), userKeys(into)])
+    const reseal = async (sealed: string | null) =>
+      sealed === null ? null : seal(intoKey, await unseal(fromKey, sealed))
+    const copies = await Promise.all(
+      moving.map(async (row) => ({
+        ...row,
+        userId: into,
+        tokensSealed: await reseal(row.tokensSealed),
+        clientSealed: await reseal(row.clientSealed),
+        verifierSealed: await reseal(row.verifierSealed),
+      })),
+    )
+    // Several rows a statement, within D1's 100 bound parameters.
+    const perStatement = Math.floor(100 / OAUTH_ROW_PARAMS)
+    const inserts = []
+    for (let i = 0; i < copies.length; i += perStatement)
+      inserts.push(insertOAuthRecordsQuery(db, copies.slice(i, i + perStatement)))
+    return {
+      statements: [...inserts, deleteOAuthRecordsQuery(db, from)],
+      moved: copies.length,
+      conflicts,
+    }
+  },
+}
