@@ -7,7 +7,9 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { Scalar } from '@scalar/hono-api-reference'
 import { routePath } from 'hono/route'
+import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { TRANSPORT_HEADER } from './auth/transport'
@@ -19,12 +21,20 @@ import { accountRoutes } from './routes/accounts'
 import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
 import { devRoutes } from './routes/dev'
+import { documentRoutes } from './routes/documents'
+import { eventRoutes } from './routes/events'
 import { magicLinkRoutes } from './routes/magic-links'
 import { meRoutes } from './routes/me'
 import { oauthRoutes } from './routes/oauth'
+import { preferenceRoutes } from './routes/preferences'
 import { publicRoutes } from './routes/public'
+import { secretRoutes } from './routes/secrets'
 import { sessionRoutes } from './routes/sessions'
 import type { Runtime } from './runtime'
+
+const OPENAPI_DESCRIPTION =
+  'Anonymous-first sessions and identity. Every error is {"error": {"code", "message"}}. ' +
+  'Send X-Session-Transport: token to get tokens in the body instead of cookies.'
 
 /** Bodies above this are refused with 413 unless a route sets its own limit. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
@@ -101,8 +111,31 @@ export function createApp(rt: Runtime) {
   app.route('/', magicLinkRoutes)
   app.route('/', adminRoutes)
   app.route('/', oauthRoutes)
+  app.route('/', preferenceRoutes)
+  app.route('/', secretRoutes)
+  app.route('/', documentRoutes)
+  app.route('/', eventRoutes)
   // The dev outbox exists only while mail stays local; with a real provider it is a 404.
   if (settings.MAILER === 'outbox') app.route('/', devRoutes)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token; or, for admin routes, the ADMIN_TOKEN.',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: settings.COOKIE_SECURE ? '__Host-session' : 'session',
+    description: 'Browsers: the session cookie (with the access cookie beside it).',
+  })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
+    security: [{ bearer: [] }, { sessionCookie: [] }],
+  })
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'edge-session API' }))
 
   app.notFound((c) =>
     c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404),

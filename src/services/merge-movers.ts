@@ -3,6 +3,15 @@
  * `MergeMover` and is added here; `SessionDO.signIn` merges with exactly this list.
  */
 import { auditTrailMover, type MergeMover } from './merge'
+import { documentsMover } from './documents'
 import { oauthMover } from './oauth-store'
+import { preferencesMover } from './preferences'
+import { secretsMover } from './secrets'
 
-export const mergeMovers: readonly MergeMover[] = [auditTrailMover, oauthMover]
+export const mergeMovers: readonly MergeMover[] = [
+  auditTrailMover,
+  oauthMover,
+  preferencesMover,
+  secretsMover,
+  documentsMover,
+]
