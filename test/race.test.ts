@@ -1,0 +1,164 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../src/app'
+import { createLimiters } from '../src/services/rate-limits'
+import {
+  api,
+  bearer,
+  createTokenSession,
+  refreshWithToken,
+  runtime,
+  TOKEN_TRANSPORT,
+  uniqueEmail,
+} from './helpers'
+
+const json = (headers: Record<string, string> = {}) => ({
+  ...TOKEN_TRANSPORT,
+  'Content-Type': 'application/json',
+  ...headers,
+})
+/** The app with the rate-limit bindings off: 50 logins for one email would meet the limit first. */
+async function unlimitedApi() {
+  const rt = await runtime()
+  const app = createApp({
+    ...rt,
+    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.db),
+  })
+  return (path: string, init: RequestInit) => app.request(`https://auth.test${path}`, init, env)
+}
+
+const count = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n
+
+describe('races, with real concurrency', () => {
+  it('creates 200 distinct anonymous users from 200 concurrent requests', async () => {
+    const before = await count('select count(*) as n from users where is_anonymous = 1')
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        api('/v1/sessions/anonymous', { method: 'POST', headers: TOKEN_TRANSPORT }),
+      ),
+    )
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]))
+    const bodies = await Promise.all(
+      responses.map((r) => r.json<{ user: { id: string }; session: { id: string } }>()),
+    )
+    expect(new Set(bodies.map((b) => b.user.id)).size).toBe(200)
+    expect(new Set(bodies.map((b) => b.session.id)).size).toBe(200)
+    expect(await count('select count(*) as n from users where is_anonymous = 1')).toBe(before + 200)
+  })
+
+  it('keeps one session alive through 5 tabs x 20 rounds of concurrent refreshes, with no false reuse', async () => {
+    const s = await createTokenSession()
+    let token = s.refreshToken
+    for (let round = 0; round < 20; round++) {
+      const responses = await Promise.all(Array.from({ length: 5 }, () => refreshWithToken(token)))
+      expect(
+        responses.map((r) => r.status),
+        `round ${round}`,
+      ).toEqual([200, 200, 200, 200, 200])
+      const next = new Set(
+        await Promise.all(
+          responses.map(
+            async (r) => (await r.json<{ tokens: { refreshToken: string } }>()).tokens.refreshToken,
+          ),
+        ),
+      )
+      expect(next.size, `round ${round}: one live token`).toBe(1)
+      token = [...next][0]!
+    }
+    expect(
+      await count(
+        "select count(*) as n from audit_events where session_id = ? and type = 'session.reuse_detected'",
+        s.sessionId,
+      ),
+    ).toBe(0)
+    expect((await refreshWithToken(token)).status).toBe(200)
+  })
+
+  it('merges once when one anonymous session signs into one account 50 times at once', async () => {
+    const email = uniqueEmail()
+    const password = 'race password 1'
+    await api('/v1/auth/register', {
+      method: 'POST',
+      headers: json(),
+      body: JSON.stringify({ email, password }),
+    })
+    const anon = await createTokenSession()
+    const auth = json(bearer(anon.accessToken))
+    await api('/v1/documents', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ title: 'made anonymously', content: 'x' }),
+    })
+    await api('/v1/me/preferences', {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ theme: 'dark' }),
+    })
+
+    const login = await unlimitedApi()
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        login('/v1/auth/login', {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ email, password }),
+        }),
+      ),
+    )
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([200]))
+    const bodies = await Promise.all(
+      responses.map((r) =>
+        r.json<{ user: { id: string }; session: { id: string }; merge: unknown }>(),
+      ),
+    )
+    expect(new Set(bodies.map((b) => b.user.id)).size).toBe(1)
+    expect(new Set(bodies.map((b) => b.session.id))).toEqual(new Set([anon.sessionId]))
+    expect(new Set(bodies.map((b) => JSON.stringify(b.merge))).size).toBe(1)
+    const account = bodies[0]!.user.id
+    expect(
+      await count('select count(*) as n from merges where from_user_id = ?', anon.userId),
+    ).toBe(1)
+    expect(
+      await count(
+        "select count(*) as n from documents where user_id = ? and title = 'made anonymously'",
+        account,
+      ),
+    ).toBe(1)
+    expect(await count('select count(*) as n from documents where user_id = ?', anon.userId)).toBe(
+      0,
+    )
+  })
+
+  it('makes one account when registration and a magic link race for the same email', async () => {
+    const email = uniqueEmail()
+    await api('/v1/auth/magic-link', {
+      method: 'POST',
+      headers: json(),
+      body: JSON.stringify({ email }),
+    })
+    const { messages } = await (
+      await api(`/v1/dev/outbox?to=${email}`)
+    ).json<{ messages: Array<{ token: string }> }>()
+    const [registered, verified] = await Promise.all([
+      api('/v1/auth/register', {
+        method: 'POST',
+        headers: json(),
+        body: JSON.stringify({ email, password: 'race password 1' }),
+      }),
+      api('/v1/auth/magic-link/verify', {
+        method: 'POST',
+        headers: json(),
+        body: JSON.stringify({ token: messages[0]!.token }),
+      }),
+    ])
+    expect(verified.status).toBe(200)
+    expect([201, 409]).toContain(registered.status)
+    expect(await count('select count(*) as n from users where email = ?', email)).toBe(1)
+    const viaLink = (await verified.json<{ user: { id: string } }>()).user.id
+    if (registered.status === 201)
+      expect((await registered.json<{ user: { id: string } }>()).user.id).toBe(viaLink)
+  })
+})
