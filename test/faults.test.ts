@@ -1,0 +1,130 @@
+import { evictDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../src/app'
+import { createResendMailer } from '../src/services/mailer'
+import {
+  api,
+  bearer,
+  createTokenSession,
+  refreshWithToken,
+  runtime,
+  TOKEN_TRANSPORT,
+  uniqueEmail,
+} from './helpers'
+
+const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
+const json = (headers: Record<string, string> = {}) => ({
+  ...TOKEN_TRANSPORT,
+  'Content-Type': 'application/json',
+  ...headers,
+})
+const count = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n
+
+describe('faults: nothing half-done, everything retryable', () => {
+  it('survives the session object being evicted in the middle of a refresh', async () => {
+    const s = await createTokenSession()
+    const [res] = await Promise.all([
+      refreshWithToken(s.refreshToken),
+      evictDurableObject(stubFor(s.sessionId)),
+    ])
+    // Whether the refresh finished before the eviction or not, the session is intact afterwards.
+    const token =
+      res.status === 200
+        ? (await res.json<{ tokens: { refreshToken: string } }>()).tokens.refreshToken
+        : s.refreshToken
+    const again = await refreshWithToken(token)
+    expect(again.status).toBe(200)
+    const third = await refreshWithToken(
+      (await again.json<{ tokens: { refreshToken: string } }>()).tokens.refreshToken,
+    )
+    expect(third.status).toBe(200)
+  })
+
+  it('survives the session object being evicted in the middle of a merge, and the retry merges once', async () => {
+    const email = uniqueEmail()
+    const anon = await createTokenSession()
+    await api('/v1/documents', {
+      method: 'POST',
+      headers: json(bearer(anon.accessToken)),
+      body: JSON.stringify({ title: 'kept', content: 'x' }),
+    })
+    const register = () =>
+      api('/v1/auth/register', {
+        method: 'POST',
+        headers: json(bearer(anon.accessToken)),
+        body: JSON.stringify({ email, password: 'fault password 1' }),
+      })
+    const [first] = await Promise.all([
+      register(),
+      evictDurableObject(stubFor(anon.sessionId)).catch(() => undefined),
+    ])
+    expect(first.status).toBeLessThan(500)
+    // A retry: the account exists already, so it signs in instead; either way one merge.
+    const retry =
+      first.status === 201
+        ? first
+        : await api('/v1/auth/login', {
+            method: 'POST',
+            headers: json(bearer(anon.accessToken)),
+            body: JSON.stringify({ email, password: 'fault password 1' }),
+          })
+    expect([200, 201]).toContain(retry.status)
+    const { user } = await retry.json<{ user: { id: string } }>()
+    expect(
+      await count('select count(*) as n from merges where from_user_id = ?', anon.userId),
+    ).toBe(1)
+    expect(
+      await count(
+        "select count(*) as n from documents where user_id = ? and title = 'kept'",
+        user.id,
+      ),
+    ).toBe(1)
+    expect(await count('select count(*) as n from documents where user_id = ?', anon.userId)).toBe(
+      0,
+    )
+  })
+
+  it('answers 503 when the mail provider fails, and the retry sends a link that works', async () => {
+    const rt = await runtime()
+    const failing = createApp({
+      ...rt,
+      mailer: createResendMailer(
+        're_key',
+        'a@example.com',
+        async () => new Response('down', { status: 502 }),
+      ),
+    })
+    const email = uniqueEmail()
+    const res = await failing.request(
+      'https://auth.test/v1/auth/magic-link',
+      { method: 'POST', headers: json(), body: JSON.stringify({ email }) },
+      env,
+    )
+    expect(res.status).toBe(503)
+    expect(await res.json()).toMatchObject({ error: { code: 'mail_unavailable' } })
+
+    expect(
+      (
+        await api('/v1/auth/magic-link', {
+          method: 'POST',
+          headers: json(),
+          body: JSON.stringify({ email }),
+        })
+      ).status,
+    ).toBe(202)
+    const { messages } = await (
+      await api(`/v1/dev/outbox?to=${email}`)
+    ).json<{ messages: Array<{ token: string }> }>()
+    expect(messages).toHaveLength(1)
+    const verified = await api('/v1/auth/magic-link/verify', {
+      method: 'POST',
+      headers: json(),
+      body: JSON.stringify({ token: messages[0]!.token }),
+    })
+    expect(verified.status).toBe(200)
+  })
+})
