@@ -3,10 +3,12 @@
  * the isolate's cached key set. It pins the algorithm, `typ`, `iss` and `aud`, takes keys only from
  * our own set (never from `jwk`, `jku` or `x5u` headers) and treats an unknown `kid` as invalid.
  */
-import { createLocalJWKSet, errors, jwtVerify, SignJWT } from 'jose'
+import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose'
 import { SIGNING_ALG, type KeySet } from './signing-keys'
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt'
+/** How far ahead of this isolate's clock another's `iat` may be. */
+export const CLOCK_SKEW_SECONDS = 60
 
 /** The claims we put in every access token. */
 export interface AccessClaims {
@@ -73,8 +75,29 @@ export async function verifyAccessToken(
     jwks = createLocalJWKSet({ keys: keys.publicKeys.map((k) => k.jwk) })
     localSets.set(keys, jwks)
   }
+  return verifyAccessTokenWith(jwks, audience, token, now)
+}
+
+/**
+ * Thrown by a key resolver that could not load its key set at all (a remote JWKS that timed out or
+ * answered garbage): `verifyAccessTokenWith` lets it through, since that says nothing about the token.
+ */
+export class KeySetUnavailableError extends Error {
+  override name = 'KeySetUnavailableError'
+}
+
+/**
+ * The one verification every path shares (local key set, remote JWKS): pins the algorithm, `typ`,
+ * `iss` and `aud` and checks the claims' types. Never throws, except `KeySetUnavailableError`.
+ */
+export async function verifyAccessTokenWith(
+  getKey: JWTVerifyGetKey,
+  audience: TokenAudience,
+  token: string,
+  now: number,
+): Promise<VerifyResult> {
   try {
-    const { payload } = await jwtVerify(token, jwks, {
+    const { payload } = await jwtVerify(token, getKey, {
       algorithms: [SIGNING_ALG],
       typ: ACCESS_TOKEN_TYPE,
       issuer: audience.issuer,
@@ -83,8 +106,13 @@ export async function verifyAccessToken(
       currentDate: new Date(now),
     })
     const claims = parseClaims(payload)
-    return claims ? { ok: true, claims } : { ok: false, reason: 'invalid' }
+    // jose checks exp and nbf but not a future iat: a token "issued" later than now (beyond clock
+    // skew) is not yet valid, whoever signed it.
+    if (!claims || claims.iat > now / 1000 + CLOCK_SKEW_SECONDS)
+      return { ok: false, reason: 'invalid' }
+    return { ok: true, claims }
   } catch (error) {
+    if (error instanceof KeySetUnavailableError) throw error
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' }
     return { ok: false, reason: 'invalid' }
   }

@@ -1,4 +1,14 @@
-import { base64url, exportJWK, generateKeyPair, SignJWT, type JWTHeaderParameters } from 'jose'
+import {
+  base64url,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type JWTHeaderParameters,
+} from 'jose'
+import { env } from 'cloudflare:workers'
+import { createSigningKeyRow } from '../../src/auth/signing-keys'
+import { importEncryptionKey, unseal } from '../../src/services/sealing'
 import { describe, expect, it } from 'vitest'
 import { signAccessToken } from '../../src/auth/access-token'
 import { api, bearer, CookieJar, createTokenSession, expectError, runtime } from '../helpers'
@@ -134,6 +144,50 @@ const attacks: Array<
     },
   ],
   ['an oversized token', async (s) => `${s.accessToken}${'A'.repeat(10_000)}`],
+  ['a truncated token', async (s) => s.accessToken.slice(0, -20)],
+  ['a token not valid until tomorrow', async (s) => signOurs(s, {}, Date.now() + 86_400_000)],
+  [
+    'a token whose kid tries to point elsewhere',
+    async (s) => {
+      const keys = await ourKeys()
+      return forge(
+        s,
+        { alg: 'ES256', typ: 'at+jwt', kid: `../../${keys.signer.kid}` },
+        keys.signer.privateKey,
+        'user',
+      )
+    },
+  ],
+  [
+    'a token signed by a key retired after its grace',
+    async (s) => {
+      const keys = await ourKeys()
+      const retired = await createSigningKeyRow(
+        await importEncryptionKey(env.ENCRYPTION_KEY!),
+        Date.now() - 86_400_000,
+      )
+      await env.DB.prepare(
+        'insert into signing_keys (kid, public_jwk, private_jwk_sealed, created_at, retired_at) values (?, ?, ?, ?, ?)',
+      )
+        .bind(
+          retired.kid,
+          retired.publicJwk,
+          retired.privateJwkSealed,
+          retired.createdAt,
+          Date.now(),
+        )
+        .run()
+      const privateJwk = JSON.parse(
+        await unseal(await importEncryptionKey(env.ENCRYPTION_KEY!), retired.privateJwkSealed),
+      )
+      const privateKey = (await importJWK(privateJwk, 'ES256')) as CryptoKey
+      return signAccessToken(
+        { ...keys, signer: { kid: retired.kid, privateKey } },
+        AUDIENCE,
+        claimsFor(s),
+      )
+    },
+  ],
 ]
 
 describe('access token verification', () => {
@@ -168,6 +222,25 @@ describe('access token verification', () => {
       }
     })
   }
+
+  it("refuses one session's refresh secret presented under another session's id", async () => {
+    const a = await createTokenSession()
+    const b = await createTokenSession()
+    const crossed = `${b.sessionId}.${a.refreshToken.split('.')[1]}`
+    const res = await api('/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'X-Session-Transport': 'token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: crossed }),
+    })
+    expect(res.status).toBe(401)
+    // A's own token still works: the crossed secret proved nothing about A's session.
+    const own = await api('/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'X-Session-Transport': 'token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: a.refreshToken }),
+    })
+    expect(own.status).toBe(200)
+  })
 
   it('rejects an Authorization header that is not a Bearer token', async () => {
     await expectError(
