@@ -4,9 +4,8 @@
  * by `POST /v1/admin/sweep`; idempotent (a second run right after deletes nothing); one
  * `sweep_runs` row per run. Accounts are never swept; nor is an anonymous user with a live session.
  */
-import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
-import type { SQL } from 'drizzle-orm'
 import {
   auditEvents,
   loginAttempts,
@@ -110,16 +109,16 @@ async function sweepAbandonedUsers(
   add: (name: string, n: number) => void,
 ) {
   const cutoff = now - rt.settings.ANON_USER_TTL * 1000
-  const active = rt.db
+  // Activity is `users.last_seen_at` (the once-a-minute session touch keeps it current), not
+  // session rows: the sweep deletes expired session rows itself.
+  const live = rt.db
     .select({ one: sql`1` })
     .from(sessions)
     .where(
       and(
         eq(sessions.userId, users.id),
-        or(
-          sql`${sessions.lastSeenAt} >= ${cutoff}`,
-          and(isNull(sessions.revokedAt), sql`${sessions.expiresAt} > ${now}`),
-        ),
+        isNull(sessions.revokedAt),
+        sql`${sessions.expiresAt} > ${now}`,
       ),
     )
   for (;;) {
@@ -131,8 +130,8 @@ async function sweepAbandonedUsers(
         and(
           eq(users.isAnonymous, true),
           isNull(users.mergedInto),
-          lt(users.createdAt, cutoff),
-          sql`not exists ${active}`,
+          lt(users.lastSeenAt, cutoff),
+          sql`not exists ${live}`,
         ),
       )
       .limit(IDS_PER_STATEMENT)

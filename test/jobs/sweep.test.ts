@@ -47,6 +47,12 @@ describe('the sweep', () => {
     )
       .bind(Date.now() - 400 * DAY)
       .run()
+    // Kept: an anonymous user made long ago but seen yesterday, whose session rows are gone.
+    await env.DB.prepare(
+      "insert into users (id, is_anonymous, role, created_at, last_seen_at) values ('anon_seen0000000000000000001', 1, 'user', ?1, ?2)",
+    )
+      .bind(Date.now() - 400 * DAY, Date.now() - DAY)
+      .run()
     const live = await createTokenSession()
     await env.DB.prepare('update users set last_seen_at = ? where id = ?')
       .bind(Date.now() - 40 * DAY, live.userId)
@@ -71,6 +77,9 @@ describe('the sweep', () => {
     }
     expect(
       await countOf("select count(*) as n from users where id = 'usr_old0000000000000000000001'"),
+    ).toBe(1)
+    expect(
+      await countOf("select count(*) as n from users where id = 'anon_seen0000000000000000001'"),
     ).toBe(1)
     expect((await refreshWithToken(live.refreshToken)).status).toBe(200)
     expect(await countOf('select count(*) as n from sweep_runs')).toBe(runs.length)
