@@ -1,28 +1,17 @@
 /**
- * Worker entry: the HTTP app, the cron sweep and the Durable Object class. The runtime (parsed
- * settings, D1 handle, key cache) is built once per isolate on first use.
+ * Worker entry: the HTTP app, the cron sweep, the Durable Object class and the RPC entrypoint. The
+ * runtime (parsed settings, D1 handle, key cache) is built once per isolate on first use.
  */
 import { createApp } from './app'
 import { SettingsError, type Env } from './config'
 import { errorBody } from './errors'
 import { runSweep } from './jobs/sweep'
-import { createRuntime } from './runtime'
+import { cachePerEnv, runtimeFor } from './runtime-cache'
 
 export { SessionDO } from '../durable-objects/session'
+export { SessionService } from './rpc'
 
-const apps = new WeakMap<Env, Promise<ReturnType<typeof createApp>>>()
-
-function appFor(env: Env) {
-  let app = apps.get(env)
-  if (!app) {
-    app = createRuntime(env).then(createApp)
-    // A bad setting fails every request with its name until it is fixed; drop the rejected promise
-    // so a corrected deployment is picked up without an isolate restart.
-    app.catch(() => apps.delete(env))
-    apps.set(env, app)
-  }
-  return app
-}
+const appFor = cachePerEnv(async (env) => createApp(await runtimeFor(env)))
 
 export default {
   async fetch(request, env, ctx) {
@@ -37,6 +26,6 @@ export default {
   },
   /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
   async scheduled(_controller, env) {
-    await runSweep(await createRuntime(env), { trigger: 'cron' })
+    await runSweep(await runtimeFor(env), { trigger: 'cron' })
   },
 } satisfies ExportedHandler<Env>

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
-import { sessionStub } from '../runtime'
+import { sessionStub, type Runtime } from '../runtime'
 import {
   createAnonymousSession,
   refreshSession,
@@ -89,12 +89,16 @@ async function resolveUser(
   return null
 }
 
+/** `verifyAccessTokenAtEdge` with the request's runtime. */
+export function verifyToken(c: Context<AppEnv>, token: string): Promise<VerifyResult> {
+  return verifyAccessTokenAtEdge(c.var.rt, token)
+}
+
 /**
  * Verifies an access token with this isolate's cached keys and kill switch: no I/O once warm.
  * A token issued before the kill switch is refused once the isolate's copy renews (30 s at most).
  */
-export async function verifyToken(c: Context<AppEnv>, token: string): Promise<VerifyResult> {
-  const { rt } = c.var
+export async function verifyAccessTokenAtEdge(rt: Runtime, token: string): Promise<VerifyResult> {
   const [keys, revokedBefore] = await Promise.all([rt.keys.get(), rt.killSwitch.get()])
   const audience = { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE }
   const verified = await verifyAccessToken(keys, audience, token, Date.now())

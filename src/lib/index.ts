@@ -1,0 +1,14 @@
+/**
+ * The library entry (`edge-session/lib`) for other Workers: the middleware that gives a Hono app
+ * `c.var.user` from this service's tokens, and the types of the RPC entrypoint for a service
+ * binding. Nothing here needs D1 or Durable Objects.
+ */
+export {
+  remoteUserContext as userContext,
+  type RemoteUserContextMode as UserContextMode,
+  type RemoteUserContextOptions as UserContextOptions,
+  type RemoteUserEnv as UserContextEnv,
+} from './remote-user-context'
+export type { JwksFetch } from './remote-key-set'
+export type { UserContext } from '../auth/user-context'
+export type { SessionService, TokenInfo, User } from '../rpc'

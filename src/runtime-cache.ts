@@ -1,0 +1,26 @@
+/**
+ * Per-isolate caches keyed by `env`: the runtime, and what is built from it, are made once on first
+ * use and shared by every entry point of the Worker (HTTP, RPC), so they share key and kill-switch
+ * caches too.
+ */
+import type { Env } from './config'
+import { createRuntime, type Runtime } from './runtime'
+
+/** Memoises `build` per `env`; a rejected build is forgotten so the next call tries again. */
+export function cachePerEnv<T>(build: (env: Env) => Promise<T>): (env: Env) => Promise<T> {
+  const built = new WeakMap<Env, Promise<T>>()
+  return (env) => {
+    let value = built.get(env)
+    if (!value) {
+      value = build(env)
+      // A bad setting fails every call with its name until it is fixed; dropping the rejected
+      // promise picks up a corrected deployment without an isolate restart.
+      value.catch(() => built.delete(env))
+      built.set(env, value)
+    }
+    return value
+  }
+}
+
+/** This isolate's runtime for `env`, built once. */
+export const runtimeFor: (env: Env) => Promise<Runtime> = cachePerEnv(createRuntime)
