@@ -21,6 +21,8 @@ if (!existsSync('.dev.vars')) {
       'COOKIE_SECURE=false',
       `ISSUER=http://127.0.0.1:${port}`,
       `AUDIENCE=http://127.0.0.1:${port}`,
+      // The demo page at / (src/routes/demo.ts); production's default is off.
+      'DEMO=true',
       '',
     ].join('\n'),
     { mode: 0o600 },

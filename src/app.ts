@@ -20,6 +20,7 @@ import { requestLog } from './http/request-log'
 import { accountRoutes } from './routes/accounts'
 import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
+import { demoRoutes } from './routes/demo'
 import { devRoutes } from './routes/dev'
 import { documentRoutes } from './routes/documents'
 import { eventRoutes } from './routes/events'
@@ -117,6 +118,8 @@ export function createApp(rt: Runtime) {
   app.route('/', eventRoutes)
   // The dev outbox exists only while mail stays local; with a real provider it is a 404.
   if (settings.MAILER === 'outbox') app.route('/', devRoutes)
+  // The demo page is for local development: it exists only when DEMO=true (default false).
+  if (settings.DEMO) app.route('/', demoRoutes)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

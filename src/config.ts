@@ -71,6 +71,8 @@ const SettingsSchema = z
     RATE_LIMITS: flag(true),
     KEY_ROTATION_DAYS: wholeNumber('days', 1).default(30),
     LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
+    /** Serves the demo page at `/` (local development; off unless asked for). */
+    DEMO: flag(false),
     ENCRYPTION_KEY: base64Key32,
     ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
   })

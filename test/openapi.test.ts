@@ -13,7 +13,8 @@ const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
 /** Routes with a handler of their own: middleware (`*` paths, ALL) and the docs are not the API. */
 async function servedRoutes() {
   const app = createApp(await runtime())
-  const undocumented = new Set(['/openapi.json', '/docs'])
+  // The demo page and its scripts (DEMO=true only) serve a person, not the JSON contract.
+  const undocumented = new Set(['/openapi.json', '/docs', '/', '/demo/client.js', '/demo/app.js'])
   return new Set(
     app.routes
       .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !undocumented.has(r.path))

@@ -1,0 +1,45 @@
+/**
+ * The one error the browser SDK throws. The API's `{"error": {"code", "message"}}` arrives here
+ * with its HTTP status; a request that never got an answer is status 0, code `network_error`.
+ */
+import type { z } from 'zod'
+import type { ErrorSchema } from '../schemas'
+
+/** The contract's error body. */
+export type ErrorBody = z.infer<typeof ErrorSchema>
+
+/** An API error: `code` is the contract's snake_case code, `status` the HTTP status (0: no answer). */
+export class SessionClientError extends Error {
+  override name = 'SessionClientError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+const isErrorBody = (value: unknown): value is ErrorBody => {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false
+  const error = (value as { error: unknown }).error
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  )
+}
+
+/** The error a failed response stands for; a body that is not the contract's shape still gets one. */
+export async function errorFromResponse(res: Response): Promise<SessionClientError> {
+  const body: unknown = await res.json().catch(() => null)
+  if (isErrorBody(body))
+    return new SessionClientError(res.status, body.error.code, body.error.message)
+  return new SessionClientError(
+    res.status,
+    'http_error',
+    `The server answered ${res.status} ${res.statusText}`.trim() + '.',
+  )
+}

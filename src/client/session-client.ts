@@ -1,0 +1,261 @@
+/**
+ * `createSessionClient`: the browser SDK's one entry. Each method is one call of the HTTP contract
+ * (shared/API.md); envelopes with a single field (`{preferences}`, `{document}`) are unwrapped.
+ */
+import { SessionClientError } from './errors'
+import { createRequester, type FetchLike, type Transport } from './requester'
+import { createMemoryTokenStore, type TokenStore } from './token-store'
+import type {
+  AuditEvent,
+  Document,
+  DocumentChanges,
+  DocumentsPage,
+  NewDocument,
+  OAuthClientInformation,
+  OAuthScope,
+  OAuthServer,
+  OAuthTokens,
+  OutboxMessage,
+  Preferences,
+  PreferencesPatch,
+  SecretSummary,
+  Session,
+  SignIn,
+  UserSession,
+} from './types'
+
+export interface SessionClientOptions {
+  /** The service's origin (and path prefix, if any), e.g. `https://auth.example.com`. */
+  baseUrl: string
+  /** `cookie` (default): HttpOnly cookies the browser keeps. `token`: bearer tokens the SDK keeps. */
+  transport?: Transport
+  /** Defaults to the global `fetch`. */
+  fetch?: FetchLike
+  /** Token transport only: where the token pair lives. Defaults to memory (lost on reload). */
+  tokenStore?: TokenStore
+}
+
+export interface Credentials {
+  email: string
+  password: string
+}
+
+/** The SDK's client; see `createSessionClient`. */
+export type SessionClient = ReturnType<typeof createSessionClient>
+
+const segment = (value: string) => encodeURIComponent(value)
+
+/**
+ * A client for one browser tab (or one server-side caller). At most one refresh is in flight per
+ * client; a call answered 401 refreshes (or waits for the refresh already running) and retries once.
+ * @example
+ * const client = createSessionClient({ baseUrl: location.origin })
+ * const { user } = await client.me() // an anonymous user on first visit
+ * await client.preferences.patch({ theme: 'dark' })
+ */
+export function createSessionClient(options: SessionClientOptions) {
+  const transport = options.transport ?? 'cookie'
+  const { call, refresh, forget } = createRequester({
+    baseUrl: options.baseUrl,
+    transport,
+    // Called through a wrapper: browsers refuse `fetch` invoked with another `this`.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    store: options.tokenStore ?? createMemoryTokenStore(),
+  })
+
+  const me = () => call<UserSession>({ method: 'GET', path: '/v1/me', issuesSession: true })
+
+  return {
+    transport,
+
+    /**
+     * The current user and session. Anonymous-first: with no session, or one that has ended (a
+     * logout elsewhere), the server starts a new anonymous user and session.
+     */
+    async me(): Promise<UserSession> {
+      try {
+        return await me()
+      } catch (error) {
+        // The refresh that failed has already dropped the dead credentials (cookies or tokens),
+        // so asking again starts a fresh anonymous session.
+        if (!(error instanceof SessionClientError) || error.status !== 401) throw error
+        return me()
+      }
+    },
+    /** Starts a new anonymous user and session, replacing the current credentials. */
+    startAnonymous: () =>
+      call<UserSession>({ method: 'POST', path: '/v1/sessions/anonymous', issuesSession: true }),
+    /** Creates an account; from an anonymous session its data merges in (`merge` reports it). */
+    register: (credentials: Credentials) =>
+      call<SignIn>({
+        method: 'POST',
+        path: '/v1/auth/register',
+        body: credentials,
+        issuesSession: true,
+      }),
+    /** Signs in with email and password; from an anonymous session its data merges in. */
+    login: (credentials: Credentials) =>
+      call<SignIn>({
+        method: 'POST',
+        path: '/v1/auth/login',
+        body: credentials,
+        issuesSession: true,
+      }),
+    /** Mails a sign-in link; the answer is the same whether or not the email has an account. */
+    requestMagicLink: (email: string) =>
+      call<{ sent: true }>({ method: 'POST', path: '/v1/auth/magic-link', body: { email } }),
+    /** Uses a sign-in link's token; from an anonymous session its data merges in. */
+    verifyMagicLink: (token: string) =>
+      call<SignIn>({
+        method: 'POST',
+        path: '/v1/auth/magic-link/verify',
+        body: { token },
+        issuesSession: true,
+      }),
+    /** Changes the password; the account's other sessions end. */
+    changePassword: (currentPassword: string, newPassword: string) =>
+      call<void>({
+        method: 'POST',
+        path: '/v1/auth/password',
+        body: { currentPassword, newPassword },
+      }),
+    /** Rotates the session now (the SDK also does this by itself when needed). */
+    refresh,
+    /** Ends this session. */
+    async logout(): Promise<void> {
+      await call<void>({ method: 'POST', path: '/v1/auth/logout' })
+      await forget()
+    },
+    /** Ends every session of this user, on every device. */
+    async logoutAll(): Promise<void> {
+      await call<void>({ method: 'POST', path: '/v1/auth/logout-all' })
+      await forget()
+    },
+    /** This user's live sessions, newest first; `current` marks this one. */
+    sessions: async () =>
+      (await call<{ sessions: Session[] }>({ method: 'GET', path: '/v1/sessions' })).sessions,
+    /** Ends one of this user's sessions. */
+    revokeSession: (id: string) =>
+      call<void>({ method: 'DELETE', path: `/v1/sessions/${segment(id)}` }),
+
+    preferences: {
+      get: async () =>
+        (await call<{ preferences: Preferences }>({ method: 'GET', path: '/v1/me/preferences' }))
+          .preferences,
+      /** A JSON merge patch (RFC 7396): `null` deletes a key. Returns the whole object after it. */
+      patch: async (patch: PreferencesPatch) =>
+        (
+          await call<{ preferences: Preferences }>({
+            method: 'PATCH',
+            path: '/v1/me/preferences',
+            body: patch,
+          })
+        ).preferences,
+    },
+
+    secrets: {
+      /** Names and times only; a value is shown by `get` alone. */
+      list: async () =>
+        (await call<{ secrets: SecretSummary[] }>({ method: 'GET', path: '/v1/me/secrets' }))
+          .secrets,
+      put: (name: string, value: string) =>
+        call<void>({ method: 'PUT', path: `/v1/me/secrets/${segment(name)}`, body: { value } }),
+      get: async (name: string) =>
+        (
+          await call<{ name: string; value: string }>({
+            method: 'GET',
+            path: `/v1/me/secrets/${segment(name)}`,
+          })
+        ).value,
+      delete: (name: string) =>
+        call<void>({ method: 'DELETE', path: `/v1/me/secrets/${segment(name)}` }),
+    },
+
+    documents: {
+      create: async (document: NewDocument) =>
+        (
+          await call<{ document: Document }>({
+            method: 'POST',
+            path: '/v1/documents',
+            body: document,
+          })
+        ).document,
+      /** A page, newest first, without content; pass `nextCursor` back for the next one. */
+      list: (page: { limit?: number; cursor?: string } = {}) =>
+        call<DocumentsPage>({ method: 'GET', path: '/v1/documents', query: page }),
+      get: async (id: string) =>
+        (
+          await call<{ document: Document }>({
+            method: 'GET',
+            path: `/v1/documents/${segment(id)}`,
+          })
+        ).document,
+      update: async (id: string, changes: DocumentChanges) =>
+        (
+          await call<{ document: Document }>({
+            method: 'PATCH',
+            path: `/v1/documents/${segment(id)}`,
+            body: changes,
+          })
+        ).document,
+      delete: (id: string) =>
+        call<void>({ method: 'DELETE', path: `/v1/documents/${segment(id)}` }),
+    },
+
+    oauth: {
+      list: async () =>
+        (await call<{ servers: OAuthServer[] }>({ method: 'GET', path: '/v1/oauth' })).servers,
+      getTokens: (serverId: string) =>
+        call<OAuthTokens>({ method: 'GET', path: `/v1/oauth/${segment(serverId)}/tokens` }),
+      putTokens: (serverId: string, tokens: OAuthTokens) =>
+        call<void>({ method: 'PUT', path: `/v1/oauth/${segment(serverId)}/tokens`, body: tokens }),
+      getClient: (serverId: string) =>
+        call<OAuthClientInformation>({
+          method: 'GET',
+          path: `/v1/oauth/${segment(serverId)}/client`,
+        }),
+      putClient: (serverId: string, client: OAuthClientInformation) =>
+        call<void>({ method: 'PUT', path: `/v1/oauth/${segment(serverId)}/client`, body: client }),
+      getVerifier: async (serverId: string) =>
+        (
+          await call<{ verifier: string }>({
+            method: 'GET',
+            path: `/v1/oauth/${segment(serverId)}/verifier`,
+          })
+        ).verifier,
+      putVerifier: (serverId: string, verifier: string) =>
+        call<void>({
+          method: 'PUT',
+          path: `/v1/oauth/${segment(serverId)}/verifier`,
+          body: { verifier },
+        }),
+      /** Forgets some (`scope`) or all of one server's state. */
+      forget: (serverId: string, scope: OAuthScope = 'all') =>
+        call<void>({ method: 'DELETE', path: `/v1/oauth/${segment(serverId)}`, query: { scope } }),
+      /** Forgets every server's state. */
+      forgetAll: () => call<void>({ method: 'DELETE', path: '/v1/oauth' }),
+    },
+
+    /** This user's latest audit events, newest first. */
+    events: async (limit?: number) =>
+      (
+        await call<{ events: AuditEvent[] }>({
+          method: 'GET',
+          path: '/v1/me/events',
+          query: { limit },
+        })
+      ).events,
+
+    dev: {
+      /** Local development only (`MAILER=outbox`): mail sent to `to`, newest first. */
+      outbox: async (to: string) =>
+        (
+          await call<{ messages: OutboxMessage[] }>({
+            method: 'GET',
+            path: '/v1/dev/outbox',
+            query: { to },
+          })
+        ).messages,
+    },
+  }
+}

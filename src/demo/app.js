@@ -1,0 +1,162 @@
+// The demo page's script (served as /demo/app.js): drives the browser SDK, served beside it as
+// /demo/client.js, over cookie transport. Everything it shows is written with textContent, never
+// as HTML, because titles, emails and preference values come from users.
+import { createSessionClient, SessionClientError } from './client.js'
+
+const client = createSessionClient({ baseUrl: location.origin })
+
+const $ = (id) => document.getElementById(id)
+
+/** One element with text and optional attributes; nothing is parsed as HTML. */
+function el(tag, text, attributes = {}) {
+  const node = document.createElement(tag)
+  if (text !== undefined) node.textContent = text
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
+  return node
+}
+
+function showError(error) {
+  const box = $('error')
+  box.replaceChildren()
+  if (error instanceof SessionClientError) {
+    box.append(el('code', error.code), ` (HTTP ${error.status}): ${error.message}`)
+  } else {
+    box.textContent = String(error)
+  }
+  box.hidden = false
+}
+
+/** Runs one user action: marks the page busy (the browser tests wait on it), shows any error. */
+async function act(action) {
+  document.body.dataset.state = 'busy'
+  $('error').hidden = true
+  try {
+    await action()
+  } catch (error) {
+    showError(error)
+  } finally {
+    document.body.dataset.state = 'ready'
+  }
+}
+
+function renderUser({ user, session }) {
+  $('user-id').textContent = user.id
+  $('user-kind').textContent = user.isAnonymous ? 'anonymous' : 'account'
+  $('user-kind').className = user.isAnonymous ? 'badge anon' : 'badge account'
+  $('user-email').textContent = user.email ?? '—'
+  $('session-id').textContent = session.id
+  $('session-expires').textContent = new Date(session.expiresAt).toLocaleString()
+}
+
+function renderPreferences(preferences) {
+  $('preferences').textContent = JSON.stringify(preferences, null, 2)
+  if (typeof preferences.theme === 'string') $('theme').value = preferences.theme
+}
+
+function renderDocuments({ documents }) {
+  const list = $('documents')
+  list.replaceChildren(
+    ...documents.map((d) => {
+      const item = el('li', undefined, { 'data-id': d.id })
+      item.append(el('strong', d.title), ' ', el('small', d.id))
+      return item
+    }),
+  )
+  if (!documents.length) list.append(el('li', 'No documents yet.', { class: 'muted' }))
+}
+
+function renderSessions(sessions) {
+  const list = $('sessions')
+  list.replaceChildren(
+    ...sessions.map((s) => {
+      const item = el('li', undefined, { 'data-id': s.id })
+      item.append(el('code', s.id), ` last seen ${new Date(s.lastSeenAt).toLocaleTimeString()} `)
+      if (s.current) item.append(el('span', 'this tab', { class: 'badge' }))
+      else {
+        const revoke = el('button', 'Revoke', { type: 'button' })
+        revoke.addEventListener('click', () =>
+          act(async () => {
+            await client.revokeSession(s.id)
+            await load()
+          }),
+        )
+        item.append(revoke)
+      }
+      return item
+    }),
+  )
+}
+
+function renderMerge(merge) {
+  $('merge-section').hidden = false
+  $('merge').textContent = merge
+    ? JSON.stringify(merge, null, 2)
+    : 'Nothing to merge: this session was not anonymous.'
+}
+
+/** Who am I, then the data: me() first, because it is what starts a session on a first visit. */
+async function load() {
+  renderUser(await client.me())
+  const [preferences, page, sessions] = await Promise.all([
+    client.preferences.get(),
+    client.documents.list({ limit: 10 }),
+    client.sessions(),
+  ])
+  renderPreferences(preferences)
+  renderDocuments(page)
+  renderSessions(sessions)
+}
+
+function onSubmit(formId, handler) {
+  $(formId).addEventListener('submit', (event) => {
+    event.preventDefault()
+    act(handler)
+  })
+}
+
+onSubmit('theme-form', async () => {
+  renderPreferences(await client.preferences.patch({ theme: $('theme').value }))
+})
+
+onSubmit('document-form', async () => {
+  await client.documents.create({ title: $('doc-title').value, content: $('doc-content').value })
+  $('doc-title').value = ''
+  $('doc-content').value = ''
+  renderDocuments(await client.documents.list({ limit: 10 }))
+})
+
+onSubmit('link-form', async () => {
+  const email = $('email').value
+  await client.requestMagicLink(email)
+  $('link-status').textContent =
+    `A sign-in link was mailed to ${email}. In local development it waits in the dev outbox.`
+  $('sign-in').disabled = false
+})
+
+$('sign-in').addEventListener('click', () =>
+  act(async () => {
+    const [message] = await client.dev.outbox($('email').value)
+    if (!message?.token) throw new Error('The outbox has no link for this email yet.')
+    const { merge } = await client.verifyMagicLink(message.token)
+    renderMerge(merge)
+    $('link-status').textContent = 'Signed in with the link from the outbox.'
+    $('sign-in').disabled = true
+    await load()
+  }),
+)
+
+$('logout').addEventListener('click', () =>
+  act(async () => {
+    await client.logout()
+    await load()
+  }),
+)
+
+$('logout-all').addEventListener('click', () =>
+  act(async () => {
+    await client.logoutAll()
+    await load()
+  }),
+)
+
+act(load)

@@ -1,0 +1,18 @@
+/** Types of harness.mjs, for the TypeScript tests beside it. */
+
+export interface Service {
+  /** `http://127.0.0.1:<port>` */
+  baseUrl: string
+  /** Ends the whole process group (SIGTERM, then SIGKILL) and removes the service's state. */
+  stop(): Promise<void>
+}
+
+/** Debian's Chromium, or `CHROMIUM_PATH`; throws when neither exists. */
+export function chromiumPath(): string
+export function createTempDir(prefix: string): Promise<string>
+export function removeDir(path: string): Promise<void>
+/** An absolute path in test/output/ (git-ignored). */
+export function outputPath(name: string): Promise<string>
+export function readProjectFile(relativePath: string): Promise<string>
+/** `scripts/start.mjs` on a spare port with a fresh state directory; resolves once /healthz is 200. */
+export function startService(options?: { extraArgs?: string[] }): Promise<Service>

@@ -1,0 +1,138 @@
+// Node-side harness of the browser tests: starts the service as the bench does (`scripts/start.mjs`
+// on a spare loopback port, its state in a fresh directory), stops its whole process group, and
+// the few file-system chores the tests need. Plain JavaScript because the project's type check
+// runs with the Workers types, not Node's; harness.d.mts declares what it exports.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const OUTPUT_DIR = join(ROOT, 'test', 'output')
+const STARTUP_TIMEOUT_MS = 120_000
+const STOP_GRACE_MS = 10_000
+
+/** Debian's Chromium unless CHROMIUM_PATH names another; a clear error when there is none. */
+export function chromiumPath() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(path))
+    throw new Error(
+      `No Chromium at ${path}: run "apt-get install -y chromium" (Debian) or set CHROMIUM_PATH.`,
+    )
+  return path
+}
+
+/** A port nothing listens on right now (the kernel's pick). */
+async function sparePort() {
+  const server = createServer()
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export async function createTempDir(prefix) {
+  return mkdtemp(join(tmpdir(), prefix))
+}
+
+export async function removeDir(path) {
+  await rm(path, { recursive: true, force: true })
+}
+
+/** An absolute path in test/output/ (git-ignored), the directory created if need be. */
+export async function outputPath(name) {
+  await mkdir(OUTPUT_DIR, { recursive: true })
+  return join(OUTPUT_DIR, name)
+}
+
+export function readProjectFile(relativePath) {
+  return readFile(join(ROOT, relativePath), 'utf8')
+}
+
+/**
+ * Starts `wrangler dev` through scripts/start.mjs with `extraArgs`, waits until /healthz answers,
+ * and returns its base URL and a `stop()` that ends the process group and removes its state.
+ */
+export async function startService({ extraArgs = [] } = {}) {
+  const port = await sparePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const stateDir = await createTempDir('edge-session-browser-state-')
+  const logPath = await outputPath('browser-server.log')
+  const log = await open(logPath, 'w')
+  const child = spawn(
+    process.execPath,
+    ['scripts/start.mjs', '--log-level', 'warn', ...extraArgs],
+    {
+      cwd: ROOT,
+      // Its own process group, so that stop() reaches npx, wrangler and workerd alike.
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        PERSIST_TO: stateDir,
+        WRANGLER_SEND_METRICS: 'false',
+      },
+    },
+  )
+  await log.close()
+  let exited = false
+  const exit = new Promise((resolve) => child.once('exit', resolve)).then(() => {
+    exited = true
+  })
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // The group is already gone.
+    }
+  }
+  const killNow = () => signalGroup('SIGKILL')
+  // The last resort if the test process ends without reaching afterAll.
+  process.once('exit', killNow)
+
+  let stopped = false
+  async function stop() {
+    if (stopped) return
+    stopped = true
+    signalGroup('SIGTERM')
+    const timer = setTimeout(killNow, STOP_GRACE_MS)
+    await exit
+    clearTimeout(timer)
+    // workerd may outlive its parents for a moment; it is in the same group.
+    killNow()
+    process.removeListener('exit', killNow)
+    await removeDir(stateDir)
+  }
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS
+  for (;;) {
+    if (exited) {
+      await stop()
+      throw new Error(`The service exited during startup:\n${await logTail(logPath)}`)
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(
+        `/healthz did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${await logTail(logPath)}`,
+      )
+    }
+    const healthy = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (res) => res.status === 200,
+      () => false,
+    )
+    if (healthy) return { baseUrl, stop }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
+async function logTail(path) {
+  const text = await readFile(path, 'utf8').catch(() => '')
+  return text.split('\n').slice(-30).join('\n')
+}
