@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load benchmark for the local service (`wrangler dev`: workerd + local D1 + local Durable Objects).
 //
-//   npm run bench [-- --duration 10 --connections 10 --no-sweep --sweep-users 10000]
+//   npm run bench [-- --duration 10 --connections 10 --no-sweep --sweep-users 10000 --scale]
 //
 // Starts `scripts/start.mjs` on 127.0.0.1:$BENCH_PORT (default 8799, so it never meets a dev server
 // on 8787), warms every scenario up, runs one bounded autocannon run per scenario, prints a table
@@ -27,20 +27,52 @@
 // cron handler through `wrangler dev --test-scheduled` until a run is complete (at most
 // SWEEP_MAX_RUNS runs or SWEEP_MAX_MS): how fast the sweep works off a backlog, run by run.
 //
+// `--scale` (bench/scale.mjs) first seeds `--scale-accounts` password accounts (10,000) and
+// `--scale-anonymous` recently active anonymous users (50,000) into the local D1. Then `login`
+// signs into a different seeded account on every request, `magic-link verify` uses links mailed to
+// seeded emails (signing into existing accounts), and after the HTTP scenarios the email lookup is
+// measured in D1 itself (no route does that lookup alone; see scale.mjs). The sweep phase then
+// runs as usual, and the seeded anonymous users must all still be there after it.
+//
+// The service runs from a copy of the working tree taken at the start (bench/snapshot.mjs, in the
+// OS temp directory; `--no-snapshot` runs from the tree itself): `wrangler dev` reloads the Worker
+// whenever a file it bundled changes, which would restart the runtime mid-scenario on a tree that
+// others edit. A restart is reported all the same (a new workerd process after start-up).
+//
+// Every run also reports memory (bench/memory.mjs: peak VmRSS of the service's process group,
+// sampled every 500 ms from start-up to the end of the sweep phase) and the size of the bundle a
+// deploy would upload (bench/bundle.mjs: `wrangler deploy --dry-run`, gzipped at level 9).
+//
 // The service runs with RATE_LIMITS=false: its per-IP and per-email limits (30 and 10 a minute)
 // would otherwise answer 429 to every sign-in scenario within its first second.
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { measureBundle, printBundle } from './bundle.mjs'
+import { printMemory, startRssSampler } from './memory.mjs'
+import {
+  countScale,
+  hashScalePassword,
+  measureEmailLookup,
+  printEmailLookup,
+  printSeed,
+  SCALE_PASSWORD,
+  scaleEmail,
+  seedScale,
+} from './scale.mjs'
+import { snapshotTree } from './snapshot.mjs'
 import { measureSweep, printSweep } from './sweep.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUTPUT_DIR = join(ROOT, 'bench', 'output')
 const STATE_DIR = join(OUTPUT_DIR, 'state')
+const BUNDLE_DIR = join(OUTPUT_DIR, 'dist')
+const RSS_INTERVAL_MS = 500
 const PORT = Number(process.env.BENCH_PORT ?? 8799)
 const BASE_URL = `http://127.0.0.1:${PORT}`
 const STARTUP_TIMEOUT_MS = 60_000
@@ -97,7 +129,8 @@ const scenarios = [
   {
     name: 'login',
     // One PBKDF2 derivation per request dominates it: read its req/s against the PBKDF2 line too.
-    async setup() {
+    async setup(ctx) {
+      if (ctx.scale) return rotatingLogin(ctx.scale)
       return {
         method: 'POST',
         path: '/v1/auth/login',
@@ -111,9 +144,42 @@ const scenarios = [
     name: 'magic-link verify',
     // Each token works once, so a run makes a fixed number of requests from a pool made for it.
     amount: 300,
-    setup: async (ctx) => magicLinkVerify(await createMagicLinkTokens(ctx.amount)),
+    setup: async (ctx) =>
+      magicLinkVerify(await createMagicLinkTokens(ctx.amount, ctx.scale?.nextMagicLinkEmail)),
   },
 ]
+
+/**
+ * Scale mode's login: every request signs into the next seeded account (all share one password),
+ * so each pays its own email lookup, login_attempts read and session start, as many users would.
+ */
+function rotatingLogin(scale) {
+  return {
+    method: 'POST',
+    path: '/v1/auth/login',
+    headers: JSON_POST,
+    setupRequest(request) {
+      const email = scale.nextLoginEmail()
+      return { ...request, body: JSON.stringify({ email, password: SCALE_PASSWORD }) }
+    },
+  }
+}
+
+/**
+ * Where scale mode's scenarios take seeded emails: login from the first account up, magic links
+ * from the last one down, so that no account is used twice until 10,000 requests have been made.
+ */
+function scaleCursor(accounts) {
+  let login = 0
+  let magicLink = 0
+  const used = { login: 0, magicLink: 0 }
+  return {
+    accounts,
+    used,
+    nextLoginEmail: () => (used.login++, scaleEmail((login++ % accounts) + 1)),
+    nextMagicLinkEmail: () => (used.magicLink++, scaleEmail(accounts - (magicLink++ % accounts))),
+  }
+}
 
 /** The account every login run signs into; registered once, since registering again answers 409. */
 let loginCredentials
@@ -160,20 +226,26 @@ function magicLinkVerify(tokens) {
  * `count` unused magic-link tokens, each for its own email (a fresh account on verify), read from
  * the local outbox. A few requests at a time, so that making the pool does not flood the server.
  */
-async function createMagicLinkTokens(count) {
+async function createMagicLinkTokens(count, emailFor = freshEmail) {
   const tokens = []
   let next = 0
   async function worker() {
-    while (next < count) tokens.push(await createMagicLinkToken(next++))
+    while (next < count) {
+      next++
+      tokens.push(await createMagicLinkToken(emailFor()))
+    }
   }
   await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count) }, worker))
   return tokens
 }
 
-async function createMagicLinkToken(n) {
-  // A fresh email per token, so that its outbox holds only this link (outboxes persist between
-  // runs) and each verify signs a new account in.
-  const email = `bench-${n}-${randomBytes(6).toString('hex')}@example.com`
+// A fresh email per token, so that its outbox holds only this link (outboxes persist between runs)
+// and each verify signs a new account in. In scale mode the emails are seeded accounts' instead,
+// each used once per run, so the link is the newest message of its outbox and signs that account
+// in.
+const freshEmail = () => `bench-${randomBytes(8).toString('hex')}@example.com`
+
+async function createMagicLinkToken(email) {
   const sent = await fetch(`${BASE_URL}/v1/auth/magic-link`, {
     method: 'POST',
     headers: JSON_POST,
@@ -228,25 +300,45 @@ function parseOptions() {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       'no-sweep': { type: 'boolean', default: false },
+      'no-snapshot': { type: 'boolean', default: false },
       'sweep-users': { type: 'string', default: '10000' },
+      scale: { type: 'boolean', default: false },
+      'scale-accounts': { type: 'string', default: '10000' },
+      'scale-anonymous': { type: 'string', default: '50000' },
     },
   })
   const duration = Number(values.duration)
   const connections = Number(values.connections)
   const sweepUsers = Number(values['sweep-users'])
+  const scaleAccounts = Number(values['scale-accounts'])
+  const scaleAnonymous = Number(values['scale-anonymous'])
   for (const [name, value] of Object.entries({
     duration,
     connections,
     'sweep-users': sweepUsers,
+    'scale-accounts': scaleAccounts,
+    'scale-anonymous': scaleAnonymous,
   })) {
     if (!Number.isInteger(value) || value < 1)
       throw new Error(`--${name} must be a positive integer`)
   }
-  return { duration, connections, sweep: !values['no-sweep'], sweepUsers }
+  // Seeded emails are numbered in five digits; the lookup's scattered order needs a prime stride.
+  if (scaleAccounts > 99_999 || scaleAccounts % 7919 === 0) {
+    throw new Error('--scale-accounts must be at most 99,999 and not a multiple of 7,919')
+  }
+  return {
+    duration,
+    connections,
+    sweep: !values['no-sweep'],
+    sweepUsers,
+    snapshot: !values['no-snapshot'],
+    scale: values.scale,
+    ...(values.scale ? { scaleAccounts, scaleAnonymous } : {}),
+  }
 }
 
 /** Starts the service in its own process group so that the whole tree (npx, wrangler, workerd) can be stopped. */
-function startService(logPath, extraArgs = []) {
+function startService(tree, logPath, extraArgs = []) {
   // A fresh D1 and Durable Object state every run: each session is a SQLite file locally, so a
   // state directory that grows run after run would make the runs incomparable.
   rmSync(STATE_DIR, { recursive: true, force: true })
@@ -257,7 +349,7 @@ function startService(logPath, extraArgs = []) {
     // rate limits would turn the sign-in scenarios into 429s (see the top of this file).
     ['scripts/start.mjs', '--log-level', 'warn', '--var', 'RATE_LIMITS:false', ...extraArgs],
     {
-      cwd: ROOT,
+      cwd: tree,
       detached: true,
       stdio: ['ignore', log, log],
       env: {
@@ -288,7 +380,12 @@ function startService(logPath, extraArgs = []) {
     signalGroup('SIGKILL')
     rmSync(STATE_DIR, { recursive: true, force: true })
   }
-  return { stop, hasExited: () => exited, killNow: () => signalGroup('SIGKILL') }
+  return {
+    pid: child.pid,
+    stop,
+    hasExited: () => exited,
+    killNow: () => signalGroup('SIGKILL'),
+  }
 }
 
 async function isHealthy() {
@@ -497,45 +594,114 @@ function evaluateTargets(results, ceiling) {
 }
 
 async function main() {
+  const startedAt = performance.now()
+  const loadBefore = loadavg()
   const options = parseOptions()
   if (await isHealthy()) throw new Error(`something already answers on ${BASE_URL}; set BENCH_PORT`)
   // Before the service starts, so that nothing else competes for the cores while it is timed.
   const pbkdf2 = await measurePbkdf2()
   mkdirSync(OUTPUT_DIR, { recursive: true })
+  // Everything from here on (service, bundle, D1 commands) runs from the same frozen tree.
+  const snapshot = options.snapshot ? snapshotTree(ROOT) : null
+  const tree = snapshot?.dir ?? ROOT
+  if (snapshot) {
+    // If this process ends abruptly; the normal path removes it after the service has stopped.
+    process.on('exit', () => rmSync(tree, { recursive: true, force: true }))
+    console.log(
+      `Running from a snapshot of the working tree in ${tree} (node_modules as ` +
+        `${snapshot.modules}, ${(snapshot.ms / 1000).toFixed(1)} s)`,
+    )
+  }
+  // Also before the service starts: bundling takes a few seconds of CPU.
+  let bundle
+  try {
+    bundle = await measureBundle(tree, BUNDLE_DIR)
+  } catch (error) {
+    bundle = { error: error.message }
+  }
+  const scaleHash = options.scale ? await hashScalePassword() : null
   const logPath = join(OUTPUT_DIR, 'server.log')
   // The sweep phase fires the cron through /__scheduled and reads its results as the admin.
   const sweepArgs = options.sweep ? ['--test-scheduled', '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`] : []
-  const service = startService(logPath, sweepArgs)
+  const service = startService(tree, logPath, sweepArgs)
+  // From the spawn on: start-up (migrations, bundling, workerd) is part of what the runtime uses.
+  const rss = startRssSampler(service.pid, RSS_INTERVAL_MS)
   // Last resort when this process ends abruptly; the normal path awaits a graceful stop below.
   process.on('exit', service.killNow)
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
   try {
-    return await benchmark(service, logPath, options, pbkdf2)
+    return await benchmark(service, logPath, options, {
+      tree,
+      snapshot,
+      pbkdf2,
+      bundle,
+      scaleHash,
+      rss,
+      startedAt,
+      loadBefore,
+    })
   } finally {
+    rss.stop()
     await service.stop()
+    if (tree !== ROOT) rmSync(tree, { recursive: true, force: true })
   }
 }
 
-async function benchmark(service, logPath, options, pbkdf2) {
+async function benchmark(service, logPath, options, run) {
+  const { tree, pbkdf2, bundle, rss, startedAt, loadBefore } = run
   try {
     await waitUntilHealthy(service)
   } catch (error) {
     console.error(readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n'))
     throw error
   }
+  const healthyAt = performance.now()
+  // What ran when, to tell in which phase the runtime restarted, if it did.
+  const phases = []
+  async function phase(name, work) {
+    const entry = { name, start: performance.now(), end: null }
+    phases.push(entry)
+    try {
+      return await work()
+    } finally {
+      entry.end = performance.now()
+    }
+  }
+
+  // Scale mode: seed before anything is measured, then check that a seeded account signs in.
+  let scale = null
+  if (options.scale) {
+    const seed = await phase('scale seed', () =>
+      seedScale({
+        root: tree,
+        stateDir: STATE_DIR,
+        accounts: options.scaleAccounts,
+        anonymous: options.scaleAnonymous,
+        passwordHash: run.scaleHash,
+      }),
+    )
+    printSeed(seed)
+    await checkScaleLogin(scaleEmail(1))
+    scale = { seed, cursor: scaleCursor(options.scaleAccounts) }
+  }
 
   const ctx = {
     connections: options.connections,
     createSession,
     createSessions: (count) => Promise.all(Array.from({ length: count }, createSession)),
+    scale: scale?.cursor ?? null,
   }
   console.log(
-    `Benchmarking ${BASE_URL}: ${options.connections} connections, ${options.duration} s per scenario\n`,
+    `Benchmarking ${BASE_URL}: ${options.connections} connections, ${options.duration} s per scenario` +
+      (scale
+        ? `; login and magic-link verify over ${options.scaleAccounts.toLocaleString('en-US')} seeded accounts`
+        : '') +
+      '\n',
   )
   const results = []
   for (const scenario of scenarios) {
     process.stdout.write(`  ${scenario.name}...`)
-    results.push(await runScenario(scenario, ctx, options))
+    results.push(await phase(scenario.name, () => runScenario(scenario, ctx, options)))
     process.stdout.write(' done\n')
   }
 
@@ -560,26 +726,105 @@ async function benchmark(service, logPath, options, pbkdf2) {
     )
   }
 
+  // The email lookup, in D1: after the HTTP scenarios (it needs the ceiling, and must not disturb
+  // them), before the sweep phase changes the table.
+  let emailLookup = null
+  if (scale) {
+    try {
+      emailLookup = await phase('email lookup', () =>
+        measureEmailLookup({ root: tree, stateDir: STATE_DIR, accounts: options.scaleAccounts }),
+      )
+      emailLookup.ceilingRatio = {
+        indexed: emailLookup.indexedPerSecond / ceiling.rps,
+        net: emailLookup.netPerSecond ? emailLookup.netPerSecond / ceiling.rps : null,
+      }
+      printEmailLookup(emailLookup, ceiling)
+    } catch (error) {
+      console.error(`\nemail lookup failed: ${error.message}`)
+      emailLookup = { error: error.message }
+    }
+  }
+
   // After the HTTP scenarios, so that neither the seed nor the sweep's work disturbs them.
   let sweep = null
   if (options.sweep) {
     console.log(`\nSweep phase: ${options.sweepUsers.toLocaleString('en-US')} abandoned users...`)
     try {
-      sweep = await measureSweep({
-        root: ROOT,
-        stateDir: STATE_DIR,
-        baseUrl: BASE_URL,
-        adminToken: ADMIN_TOKEN,
-        users: options.sweepUsers,
-        maxRuns: SWEEP_MAX_RUNS,
-        maxMs: SWEEP_MAX_MS,
-      })
+      sweep = await phase('sweep phase', () =>
+        measureSweep({
+          root: tree,
+          stateDir: STATE_DIR,
+          baseUrl: BASE_URL,
+          adminToken: ADMIN_TOKEN,
+          users: options.sweepUsers,
+          maxRuns: SWEEP_MAX_RUNS,
+          maxMs: SWEEP_MAX_MS,
+        }),
+      )
       printSweep(sweep)
     } catch (error) {
       console.error(`\nsweep phase failed: ${error.message}`)
       sweep = { error: error.message }
     }
   }
+
+  // Scale mode: the seeded users must all have survived the sweep phase (and the scenarios).
+  let survival = null
+  if (scale) {
+    try {
+      const before = scale.seed.counts
+      const after = await countScale(tree, STATE_DIR)
+      survival = {
+        afterSweep: Boolean(sweep && !sweep.error),
+        before,
+        after,
+        kept: after.anonymous === before.anonymous && after.accounts === before.accounts,
+      }
+      const n = (v) => v.toLocaleString('en-US')
+      console.log(
+        `\nScale survival${survival.afterSweep ? ' after the sweep phase' : ' (no sweep phase ran)'}: ` +
+          `recent anonymous users ${n(before.anonymous)} -> ${n(after.anonymous)}, ` +
+          `accounts ${n(before.accounts)} -> ${n(after.accounts)}: ` +
+          (survival.kept ? 'all kept' : 'FAILED, seeded users were deleted'),
+      )
+    } catch (error) {
+      console.error(`\nscale survival check failed: ${error.message}`)
+      survival = { error: error.message, kept: false }
+    }
+  }
+
+  const memory = rss.stop()
+  // Start-up, the HTTP scenarios together, and each other phase on its own.
+  const scenarioPhases = phases.filter((p) => scenarios.some((s) => s.name === p.name))
+  memory.byPhase = [
+    { name: 'start-up', start: 0, end: healthyAt },
+    ...phases.filter((p) => !scenarioPhases.includes(p) && p.start < scenarioPhases[0]?.start),
+    scenarioPhases.length && {
+      name: 'HTTP scenarios',
+      start: scenarioPhases[0].start,
+      end: scenarioPhases.at(-1).end,
+    },
+    ...phases.filter((p) => !scenarioPhases.includes(p) && p.start > scenarioPhases[0]?.start),
+  ]
+    .filter(Boolean)
+    .map((p) => ({ name: p.name, ...memory.peakBetween(p.start, p.end ?? Infinity) }))
+  printMemory(memory)
+  const restarts = runtimeRestarts(memory, healthyAt, phases)
+  for (const r of restarts) {
+    console.log(
+      `  WARNING: a new workerd (pid ${r.pid}) started ${r.atSeconds.toFixed(0)} s after the service, during ` +
+        `${r.phase}: the runtime restarted (wrangler dev reloads on file changes); figures of ` +
+        'that phase are disturbed',
+    )
+  }
+  printBundle(bundle)
+  const loadAfter = loadavg()
+  const durationMs = performance.now() - startedAt
+  const loads = (l) => l.map((v) => v.toFixed(2)).join(' ')
+  console.log(
+    `\nLoad average (1/5/15 min): ${loads(loadBefore)} before, ${loads(loadAfter)} after, on ` +
+      `${availableParallelism()} cores; whole run ${(durationMs / 1000).toFixed(0)} s`,
+  )
 
   const outputPath = join(OUTPUT_DIR, 'latest.json')
   writeFileSync(
@@ -594,13 +839,70 @@ async function benchmark(service, logPath, options, pbkdf2) {
         results,
         targets,
         sweep,
+        scale: scale && {
+          accounts: options.scaleAccounts,
+          anonymous: options.scaleAnonymous,
+          seed: scale.seed,
+          // The scenarios that ran against the seed; their figures are in `results`.
+          scenarios: {
+            login: {
+              ...results.find((r) => r.name === 'login'),
+              emailsUsed: scale.cursor.used.login,
+            },
+            magicLinkVerify: {
+              ...results.find((r) => r.name === 'magic-link verify'),
+              emailsUsed: scale.cursor.used.magicLink,
+            },
+          },
+          emailLookup,
+          survival,
+        },
+        memory,
+        runtimeRestarts: restarts,
+        snapshot: run.snapshot,
+        bundle,
+        load: { before: loadBefore, after: loadAfter },
+        durationMs,
       },
       null,
       2,
     ) + '\n',
   )
   console.log(`\nWrote ${outputPath} (server log: ${logPath})`)
-  return failed.length === 0 && !sweep?.error ? 0 : 1
+  const scaleFailed = scale && (emailLookup?.error || !survival?.kept)
+  return failed.length === 0 && !sweep?.error && !scaleFailed ? 0 : 1
+}
+
+/**
+ * workerd processes of the service that started after it answered /healthz: wrangler dev replaces
+ * the runtime's process when it reloads, so each is a restart, placed in the phase it fell in.
+ */
+function runtimeRestarts(memory, healthyAt, phases) {
+  return memory.processes
+    .filter((p) => p.name === 'workerd' && p.firstSeenAt > healthyAt)
+    .map((p) => ({
+      pid: p.pid,
+      atSeconds: p.firstSeenSeconds,
+      phase:
+        phases.find((ph) => p.firstSeenAt >= ph.start && p.firstSeenAt <= (ph.end ?? Infinity))
+          ?.name ?? 'no measured phase',
+    }))
+    .sort((a, b) => a.atSeconds - b.atSeconds)
+}
+
+/** One login to a seeded account before anything is measured: the shared hash must verify. */
+async function checkScaleLogin(email) {
+  const response = await fetch(`${BASE_URL}/v1/auth/login`, {
+    method: 'POST',
+    headers: JSON_POST,
+    body: JSON.stringify({ email, password: SCALE_PASSWORD }),
+    signal: AbortSignal.timeout(10_000),
+  })
+  if (response.status !== 200) {
+    throw new Error(
+      `logging in to seeded ${email} answered ${response.status}: ${await response.text()}`,
+    )
+  }
 }
 
 main().then(

@@ -2,11 +2,11 @@
 // straight into the local D1 database, then fires the cron handler (`wrangler dev --test-scheduled`
 // answers `GET /__scheduled` once the handler has finished) until a run reports `complete`.
 //
-// Seeding and the final counts go through `wrangler d1 execute --local --persist-to <state>`, a
-// second workerd that opens the same SQLite file as the running service: its writes are visible
-// to the service at once, and the service's to it. It only ever runs while no request is in
-// flight, so the two never write at the same time.
-import { execFile } from 'node:child_process'
+// Seeding and the final counts go through `wrangler d1 execute --local --persist-to <state>`
+// (bench/d1.mjs), a second workerd that opens the same SQLite file as the running service: its
+// writes are visible to the service at once, and the service's to it. It only ever runs while no
+// request is in flight, so the two never write at the same time.
+import { d1Execute } from './d1.mjs'
 
 const DAY_MS = 86_400_000
 const CRON = '*/15 * * * *'
@@ -178,41 +178,6 @@ function sumCounts(runs) {
 }
 
 const sum = (values) => values.reduce((a, b) => a + b, 0)
-
-/**
- * Runs SQL (one or more statements) on the local D1 of `stateDir`; returns the rows of the last
- * statement.
- */
-function d1Execute(root, stateDir, sql) {
-  const args = ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', stateDir]
-  return new Promise((resolve, reject) => {
-    execFile(
-      'npx',
-      [...args, '--json', '--command', sql],
-      {
-        cwd: root,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-        timeout: 180_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n')
-          reject(
-            new Error(`wrangler d1 execute failed (${error.message.split('\n')[0]}):\n${output}`),
-          )
-          return
-        }
-        try {
-          const results = JSON.parse(stdout)
-          resolve(results.at(-1)?.results ?? [])
-        } catch {
-          reject(new Error(`wrangler d1 execute printed no JSON:\n${stdout.slice(0, 1000)}`))
-        }
-      },
-    )
-  })
-}
 
 /** The sweep section of the printed report. */
 export function printSweep(sweep) {
