@@ -141,6 +141,28 @@ const scenarios = [
     },
   },
   {
+    name: 'preferences PATCH',
+    async setup(ctx) {
+      const { tokens } = await ctx.createSession()
+      return {
+        method: 'PATCH',
+        path: '/v1/me/preferences',
+        headers: { ...JSON_POST, Authorization: `Bearer ${tokens.accessToken}` },
+        body: JSON.stringify({ theme: 'dark', locale: 'en-GB', bench: { runs: 1 } }),
+      }
+    },
+  },
+  {
+    name: 'documents list (1,000)',
+    // One user with 1,000 documents, newest-first pages of 100: made once, used by both runs.
+    setup: once(async (ctx) => {
+      const { tokens } = await ctx.createSession()
+      const auth = { Authorization: `Bearer ${tokens.accessToken}` }
+      await createDocuments(auth, DOCUMENTS_PER_USER)
+      return { method: 'GET', path: '/v1/documents?limit=100', headers: auth }
+    }),
+  },
+  {
     name: 'magic-link verify',
     // Each token works once, so a run makes a fixed number of requests from a pool made for it.
     amount: 300,
@@ -148,6 +170,32 @@ const scenarios = [
       magicLinkVerify(await createMagicLinkTokens(ctx.amount, ctx.scale?.nextMagicLinkEmail)),
   },
 ]
+
+const DOCUMENTS_PER_USER = 1_000
+
+/** `setup` that runs once and hands the same request to the warm-up and the measured run. */
+function once(setup) {
+  let made
+  return (ctx) => (made ??= setup(ctx))
+}
+
+/** Creates `count` documents for the bearer, ten at a time. */
+async function createDocuments(auth, count) {
+  for (let i = 0; i < count; i += 10) {
+    const batch = Array.from({ length: Math.min(10, count - i) }, (_, j) =>
+      fetch(`${BASE_URL}/v1/documents`, {
+        method: 'POST',
+        headers: { ...JSON_POST, ...auth },
+        body: JSON.stringify({ title: `Document ${i + j}`, content: 'x'.repeat(500) }),
+        signal: AbortSignal.timeout(10_000),
+      }),
+    )
+    for (const response of await Promise.all(batch)) {
+      if (response.status !== 201)
+        throw new Error(`creating a document answered ${response.status}`)
+    }
+  }
+}
 
 /**
  * Scale mode's login: every request signs into the next seeded account (all share one password),
