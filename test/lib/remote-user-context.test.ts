@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers'
 import { Hono } from 'hono'
-import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
+import { importJWK } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { signAccessToken } from '../../src/auth/access-token'
 import { createSigningKeyRow } from '../../src/auth/signing-keys'
@@ -13,9 +13,9 @@ import {
 } from '../../src/lib'
 import { runtimeFor } from '../../src/runtime-cache'
 import { unseal } from '../../src/services/sealing'
-import { BASE, bearer, CookieJar, createTokenSession, expectError, runtime } from '../helpers'
+import { AUDIENCE, claimsFor, forgedTokens, signOurs } from '../forged-tokens'
+import { BASE, bearer, CookieJar, createTokenSession, expectError } from '../helpers'
 
-const AUDIENCE = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }
 const JWKS_URL = `${BASE}/.well-known/jwks.json`
 
 /**
@@ -52,67 +52,6 @@ async function expect401(res: Response, code: string) {
   await expectError(res, 401, code)
   expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"')
 }
-
-type Session = Awaited<ReturnType<typeof createTokenSession>>
-
-function claimsFor(s: Session, now = Date.now()) {
-  return {
-    userId: s.userId,
-    sessionId: s.sessionId,
-    isAnonymous: true,
-    role: 'user',
-    email: null,
-    now,
-    ttlSeconds: 300,
-  }
-}
-
-async function signOurs(s: Session, audience: Partial<typeof AUDIENCE>, now = Date.now()) {
-  const keys = await (await runtime()).keys.get()
-  return signAccessToken(keys, { ...AUDIENCE, ...audience }, claimsFor(s, now))
-}
-
-/** Tokens that must not pass: each is refused with 401 `invalid_token` in both modes. */
-const badTokens: Array<[string, (s: Session) => Promise<string>]> = [
-  ['an expired token', (s) => signOurs(s, {}, Date.now() - 3_600_000)],
-  ['a token for another audience', (s) => signOurs(s, { audience: 'https://evil.example' })],
-  ['a token from another issuer', (s) => signOurs(s, { issuer: 'https://evil.example' })],
-  [
-    'a token signed by a key that is not ours, under our kid',
-    async (s) => {
-      const keys = await (await runtime()).keys.get()
-      const { privateKey } = await generateKeyPair('ES256')
-      return signAccessToken(
-        { ...keys, signer: { kid: keys.signer.kid, privateKey } },
-        AUDIENCE,
-        claimsFor(s),
-      )
-    },
-  ],
-  [
-    'a token carrying its own key in a jwk header',
-    async (s) => {
-      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
-      return new SignJWT({ sid: s.sessionId, anon: false, role: 'admin' })
-        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk: await exportJWK(publicKey) })
-        .setIssuer(AUDIENCE.issuer)
-        .setAudience(AUDIENCE.audience)
-        .setSubject(s.userId)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(privateKey)
-    },
-  ],
-  [
-    'a tampered payload',
-    async (s) => {
-      const [header, , signature] = s.accessToken.split('.')
-      const forged = btoa(JSON.stringify({ sub: 'usr_x', sid: s.sessionId, role: 'admin' }))
-      return `${header}.${forged.replace(/=+$/, '')}.${signature}`
-    },
-  ],
-  ['a malformed token', async () => 'not-a-jwt'],
-]
 
 afterEach(() => {
   vi.useRealTimers()
@@ -151,7 +90,7 @@ describe('remote userContext (library middleware)', () => {
     expect(await userOf(await consumerApp('optional').request())).toBeNull()
   })
 
-  for (const [name, make] of badTokens) {
+  for (const [name, make] of forgedTokens) {
     it(`refuses ${name} with 401 in both modes`, async () => {
       const token = await make(await createTokenSession())
       for (const mode of ['required', 'optional'] as const) {
