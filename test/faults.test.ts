@@ -9,20 +9,12 @@ import {
   createTokenSession,
   refreshWithToken,
   runtime,
-  TOKEN_TRANSPORT,
   uniqueEmail,
+  countRows,
+  jsonHeaders,
 } from './helpers'
 
 const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
-const json = (headers: Record<string, string> = {}) => ({
-  ...TOKEN_TRANSPORT,
-  'Content-Type': 'application/json',
-  ...headers,
-})
-const count = async (sql: string, ...binds: unknown[]) =>
-  (await env.DB.prepare(sql)
-    .bind(...binds)
-    .first<{ n: number }>())!.n
 
 describe('faults: nothing half-done, everything retryable', () => {
   it('survives the session object being evicted in the middle of a refresh', async () => {
@@ -49,13 +41,13 @@ describe('faults: nothing half-done, everything retryable', () => {
     const anon = await createTokenSession()
     await api('/v1/documents', {
       method: 'POST',
-      headers: json(bearer(anon.accessToken)),
+      headers: jsonHeaders(bearer(anon.accessToken)),
       body: JSON.stringify({ title: 'kept', content: 'x' }),
     })
     const register = () =>
       api('/v1/auth/register', {
         method: 'POST',
-        headers: json(bearer(anon.accessToken)),
+        headers: jsonHeaders(bearer(anon.accessToken)),
         body: JSON.stringify({ email, password: 'fault password 1' }),
       })
     const [first] = await Promise.all([
@@ -69,23 +61,23 @@ describe('faults: nothing half-done, everything retryable', () => {
         ? first
         : await api('/v1/auth/login', {
             method: 'POST',
-            headers: json(bearer(anon.accessToken)),
+            headers: jsonHeaders(bearer(anon.accessToken)),
             body: JSON.stringify({ email, password: 'fault password 1' }),
           })
     expect([200, 201]).toContain(retry.status)
     const { user } = await retry.json<{ user: { id: string } }>()
     expect(
-      await count('select count(*) as n from merges where from_user_id = ?', anon.userId),
+      await countRows('select count(*) as n from merges where from_user_id = ?', anon.userId),
     ).toBe(1)
     expect(
-      await count(
+      await countRows(
         "select count(*) as n from documents where user_id = ? and title = 'kept'",
         user.id,
       ),
     ).toBe(1)
-    expect(await count('select count(*) as n from documents where user_id = ?', anon.userId)).toBe(
-      0,
-    )
+    expect(
+      await countRows('select count(*) as n from documents where user_id = ?', anon.userId),
+    ).toBe(0)
   })
 
   it('answers 503 when the mail provider fails, and the retry sends a link that works', async () => {
@@ -101,7 +93,7 @@ describe('faults: nothing half-done, everything retryable', () => {
     const email = uniqueEmail()
     const res = await failing.request(
       'https://auth.test/v1/auth/magic-link',
-      { method: 'POST', headers: json(), body: JSON.stringify({ email }) },
+      { method: 'POST', headers: jsonHeaders(), body: JSON.stringify({ email }) },
       env,
     )
     expect(res.status).toBe(503)
@@ -111,7 +103,7 @@ describe('faults: nothing half-done, everything retryable', () => {
       (
         await api('/v1/auth/magic-link', {
           method: 'POST',
-          headers: json(),
+          headers: jsonHeaders(),
           body: JSON.stringify({ email }),
         })
       ).status,
@@ -122,7 +114,7 @@ describe('faults: nothing half-done, everything retryable', () => {
     expect(messages).toHaveLength(1)
     const verified = await api('/v1/auth/magic-link/verify', {
       method: 'POST',
-      headers: json(),
+      headers: jsonHeaders(),
       body: JSON.stringify({ token: messages[0]!.token }),
     })
     expect(verified.status).toBe(200)

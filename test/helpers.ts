@@ -91,3 +91,30 @@ export class CookieJar {
 }
 
 export const uniqueEmail = () => `u-${crypto.randomUUID()}@example.com`
+
+/** Headers for a JSON request in token transport, with any extra ones. */
+export const jsonHeaders = (headers: Record<string, string> = {}) => ({
+  ...TOKEN_TRANSPORT,
+  'Content-Type': 'application/json',
+  ...headers,
+})
+
+/** The `n` of a `select count(*) as n …` query, straight from D1. */
+export async function countRows(sql: string, ...binds: unknown[]): Promise<number> {
+  return (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n
+}
+
+/** What register, login and magic-link verify answer in token transport. */
+export interface SignInBody {
+  user: { id: string; email: string | null; isAnonymous: boolean; role: string }
+  session: { id: string }
+  merge: {
+    from: string
+    into: string
+    moved: Record<string, number>
+    conflicts: Array<{ kind: string; key: string }>
+  } | null
+  tokens: { accessToken: string; refreshToken: string }
+}

@@ -10,13 +10,10 @@ import {
   runtime,
   TOKEN_TRANSPORT,
   uniqueEmail,
+  countRows,
+  jsonHeaders,
 } from './helpers'
 
-const json = (headers: Record<string, string> = {}) => ({
-  ...TOKEN_TRANSPORT,
-  'Content-Type': 'application/json',
-  ...headers,
-})
 /** The app with the rate-limit bindings off: 50 logins for one email would meet the limit first. */
 async function unlimitedApi() {
   const rt = await runtime()
@@ -27,14 +24,9 @@ async function unlimitedApi() {
   return (path: string, init: RequestInit) => app.request(`https://auth.test${path}`, init, env)
 }
 
-const count = async (sql: string, ...binds: unknown[]) =>
-  (await env.DB.prepare(sql)
-    .bind(...binds)
-    .first<{ n: number }>())!.n
-
 describe('races, with real concurrency', () => {
   it('creates 200 distinct anonymous users from 200 concurrent requests', async () => {
-    const before = await count('select count(*) as n from users where is_anonymous = 1')
+    const before = await countRows('select count(*) as n from users where is_anonymous = 1')
     const responses = await Promise.all(
       Array.from({ length: 200 }, () =>
         api('/v1/sessions/anonymous', { method: 'POST', headers: TOKEN_TRANSPORT }),
@@ -46,7 +38,9 @@ describe('races, with real concurrency', () => {
     )
     expect(new Set(bodies.map((b) => b.user.id)).size).toBe(200)
     expect(new Set(bodies.map((b) => b.session.id)).size).toBe(200)
-    expect(await count('select count(*) as n from users where is_anonymous = 1')).toBe(before + 200)
+    expect(await countRows('select count(*) as n from users where is_anonymous = 1')).toBe(
+      before + 200,
+    )
   })
 
   it('keeps one session alive through 5 tabs x 20 rounds of concurrent refreshes, with no false reuse', async () => {
@@ -69,7 +63,7 @@ describe('races, with real concurrency', () => {
       token = [...next][0]!
     }
     expect(
-      await count(
+      await countRows(
         "select count(*) as n from audit_events where session_id = ? and type = 'session.reuse_detected'",
         s.sessionId,
       ),
@@ -82,11 +76,11 @@ describe('races, with real concurrency', () => {
     const password = 'race password 1'
     await api('/v1/auth/register', {
       method: 'POST',
-      headers: json(),
+      headers: jsonHeaders(),
       body: JSON.stringify({ email, password }),
     })
     const anon = await createTokenSession()
-    const auth = json(bearer(anon.accessToken))
+    const auth = jsonHeaders(bearer(anon.accessToken))
     await api('/v1/documents', {
       method: 'POST',
       headers: auth,
@@ -119,24 +113,24 @@ describe('races, with real concurrency', () => {
     expect(new Set(bodies.map((b) => JSON.stringify(b.merge))).size).toBe(1)
     const account = bodies[0]!.user.id
     expect(
-      await count('select count(*) as n from merges where from_user_id = ?', anon.userId),
+      await countRows('select count(*) as n from merges where from_user_id = ?', anon.userId),
     ).toBe(1)
     expect(
-      await count(
+      await countRows(
         "select count(*) as n from documents where user_id = ? and title = 'made anonymously'",
         account,
       ),
     ).toBe(1)
-    expect(await count('select count(*) as n from documents where user_id = ?', anon.userId)).toBe(
-      0,
-    )
+    expect(
+      await countRows('select count(*) as n from documents where user_id = ?', anon.userId),
+    ).toBe(0)
   })
 
   it('makes one account when registration and a magic link race for the same email', async () => {
     const email = uniqueEmail()
     await api('/v1/auth/magic-link', {
       method: 'POST',
-      headers: json(),
+      headers: jsonHeaders(),
       body: JSON.stringify({ email }),
     })
     const { messages } = await (
@@ -145,18 +139,18 @@ describe('races, with real concurrency', () => {
     const [registered, verified] = await Promise.all([
       api('/v1/auth/register', {
         method: 'POST',
-        headers: json(),
+        headers: jsonHeaders(),
         body: JSON.stringify({ email, password: 'race password 1' }),
       }),
       api('/v1/auth/magic-link/verify', {
         method: 'POST',
-        headers: json(),
+        headers: jsonHeaders(),
         body: JSON.stringify({ token: messages[0]!.token }),
       }),
     ])
     expect(verified.status).toBe(200)
     expect([201, 409]).toContain(registered.status)
-    expect(await count('select count(*) as n from users where email = ?', email)).toBe(1)
+    expect(await countRows('select count(*) as n from users where email = ?', email)).toBe(1)
     const viaLink = (await verified.json<{ user: { id: string } }>()).user.id
     if (registered.status === 201)
       expect((await registered.json<{ user: { id: string } }>()).user.id).toBe(viaLink)

@@ -11,6 +11,7 @@ import {
   TOKEN_TRANSPORT,
   type TokenSession,
   uniqueEmail,
+  type SignInBody,
 } from '../helpers'
 
 const PASSWORD = 'correct horse battery'
@@ -387,17 +388,6 @@ describe('isolation between users', () => {
     expect(await (await get(a, '/v1/oauth/shared-name/client')).json()).toEqual(client)
   })
 })
-
-interface SignInBody {
-  user: { id: string }
-  merge: {
-    from: string
-    into: string
-    moved: Record<string, number>
-    conflicts: Array<{ kind: string; key: string }>
-  } | null
-  tokens: { accessToken: string; refreshToken: string }
-}
 
 function signIn(path: string, email: string, from?: TokenSession) {
   return api(path, {

@@ -7,20 +7,10 @@ import {
   TOKEN_TRANSPORT,
   type TokenSession,
   uniqueEmail,
+  type SignInBody,
 } from '../helpers'
 
 const PASSWORD = 'correct horse battery'
-
-interface SignIn {
-  user: { id: string }
-  merge: {
-    from: string
-    into: string
-    moved: Record<string, number>
-    conflicts: Array<{ kind: string; key: string }>
-  } | null
-  tokens: { accessToken: string }
-}
 
 const send = (token: string, method: string, path: string, body?: unknown) =>
   api(path, {
@@ -57,7 +47,7 @@ async function signIn(path: 'register' | 'login', email: string, from?: TokenSes
     body: JSON.stringify({ email, password: PASSWORD }),
   })
   expect(res.status).toBe(path === 'register' ? 201 : 200)
-  return res.json<SignIn>()
+  return res.json<SignInBody>()
 }
 
 async function holdings(token: string) {
