@@ -12,6 +12,13 @@ import { seal, unseal } from '../services/sealing'
 export const SIGNING_ALG = 'ES256'
 /** How long an isolate trusts its cached key set before reading D1 again. */
 export const KEY_CACHE_TTL_MS = 30_000
+/**
+ * How long a new key is published before it signs: every isolate reloads within one cache
+ * period, and a remote verifier (the library middleware, any jose `createRemoteJWKSet`) that
+ * fetched the JWKS just before the key appeared may refetch only after its 30 s cooldown and
+ * the JWKS' 30 s max-age; two periods cover both.
+ */
+export const KEY_PUBLISH_DELAY_MS = 2 * KEY_CACHE_TTL_MS
 
 export interface PublicSigningKey {
   kid: string
@@ -62,12 +69,12 @@ export function createKeyStore({
 export type KeyStore = IsolateCache<KeySet>
 
 /**
- * The newest key that every isolate has had time to see signs; a key younger than one cache period
- * only verifies, so no isolate meets a token whose kid it has not loaded yet. With no such key (the
- * very first one), the newest signs.
+ * The newest key that every verifier has had time to see signs; a key younger than the publish
+ * delay only verifies, so no verifier meets a token whose kid it has not loaded yet. With no such
+ * key (the very first one), the newest signs.
  */
 function pickSigner(rows: SigningKeyRow[], now: number): SigningKeyRow {
-  const settled = rows.find((row) => now - row.createdAt >= KEY_CACHE_TTL_MS)
+  const settled = rows.find((row) => now - row.createdAt >= KEY_PUBLISH_DELAY_MS)
   const newest = rows[0]
   if (!newest) throw new Error('no signing key')
   return settled ?? newest

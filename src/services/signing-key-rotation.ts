@@ -1,11 +1,11 @@
 /**
- * Signing-key rotation. A new key is published at once and signs one cache period later (see
- * `pickSigner`); an old key is retired, and leaves the JWKS, once every token it can have signed
- * has expired: its successor settled (one cache period), stale isolates moved on (another), and
- * one access-token lifetime passed.
+ * Signing-key rotation. A new key is published at once and signs after `KEY_PUBLISH_DELAY_MS`
+ * (see `pickSigner`); an old key is retired, and leaves the JWKS, once every token it can have
+ * signed has expired: its successor settled (the publish delay), isolates with a stale cache moved
+ * on (one more cache period), and one access-token lifetime passed.
  */
 import { and, asc, eq, isNull } from 'drizzle-orm'
-import { createSigningKeyRow, KEY_CACHE_TTL_MS } from '../auth/signing-keys'
+import { createSigningKeyRow, KEY_CACHE_TTL_MS, KEY_PUBLISH_DELAY_MS } from '../auth/signing-keys'
 import { insertSigningKey } from '../db/signing-keys'
 import { signingKeys } from '../db/schema'
 import type { Runtime } from '../runtime'
@@ -24,7 +24,8 @@ export async function retireExpiredKeys(rt: Runtime, now: number): Promise<numbe
     .from(signingKeys)
     .where(isNull(signingKeys.retiredAt))
     .orderBy(asc(signingKeys.createdAt))
-  const lastSigned = (successorCreatedAt: number) => successorCreatedAt + 2 * KEY_CACHE_TTL_MS
+  const lastSigned = (successorCreatedAt: number) =>
+    successorCreatedAt + KEY_PUBLISH_DELAY_MS + KEY_CACHE_TTL_MS
   const retirable = rows.filter((_row, i) => {
     const successor = rows[i + 1]
     return successor && now >= lastSigned(successor.createdAt) + rt.settings.ACCESS_TTL * 1000

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { KEY_CACHE_TTL_MS } from '../../src/auth/signing-keys'
+import { KEY_CACHE_TTL_MS, KEY_PUBLISH_DELAY_MS } from '../../src/auth/signing-keys'
 import {
   api,
   bearer,
@@ -99,12 +99,13 @@ describe('key rotation', () => {
     )
 
     vi.useFakeTimers({ toFake: ['Date'] })
-    vi.setSystemTime(Date.now() + KEY_CACHE_TTL_MS + 1_000)
+    vi.setSystemTime(Date.now() + KEY_PUBLISH_DELAY_MS + 1_000)
     const next = await createTokenSession()
     expect(JSON.parse(atob(next.accessToken.split('.')[0]!)).kid).toBe(kid)
 
-    // After two cache periods and an access-token lifetime, the sweep retires the old key.
-    vi.setSystemTime(Date.now() + 2 * KEY_CACHE_TTL_MS + 300_000)
+    // After the publish delay, one more cache period and an access-token lifetime, the sweep
+    // retires the old key.
+    vi.setSystemTime(Date.now() + KEY_PUBLISH_DELAY_MS + KEY_CACHE_TTL_MS + 300_000)
     const sweep = await (
       await adminPost('/v1/admin/sweep')
     ).json<{ counts: Record<string, number> }>()
