@@ -12,7 +12,7 @@ import { routePath } from 'hono/route'
 import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { TRANSPORT_HEADER } from './auth/transport'
+import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './auth/transport'
 import { AppError, errorBody } from './errors'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
@@ -130,7 +130,7 @@ export function createApp(rt: Runtime) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
     type: 'apiKey',
     in: 'cookie',
-    name: settings.COOKIE_SECURE ? '__Host-session' : 'session',
+    name: cookieName(SESSION_COOKIE, settings.COOKIE_SECURE),
     description: 'Browsers: the session cookie (with the access cookie beside it).',
   })
   app.doc31('/openapi.json', {

@@ -35,6 +35,11 @@ function cookieOptions(secure: boolean, maxAgeSeconds: number): CookieOptions {
 
 const cookiePrefix = (secure: boolean) => (secure ? 'host' : undefined)
 
+/** The name a browser sees: `__Host-` prefixed when Secure (RFC 6265bis §4.1.3.2). */
+export function cookieName(name: string, secure: boolean): string {
+  return secure ? `__Host-${name}` : name
+}
+
 /**
  * Hands a new or rotated session to the client: cookies by default; for token transport the route
  * puts `issuedTokens(c)` into its body instead.

@@ -3,6 +3,7 @@
  * URL or issuer fails the deployment loudly with the option's name (as Hono's jwt middleware does
  * for a missing `alg`) instead of refusing every token at run time.
  */
+import { ACCESS_COOKIE, cookieName as browserCookieName } from '../auth/transport'
 import type { TokenAudience } from '../auth/access-token'
 import type { JwksFetch } from './remote-key-set'
 
@@ -31,7 +32,7 @@ export interface ParsedRemoteOptions {
   fetch?: JwksFetch
 }
 
-export const DEFAULT_ACCESS_COOKIE = '__Host-access'
+export const DEFAULT_ACCESS_COOKIE = browserCookieName(ACCESS_COOKIE, true)
 
 // RFC 6265 §4.1.1: a cookie name is an HTTP token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

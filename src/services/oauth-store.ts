@@ -5,6 +5,7 @@
  * so a row read from D1 holds no plaintext and one user's key opens no other user's rows. The
  * routes and `StoredOAuthClientProvider` both go through these functions.
  */
+import { utf8ByteLength } from '../utf8'
 import type { Db } from '../db/client'
 import {
   clearOAuthValues,
@@ -193,7 +194,7 @@ async function writeValue(
 /** The value as JSON, refused with 413 above `OAUTH_VALUE_MAX_BYTES`. */
 function checkedSize(value: object, what: string): string {
   const json = JSON.stringify(value)
-  if (new TextEncoder().encode(json).byteLength > OAUTH_VALUE_MAX_BYTES)
+  if (utf8ByteLength(json) > OAUTH_VALUE_MAX_BYTES)
     throw new AppError(
       413,
       'payload_too_large',
