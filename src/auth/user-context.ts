@@ -4,6 +4,7 @@
  * (transparent refresh). `anonymous-ok` creates an anonymous session when none is presented;
  * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
  */
+import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
@@ -122,7 +123,11 @@ function fromClaims(claims: AccessClaims): UserContext {
 
 function fromIssued(c: Context<AppEnv>, issued: IssuedSession): UserContext {
   deliverSession(c, issued)
-  const { view } = issued
+  return fromView(issued.view)
+}
+
+/** The context from the session object's own view: current even when the JWT is not. */
+function fromView(view: SessionView): UserContext {
   return {
     id: view.userId,
     email: view.email,
@@ -141,13 +146,7 @@ async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<Us
   ])
   if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore)
     throw unauthorized('session_revoked', 'The session is no longer active.')
-  return {
-    id: live.userId,
-    email: live.email,
-    isAnonymous: live.isAnonymous,
-    role: live.role,
-    sessionId: live.sessionId,
-  }
+  return fromView(live)
 }
 
 /** The context set by `userContext` in `required` mode; throws if the middleware was not mounted. */
