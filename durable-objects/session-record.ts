@@ -2,7 +2,7 @@
  * The shapes a SessionDO stores and answers with, and the pure helpers over them: kept apart from
  * the object itself so the Worker can import the types without the class.
  */
-import type { AccountSubject } from '../src/services/accounts'
+import type { ClaimedMailbox } from '../src/services/accounts'
 import type { MergeReport } from '../src/services/merge'
 
 /** Who the session belongs to: what access-token claims and the `user` answer are made from. */
@@ -22,6 +22,11 @@ export interface SessionView extends SessionSubject {
   expiresAt: number
   userAgent: string | null
   ip: string | null
+  /**
+   * When a credential last proved this account in this session (a password, a link, a code);
+   * null for an anonymous session. Setting a first password needs this to be recent.
+   */
+  authenticatedAt?: number | null
 }
 
 export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
@@ -35,6 +40,14 @@ export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   indexedAt: number
   /** Secrets from before the last sign-in: refused, but not treated as theft (see `signIn`). */
   retiredHashes: string[]
+  /** When `retiredHashes` last grew: within the reuse grace they answer `superseded`. */
+  retiredAt?: number | null
+  /**
+   * The last sign-in's presented secret (hash) and the secret it got, sealed under the presented
+   * one: the same request repeated within the grace window (a double click, five tabs) gets the
+   * same answer instead of rotating again.
+   */
+  lastSignIn?: { presentedHash: string; sealedSecret: string; at: number } | null
   /** The report of the merge that made this session an account's, repeated to later sign-ins. */
   merge: MergeReport | null
 }
@@ -46,6 +59,15 @@ export interface CreateSessionInput extends SessionSubject {
   absoluteTtlSeconds: number
   userAgent: string | null
   ip: string | null
+  /** True when a credential just proved the account (every account session starts that way). */
+  authenticated: boolean
+  /** A sign-in link this new session was started by: a second click from it repeats the success. */
+  rememberLink?: RememberedLink & { tokenHash: string }
+}
+
+/** What a session keeps of a link it consumed (never the email): see `SessionDO.resolveAccount`. */
+export interface RememberedLink {
+  expiresAt: number
 }
 
 export interface RefreshPolicy {
@@ -54,33 +76,52 @@ export interface RefreshPolicy {
   reuseGraceSeconds: number
 }
 
+/**
+ * `superseded`: a secret from before a sign-in, within the grace window (another tab has the new
+ * one); `stale`: the same after the window, a plain invalid token. Neither is treated as theft.
+ */
 export type RefreshResult =
   | { ok: true; secret: string; session: SessionView; touchIndex: boolean }
-  | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'superseded'; userId: string | null }
+  | {
+      ok: false
+      reason: 'unknown' | 'expired' | 'reused' | 'superseded' | 'stale'
+      userId: string | null
+    }
 
 /** What a sign-in binds the session to: a known account, or whoever a magic link names. */
 export type SignInTarget =
-  | { kind: 'account'; account: AccountSubject }
+  /** An account the Worker already proved (a password, a link's code). */
+  | ({ kind: 'account' } & ClaimedMailbox)
+  /** Whoever an unused sign-in link names: consumed inside the object, under its lock. */
   | { kind: 'magic-link'; tokenHash: string; adminEmails: string[] }
 
-export interface SignInInput {
-  target: SignInTarget
+/** When a presented secret proves a session: current, or previous within the grace window. */
+export interface ProofPolicy {
   now: number
+  reuseGraceSeconds: number
+  /** The kill switch: sessions (and links) from before it prove nothing. */
+  revokedBefore: number
+}
+
+export interface SignInInput extends ProofPolicy {
+  target: SignInTarget
+  /** The session's refresh secret, as the request presented it: the proof that it is this session. */
+  presented: string
   idleTtlSeconds: number
 }
 
 export type SignInResult =
-  | {
+  | ({
       ok: true
       secret: string
       session: SessionView
       merge: MergeReport | null
       mergedNow: boolean
-      account: AccountSubject
-    }
-  | { ok: false; reason: 'unknown' | 'invalid_link' }
+    } & ClaimedMailbox)
+  /** The presented secret does not open this live session: the Worker signs in without it. */
+  | { ok: false; reason: 'unproven' | 'invalid_link' }
   /** The session is another account's: the Worker starts a new session for `account`. */
-  | { ok: false; reason: 'other_account'; account: AccountSubject }
+  | ({ ok: false; reason: 'other_account' } & ClaimedMailbox)
 
 /** The instant the session ends: idle expiry or absolute lifetime, whichever comes first. */
 export function expiresAt(record: SessionRecord): number {
@@ -97,6 +138,8 @@ export function view(record: SessionRecord): SessionView {
     currentSealedByPrevious: _s,
     indexedAt: _i,
     retiredHashes: _r,
+    retiredAt: _ra,
+    lastSignIn: _ls,
     merge: _m,
     ...visible
   } = record

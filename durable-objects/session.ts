@@ -10,9 +10,10 @@ import { DurableObject } from 'cloudflare:workers'
 import { createRefreshSecret } from '../src/auth/refresh-token'
 import type { Env } from '../src/config'
 import { createDb } from '../src/db/client'
-import { consumeMagicLink } from '../src/db/magic-links'
+import { findUserByEmail } from '../src/db/accounts'
+import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
-import { findOrCreateAccount, roleForEmail, type AccountSubject } from '../src/services/accounts'
+import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
 import { createUserKeys } from '../src/services/user-keys'
@@ -23,6 +24,8 @@ import {
   type CreateSessionInput,
   type RefreshPolicy,
   type RefreshResult,
+  type ProofPolicy,
+  type RememberedLink,
   type SessionRecord,
   type SessionView,
   type SignInInput,
@@ -40,11 +43,15 @@ export const SESSION_INDEX_TOUCH_INTERVAL_MS = 60_000
 
 const RECORD_KEY = 'session'
 const SEAL_INFO = 'edge-session refresh seal v1'
+const LINK_KEY_PREFIX = 'magic:'
+/** Retired secrets kept per session: enough for every tab a person has open across sign-ins. */
+const MAX_RETIRED_HASHES = 16
 
 export class SessionDO extends DurableObject<Env> {
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
-    const { now, idleTtlSeconds, absoluteTtlSeconds, ...identity } = input
+    const { now, idleTtlSeconds, absoluteTtlSeconds, authenticated, rememberLink, ...identity } =
+      input
     const secret = createRefreshSecret()
     const record: SessionRecord = {
       ...identity,
@@ -57,9 +64,12 @@ export class SessionDO extends DurableObject<Env> {
       currentSealedByPrevious: null,
       indexedAt: now,
       retiredHashes: [],
+      retiredAt: null,
+      authenticatedAt: authenticated ? now : null,
       merge: null,
     }
     this.write(record)
+    if (rememberLink) this.rememberLink(rememberLink.tokenHash, rememberLink)
     await this.ctx.storage.setAlarm(expiresAt(record))
     return { secret, session: view(record) }
   }
@@ -105,7 +115,10 @@ export class SessionDO extends DurableObject<Env> {
       return { ok: true, secret, session: view(record), touchIndex: false }
     }
     if (record.retiredHashes.includes(presentedHash)) {
-      return { ok: false, reason: 'superseded', userId: record.userId }
+      // Within the grace window another tab holds the sign-in's new secret, so the browser's jar
+      // is already right; after it, the holder lost the sign-in's answer and must start afresh.
+      const recent = policy.now - (record.retiredAt ?? 0) <= policy.reuseGraceSeconds * 1000
+      return { ok: false, reason: recent ? 'superseded' : 'stale', userId: record.userId }
     }
     this.forget()
     return { ok: false, reason: 'reused', userId: record.userId }
@@ -113,20 +126,36 @@ export class SessionDO extends DurableObject<Env> {
 
   /**
    * Signs this session into an account: merges the anonymous user (once), rebinds the session and
-   * rotates its secret. Runs under the object's lock, because it awaits D1: concurrent sign-ins
-   * from one browser queue here and the later ones see the first one's result. Secrets from
-   * before the sign-in get no grace (a privilege change); presenting them is refused as
-   * `superseded` rather than as theft, so a tab that raced the sign-in does not end the session.
+   * rotates its secret. Only a request that presents this session's refresh secret (current, or
+   * the previous one within the grace window) may do it: an access token proves less. Runs under
+   * the object's lock, because it awaits D1: concurrent sign-ins from one browser queue here and
+   * the later ones see the first one's result.
+   *
+   * Across a privilege change (anonymous to account) old secrets get no grace and are refused as
+   * `superseded`, not treated as theft, so a tab that raced the sign-in does not end the session.
+   * A re-login to the same account keeps the grace rule: the presented secret yields the new one.
    */
   signIn(input: SignInInput): Promise<SignInResult> {
     return this.locked(async () => {
       const db = createDb(this.env.DB)
+      const presentedHash = await sha256Base64Url(input.presented)
       const before = this.read()
-      if (!before || input.now >= expiresAt(before)) return { ok: false, reason: 'unknown' }
-      const account = await this.resolveAccount(db, before.sessionId, input)
-      if (!account) return { ok: false, reason: 'invalid_link' }
+      if (!before || !proves(before, presentedHash, input)) return { ok: false, reason: 'unproven' }
+      const resolved = await this.resolveAccount(db, before.sessionId, input)
+      if (!resolved) return { ok: false, reason: 'invalid_link' }
+      const { account } = resolved
       if (!before.isAnonymous && before.userId !== account.userId)
-        return { ok: false, reason: 'other_account', account }
+        return { ok: false, reason: 'other_account', ...resolved }
+      const repeated = await this.repeatOfLastSignIn(before, presentedHash, input)
+      if (repeated !== null)
+        return {
+          ok: true,
+          secret: repeated,
+          session: view(before),
+          merge: before.merge,
+          mergedNow: false,
+          ...resolved,
+        }
 
       let merge = before.merge
       let mergedNow = false
@@ -147,9 +176,16 @@ export class SessionDO extends DurableObject<Env> {
       }
       // Read again: a refresh may have rotated the secret while the merge awaited D1.
       const record = this.read()
-      if (!record) return { ok: false, reason: 'unknown' }
+      if (!record) return { ok: false, reason: 'unproven' }
       const secret = createRefreshSecret()
       const privilegeChange = record.isAnonymous
+      // Every secret of the session except the one that carries the grace is retired.
+      const live = presentedHash === record.currentHash || presentedHash === record.previousHash
+      const keptAsPrevious = privilegeChange || !live ? null : presentedHash
+      const retired = [record.currentHash, record.previousHash].filter(
+        (h): h is string => h !== null && h !== keptAsPrevious,
+      )
+      const sealedForPresenter = await seal(await sealingKeyFor(input.presented), secret)
       const next: SessionRecord = {
         ...record,
         userId: account.userId,
@@ -158,19 +194,41 @@ export class SessionDO extends DurableObject<Env> {
         email: account.email,
         userCreatedAt: account.userCreatedAt,
         currentHash: await sha256Base64Url(secret),
-        previousHash: privilegeChange ? null : record.currentHash,
-        currentSealedByPrevious: null,
-        retiredHashes: privilegeChange
-          ? [record.currentHash, record.previousHash].filter((h): h is string => h !== null)
-          : record.retiredHashes,
+        previousHash: keptAsPrevious,
+        currentSealedByPrevious: keptAsPrevious ? sealedForPresenter : null,
+        lastSignIn: { presentedHash, sealedSecret: sealedForPresenter, at: input.now },
+        retiredHashes: [...record.retiredHashes, ...retired].slice(-MAX_RETIRED_HASHES),
+        retiredAt: input.now,
         lastSeenAt: input.now,
         idleExpiresAt: input.now + input.idleTtlSeconds * 1000,
+        authenticatedAt: input.now,
         merge,
       }
       this.write(next)
       await this.ctx.storage.setAlarm(expiresAt(next))
-      return { ok: true, secret, session: view(next), merge, mergedNow, account }
+      return { ok: true, secret, session: view(next), merge, mergedNow, ...resolved }
     })
+  }
+
+  /** The secret the last sign-in handed out, when this is that same request again within grace. */
+  private async repeatOfLastSignIn(
+    record: SessionRecord,
+    presentedHash: string,
+    input: SignInInput,
+  ): Promise<string | null> {
+    const last = record.lastSignIn
+    if (!last || last.presentedHash !== presentedHash) return null
+    if (input.now - last.at > input.reuseGraceSeconds * 1000) return null
+    return unseal(await sealingKeyFor(input.presented), last.sealedSecret)
+  }
+
+  /**
+   * Whether `presented` is this live session's secret, without rotating it: how a link request
+   * proves which session asked for it (a session id alone is not a secret).
+   */
+  async holds(presented: string, policy: ProofPolicy): Promise<boolean> {
+    const record = this.read()
+    return record !== undefined && proves(record, await sha256Base64Url(presented), policy)
   }
 
   /** The live session, or null: the `fresh` check that sees revocation at once. */
@@ -180,10 +238,15 @@ export class SessionDO extends DurableObject<Env> {
     return view(record)
   }
 
-  /** Ends the session and forgets its secrets; returns the user it belonged to, if it was live. */
+  /**
+   * Ends the session and forgets everything it kept (secrets, remembered links); returns the user
+   * it belonged to, if it was live.
+   */
   async revoke(): Promise<string | null> {
     const record = this.read()
-    this.forget()
+    // Key by key rather than deleteAll(): an object that never stored anything (the sweep ends
+    // thousands of those) costs no more than a read.
+    for (const [key] of [...this.ctx.storage.kv.list()]) this.ctx.storage.kv.delete(key)
     await this.ctx.storage.deleteAlarm()
     return record?.userId ?? null
   }
@@ -201,28 +264,45 @@ export class SessionDO extends DurableObject<Env> {
 
   /**
    * The account a sign-in targets. A magic link is consumed in D1 (one winner across all
-   * sessions) and remembered here, so a second click from this browser gets the same success.
+   * sessions) and remembered here until it expires, so a second click from this browser gets the
+   * same success; the repeat is checked against D1, so it dies with logout-all, a password change,
+   * an erase (the row goes) or the kill switch.
    */
   private async resolveAccount(
     db: ReturnType<typeof createDb>,
     sessionId: string,
     input: SignInInput,
-  ): Promise<AccountSubject | null> {
-    const { target, now } = input
-    if (target.kind === 'account') return target.account
-    const key = `magic:${target.tokenHash}`
-    const remembered = this.ctx.storage.kv.get<AccountSubject>(key)
-    if (remembered) return remembered
-    const email = await consumeMagicLink(db, target.tokenHash, sessionId, now)
-    if (!email) return null
-    const account = await findOrCreateAccount(
-      db,
-      email,
-      roleForEmail(target.adminEmails, email),
+  ): Promise<ClaimedMailbox | null> {
+    const { target, now, revokedBefore } = input
+    if (target.kind === 'account')
+      return { account: target.account, droppedCredentials: target.droppedCredentials }
+    const key = LINK_KEY_PREFIX + target.tokenHash
+    const remembered = this.ctx.storage.kv.get<RememberedLink>(key)
+    if (remembered) {
+      const email =
+        now < remembered.expiresAt
+          ? await findReplayableLink(db, target.tokenHash, sessionId, now, revokedBefore)
+          : undefined
+      const row = email ? await findUserByEmail(db, email) : undefined
+      if (row) return { account: accountSubject(row), droppedCredentials: false }
+      this.ctx.storage.kv.delete(key)
+      return null
+    }
+    const link = await consumeMagicLink(db, target.tokenHash, {
+      purpose: 'sign_in',
+      sessionId,
       now,
-    )
-    this.ctx.storage.kv.put(key, account)
-    return account
+      revokedBefore,
+    })
+    if (!link) return null
+    this.rememberLink(target.tokenHash, link)
+    return claimMailbox(db, link.email, target.adminEmails, now)
+  }
+
+  private rememberLink(tokenHash: string, link: RememberedLink): void {
+    this.ctx.storage.kv.put<RememberedLink>(LINK_KEY_PREFIX + tokenHash, {
+      expiresAt: link.expiresAt,
+    })
   }
 
   private lock: Promise<unknown> = Promise.resolve()
@@ -245,6 +325,21 @@ export class SessionDO extends DurableObject<Env> {
   private forget(): void {
     this.ctx.storage.kv.delete(RECORD_KEY)
   }
+}
+
+/**
+ * Whether the request presented this live session's secret: the current one, the previous one
+ * within the grace window, or one a sign-in retired within that window (the same browser asking
+ * twice, as a double click does, gets the same success rather than an error).
+ */
+function proves(record: SessionRecord, presentedHash: string, policy: ProofPolicy): boolean {
+  if (policy.now >= expiresAt(record) || record.createdAt < policy.revokedBefore) return false
+  if (presentedHash === record.currentHash) return true
+  const grace = policy.reuseGraceSeconds * 1000
+  if (presentedHash === record.previousHash) return policy.now - record.lastSeenAt <= grace
+  return (
+    record.retiredHashes.includes(presentedHash) && policy.now - (record.retiredAt ?? 0) <= grace
+  )
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {

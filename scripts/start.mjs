@@ -5,7 +5,7 @@
 // Durable Object state somewhere other than .wrangler/, as the bench does for a clean slate).
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 
 const port = process.env.PORT ?? '8787'
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }
@@ -19,6 +19,9 @@ if (!existsSync('.dev.vars')) {
       `ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`,
       `ADMIN_TOKEN=${randomBytes(24).toString('base64url')}`,
       'COOKIE_SECURE=false',
+      // Sign-in links land in the local outbox (GET /v1/dev/outbox, loopback only). Production
+      // names no mailer by default: link requests answer 503 until MAILER is set there.
+      'MAILER=outbox',
       `ISSUER=http://127.0.0.1:${port}`,
       `AUDIENCE=http://127.0.0.1:${port}`,
       // The demo page at / (src/routes/demo.ts); production's default is off.
@@ -28,6 +31,9 @@ if (!existsSync('.dev.vars')) {
     { mode: 0o600 },
   )
   console.log('Wrote .dev.vars with fresh local secrets.')
+} else if (!/^MAILER=/m.test(readFileSync('.dev.vars', 'utf8'))) {
+  // A .dev.vars from before the outbox had to be asked for: keep local sign-in links working.
+  appendFileSync('.dev.vars', 'MAILER=outbox\n')
 }
 
 const migrate = spawnSync(

@@ -12,7 +12,7 @@ export interface Env {
   /** Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`): a coarse per-location shield. */
   ANONYMOUS_PER_IP_LIMIT?: RateLimit
   AUTH_PER_IP_LIMIT?: RateLimit
-  AUTH_PER_EMAIL_LIMIT?: RateLimit
+  PASSWORD_PER_EMAIL_LIMIT?: RateLimit
   ENCRYPTION_KEY?: string
   ADMIN_TOKEN?: string
   RESEND_API_KEY?: string
@@ -49,37 +49,82 @@ const base64Key32 = z.string({ message: 'is required (32 random bytes, base64)' 
   }
 }, 'must be 32 bytes encoded as base64')
 
-const SettingsSchema = z
-  .object({
-    ACCESS_TTL: seconds(300),
-    SESSION_IDLE_TTL: seconds(2_592_000),
-    SESSION_ABSOLUTE_TTL: seconds(7_776_000),
-    REFRESH_REUSE_GRACE: wholeNumber('seconds', 0).default(10),
-    MAGIC_LINK_TTL: seconds(3600),
-    ANON_USER_TTL: seconds(2_592_000),
-    MAX_SESSIONS_PER_USER: count(10),
-    COOKIE_SECURE: flag(true),
-    ALLOWED_ORIGINS: list.pipe(
-      z.array(z.url({ message: 'must list origins like https://app.example.com' })),
-    ),
-    ISSUER: z.string({ message: 'is required' }).min(1, 'is required'),
-    AUDIENCE: z.string({ message: 'is required' }).min(1, 'is required'),
-    MAILER: z.enum(['outbox', 'resend']).default('outbox'),
-    MAIL_FROM: z.string().min(3).default('Sign-in <no-reply@example.com>'),
-    RESEND_API_KEY: z.string().optional(),
-    ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
-    RATE_LIMITS: flag(true),
-    KEY_ROTATION_DAYS: wholeNumber('days', 1).default(30),
-    LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
-    /** Serves the demo page at `/` (local development; off unless asked for). */
-    DEMO: flag(false),
-    ENCRYPTION_KEY: base64Key32,
-    ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
-  })
-  .refine((s) => s.MAILER !== 'resend' || Boolean(s.RESEND_API_KEY), {
+const SettingsFields = z.object({
+  ACCESS_TTL: seconds(300),
+  SESSION_IDLE_TTL: seconds(2_592_000),
+  SESSION_ABSOLUTE_TTL: seconds(7_776_000),
+  REFRESH_REUSE_GRACE: wholeNumber('seconds', 0).default(10),
+  MAGIC_LINK_TTL: seconds(3600),
+  ANON_USER_TTL: seconds(2_592_000),
+  MAX_SESSIONS_PER_USER: count(10),
+  COOKIE_SECURE: flag(true),
+  ALLOWED_ORIGINS: list.pipe(
+    z.array(z.url({ message: 'must list origins like https://app.example.com' })),
+  ),
+  ISSUER: z.string({ message: 'is required' }).min(1, 'is required'),
+  AUDIENCE: z.string({ message: 'is required' }).min(1, 'is required'),
+  /**
+   * No default: a deploy that names no mailer answers link requests 503 `mail_unavailable`. The
+   * dev outbox is switched on only by the `.dev.vars` that `npm start` writes (and by tests).
+   */
+  MAILER: z.enum(['outbox', 'resend']).optional(),
+  /**
+   * Where mailed links point: the service's public origin. Never taken from `Host`, which the
+   * client writes. Defaults to ISSUER's origin.
+   */
+  PUBLIC_ORIGIN: z.url({ message: 'must be an origin like https://auth.example.com' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Sign-in <no-reply@example.com>'),
+  RESEND_API_KEY: z.string().optional(),
+  ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
+  RATE_LIMITS: flag(true),
+  KEY_ROTATION_DAYS: wholeNumber('days', 1).default(30),
+  LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
+  /** Serves the demo page at `/` (local development; off unless asked for). */
+  DEMO: flag(false),
+  ENCRYPTION_KEY: base64Key32,
+  ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
+})
+
+const SettingsSchema = SettingsFields.refine(
+  (s) => s.MAILER !== 'resend' || Boolean(s.RESEND_API_KEY),
+  {
     path: ['RESEND_API_KEY'],
     message: 'is required when MAILER is "resend"',
+  },
+)
+  .transform(({ PUBLIC_ORIGIN, ...s }, ctx) => {
+    const origin = originOf(PUBLIC_ORIGIN ?? s.ISSUER)
+    if (origin) return { ...s, PUBLIC_ORIGIN: origin }
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_ORIGIN'],
+      message: 'is required when ISSUER is not a URL',
+    })
+    return z.NEVER
   })
+  .refine((s) => s.COOKIE_SECURE || isTossProofHost(new URL(s.PUBLIC_ORIGIN).hostname), {
+    path: ['COOKIE_SECURE'],
+    message:
+      'may be "false" only on an IP-address origin (http://127.0.0.1:8787): without the Secure __Host- prefix, a ' +
+      'sibling subdomain could plant its own session cookie (set PUBLIC_ORIGIN, or ISSUER, to the local origin)',
+  })
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Hosts no other site can set cookies for: an IP address has no sibling subdomains, so cookies
+ * without the `__Host-` prefix cannot be tossed onto it (RFC 6265bis §8.12). `localhost` is not
+ * one: `evil.localhost` is a host of its own that browsers also send to this machine.
+ */
+function isTossProofHost(hostname: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || /^\[[0-9a-f:.]+\]$/i.test(hostname)
+}
 
 /** Settings after parsing: numbers are numbers, lists are arrays. Durations are in seconds. */
 export type Settings = z.infer<typeof SettingsSchema>
@@ -93,7 +138,7 @@ export class SettingsError extends Error {
 export function parseSettings(env: Record<string, unknown>): Settings {
   // An empty string in [vars] or .dev.vars means "not set", so the default applies.
   const raw = Object.fromEntries(
-    Object.keys(SettingsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+    Object.keys(SettingsFields.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
   )
   const result = SettingsSchema.safeParse(raw)
   if (result.success) return result.data

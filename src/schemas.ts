@@ -139,7 +139,7 @@ export function toUserSession(view: SessionView) {
 }
 
 /** The standard error responses a route can give, for its OpenAPI entry. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 429>) {
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 429 | 503>) {
   const descriptions = {
     400: 'Invalid request',
     401: 'Missing or invalid credentials',
@@ -148,6 +148,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     409: 'Conflict',
     413: 'Payload too large',
     429: 'Rate limited',
+    503: 'Unavailable (e.g. no mailer configured)',
   } as const
   return Object.fromEntries(
     statuses.map((status) => [

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   chromiumPath,
   createTempDir,
+  filesContaining,
   outputPath,
   removeDir,
   startService,
@@ -293,5 +294,41 @@ describe('the demo page in Chromium', () => {
     expect(await errorShown(phoneTab)).toBeNull()
     expect(me.problems).toEqual([])
     expect(phone.problems).toEqual([])
+  })
+
+  it('opens a mailed link naming its account, and no server-side record holds its token', async () => {
+    const linkEmail = `link-${Date.now()}@example.com`
+    const asked = await fetch(`${service.baseUrl}/v1/auth/magic-link`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Session-Transport': 'token' },
+      body: JSON.stringify({ email: linkEmail }),
+    })
+    expect(asked.status).toBe(202)
+    const outbox = await fetch(`${service.baseUrl}/v1/dev/outbox?to=${linkEmail}`)
+    const [message] = (
+      (await outbox.json()) as { messages: Array<{ link: string; token: string }> }
+    ).messages
+    const mailed = new URL(message!.link)
+    expect(mailed.hash).toBe(`#token=${message!.token}`)
+
+    const device = await openBrowser()
+    const page = await firstPage(device)
+    await page.goto(`${service.baseUrl}${mailed.pathname}${mailed.hash}`)
+    await page.locator('#go:not([hidden])').waitFor()
+    expect(await text(page, '#account')).toBe(`Sign in as ${linkEmail.slice(0, 2)}•••@example.com.`)
+    expect(await text(page, '#status')).toContain('asked for in another browser')
+    // The script took the token out of the address bar before anything else.
+    expect(page.url()).toBe(`${service.baseUrl}${mailed.pathname}`)
+    await page.click('#go')
+    await page.locator('#status', { hasText: 'You are signed in' }).waitFor()
+    expect(device.problems).toEqual([])
+
+    // The local observability store records every request's URL (the page's path is there),
+    // yet nowhere in the service's state or log is the token, except the dev outbox in D1.
+    const observability = `${service.stateDir}/v3/observability`
+    expect(await filesContaining(observability, mailed.pathname)).not.toEqual([])
+    const holders = await filesContaining(service.stateDir, message!.token)
+    expect(holders.filter((path) => !path.includes('/d1/'))).toEqual([])
+    expect(await filesContaining(await outputPath('.'), message!.token).catch(() => [])).toEqual([])
   })
 })

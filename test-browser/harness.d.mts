@@ -3,6 +3,8 @@
 export interface Service {
   /** `http://127.0.0.1:<port>` */
   baseUrl: string
+  /** Where its local D1, Durable Objects and observability store live (PERSIST_TO). */
+  stateDir: string
   /** Ends the whole process group (SIGTERM, then SIGKILL) and removes the service's state. */
   stop(): Promise<void>
 }
@@ -14,5 +16,7 @@ export function removeDir(path: string): Promise<void>
 /** An absolute path in test/output/ (git-ignored). */
 export function outputPath(name: string): Promise<string>
 export function readProjectFile(relativePath: string): Promise<string>
+/** Every file below `dir` whose bytes contain `needle`. */
+export function filesContaining(dir: string, needle: string): Promise<string[]>
 /** `scripts/start.mjs` on a spare port with a fresh state directory; resolves once /healthz is 200. */
 export function startService(options?: { extraArgs?: string[] }): Promise<Service>

@@ -4,7 +4,7 @@
 // runs with the Workers types, not Node's; harness.d.mts declares what it exports.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -49,6 +49,18 @@ export async function removeDir(path) {
 export async function outputPath(name) {
   await mkdir(OUTPUT_DIR, { recursive: true })
   return join(OUTPUT_DIR, name)
+}
+
+/** Every file below `dir` whose bytes contain `needle` (a service's local state, say). */
+export async function filesContaining(dir, needle) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  const found = []
+  for (const entry of entries) {
+    if (!entry.isFile()) continue
+    const path = join(entry.parentPath, entry.name)
+    if ((await readFile(path)).includes(needle)) found.push(path)
+  }
+  return found
 }
 
 export function readProjectFile(relativePath) {
@@ -127,7 +139,7 @@ export async function startService({ extraArgs = [] } = {}) {
       (res) => res.status === 200,
       () => false,
     )
-    if (healthy) return { baseUrl, stop }
+    if (healthy) return { baseUrl, stateDir, stop }
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }

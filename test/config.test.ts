@@ -21,8 +21,10 @@ describe('settings', () => {
       MAX_SESSIONS_PER_USER: 10,
       COOKIE_SECURE: true,
       ALLOWED_ORIGINS: [],
-      MAILER: 'outbox',
+      PUBLIC_ORIGIN: 'https://i',
     })
+    // No mailer unless one is named: production never falls back to the dev outbox.
+    expect(settings.MAILER).toBeUndefined()
   })
 
   it('parses lists and flags', () => {
@@ -30,6 +32,7 @@ describe('settings', () => {
       ...valid,
       ALLOWED_ORIGINS: 'https://a.example, https://b.example',
       COOKIE_SECURE: 'false',
+      ISSUER: 'http://127.0.0.1:8787',
     })
     expect(settings.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
     expect(settings.COOKIE_SECURE).toBe(false)

@@ -12,6 +12,7 @@ import {
   uniqueEmail,
   countRows,
   jsonHeaders,
+  readOutbox,
 } from './helpers'
 
 const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
@@ -48,7 +49,11 @@ describe('faults: nothing half-done, everything retryable', () => {
       api('/v1/auth/register', {
         method: 'POST',
         headers: jsonHeaders(bearer(anon.accessToken)),
-        body: JSON.stringify({ email, password: 'fault password 1' }),
+        body: JSON.stringify({
+          email,
+          password: 'fault password 1',
+          refreshToken: anon.refreshToken,
+        }),
       })
     const [first] = await Promise.all([
       register(),
@@ -62,7 +67,11 @@ describe('faults: nothing half-done, everything retryable', () => {
         : await api('/v1/auth/login', {
             method: 'POST',
             headers: jsonHeaders(bearer(anon.accessToken)),
-            body: JSON.stringify({ email, password: 'fault password 1' }),
+            body: JSON.stringify({
+              email,
+              password: 'fault password 1',
+              refreshToken: anon.refreshToken,
+            }),
           })
     expect([200, 201]).toContain(retry.status)
     const { user } = await retry.json<{ user: { id: string } }>()
@@ -108,9 +117,7 @@ describe('faults: nothing half-done, everything retryable', () => {
         })
       ).status,
     ).toBe(202)
-    const { messages } = await (
-      await api(`/v1/dev/outbox?to=${email}`)
-    ).json<{ messages: Array<{ token: string }> }>()
+    const messages = await readOutbox(email)
     expect(messages).toHaveLength(1)
     const verified = await api('/v1/auth/magic-link/verify', {
       method: 'POST',

@@ -1,7 +1,9 @@
 /** Test helpers: requests through the real Worker entry, a cookie jar, and token sessions. */
 import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
+import { createApp } from '../src/app'
 import { createRuntime } from '../src/runtime'
+import { createLimiters } from '../src/services/rate-limits'
 
 export const BASE = 'https://auth.test'
 export const APP_ORIGIN = 'https://app.example.com'
@@ -118,3 +120,67 @@ export interface SignInBody {
   } | null
   tokens: { accessToken: string; refreshToken: string }
 }
+
+/**
+ * A sign-in request in token transport (register, login, magic-link verify or code, link request).
+ * `from` is the session it comes from: its refresh token rides in the body, the proof the service
+ * asks for before an anonymous session's data merges (the SDK does the same).
+ */
+export function postAuth(path: string, body: Record<string, unknown>, from?: TokenSession) {
+  return api(path, {
+    method: 'POST',
+    headers: jsonHeaders(from ? bearer(from.accessToken) : {}),
+    body: JSON.stringify(from ? { ...body, refreshToken: from.refreshToken } : body),
+  })
+}
+
+/** The address `wrangler dev` reports for a request from this machine; the dev outbox needs it. */
+export const LOOPBACK = { 'CF-Connecting-IP': '127.0.0.1' } as const
+
+export interface OutboxMessage {
+  to: string
+  subject: string
+  text: string
+  link: string
+  token: string
+}
+
+/** The dev outbox's mail for `email`, newest first (read as a loopback client). */
+export async function readOutbox(email: string): Promise<OutboxMessage[]> {
+  const res = await api(`/v1/dev/outbox?to=${encodeURIComponent(email)}`, { headers: LOOPBACK })
+  expect(res.status).toBe(200)
+  return (await res.json<{ messages: OutboxMessage[] }>()).messages
+}
+
+/** Requests a sign-in link for `email` (from `from`, if given) and returns its mailed token. */
+export async function mailedLinkToken(email: string, from?: TokenSession): Promise<string> {
+  expect((await postAuth('/v1/auth/magic-link', { email }, from)).status).toBe(202)
+  const [newest] = await readOutbox(email)
+  expect(newest!.subject).toBe('Your sign-in link')
+  return newest!.token
+}
+
+/** The code mailed beside the newest sign-in link for `email`. */
+export async function mailedLinkCode(email: string): Promise<string> {
+  const [newest] = await readOutbox(email)
+  const code = /\b([0-9A-Z]{4}-[0-9A-Z]{4})\b/.exec(newest!.text)?.[1]
+  expect(code).toBeDefined()
+  return code!
+}
+
+/** The Worker's app with the rate-limit bindings off, for tests that sign in many times at once. */
+export async function unlimitedApi() {
+  const rt = await createRuntime(env)
+  const app = createApp({
+    ...rt,
+    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.db),
+  })
+  return (path: string, init: RequestInit) => app.request(`${BASE}${path}`, init, env)
+}
+
+/** The token session a sign-in answer hands out. */
+export const sessionOf = (body: SignInBody): TokenSession => ({
+  userId: body.user.id,
+  sessionId: body.session.id,
+  ...body.tokens,
+})

@@ -1,29 +1,18 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../src/app'
-import { createLimiters } from '../src/services/rate-limits'
 import {
   api,
   bearer,
   createTokenSession,
   refreshWithToken,
-  runtime,
   TOKEN_TRANSPORT,
   uniqueEmail,
   countRows,
   jsonHeaders,
+  mailedLinkToken,
+  unlimitedApi,
 } from './helpers'
 
 /** The app with the rate-limit bindings off: 50 logins for one email would meet the limit first. */
-async function unlimitedApi() {
-  const rt = await runtime()
-  const app = createApp({
-    ...rt,
-    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.db),
-  })
-  return (path: string, init: RequestInit) => app.request(`https://auth.test${path}`, init, env)
-}
-
 describe('races, with real concurrency', () => {
   it('creates 200 distinct anonymous users from 200 concurrent requests', async () => {
     const before = await countRows('select count(*) as n from users where is_anonymous = 1')
@@ -98,7 +87,7 @@ describe('races, with real concurrency', () => {
         login('/v1/auth/login', {
           method: 'POST',
           headers: auth,
-          body: JSON.stringify({ email, password }),
+          body: JSON.stringify({ email, password, refreshToken: anon.refreshToken }),
         }),
       ),
     )
@@ -128,14 +117,7 @@ describe('races, with real concurrency', () => {
 
   it('makes one account when registration and a magic link race for the same email', async () => {
     const email = uniqueEmail()
-    await api('/v1/auth/magic-link', {
-      method: 'POST',
-      headers: jsonHeaders(),
-      body: JSON.stringify({ email }),
-    })
-    const { messages } = await (
-      await api(`/v1/dev/outbox?to=${email}`)
-    ).json<{ messages: Array<{ token: string }> }>()
+    const token = await mailedLinkToken(email)
     const [registered, verified] = await Promise.all([
       api('/v1/auth/register', {
         method: 'POST',
@@ -145,7 +127,7 @@ describe('races, with real concurrency', () => {
       api('/v1/auth/magic-link/verify', {
         method: 'POST',
         headers: jsonHeaders(),
-        body: JSON.stringify({ token: messages[0]!.token }),
+        body: JSON.stringify({ token }),
       }),
     ])
     expect(verified.status).toBe(200)

@@ -29,7 +29,7 @@ const verify = (token: unknown) => call<TokenInfo | null>('verify', token)
 const getUser = (id: unknown) => call<User | null>('get-user', id)
 const revokeSession = (id: unknown) => call<boolean>('revoke-session', id)
 
-async function register(from: { accessToken: string }) {
+async function register(from: { accessToken: string; refreshToken: string }) {
   const res = await api('/v1/auth/register', {
     method: 'POST',
     headers: {
@@ -37,7 +37,11 @@ async function register(from: { accessToken: string }) {
       ...bearer(from.accessToken),
       'Content-Type': 'application/json',
     },
-    body: JSON.stringify({ email: uniqueEmail(), password: 'a long enough passphrase 42' }),
+    body: JSON.stringify({
+      email: uniqueEmail(),
+      password: 'a long enough passphrase 42',
+      refreshToken: from.refreshToken,
+    }),
   })
   expect(res.status).toBe(201)
   return res.json<{ user: User }>()

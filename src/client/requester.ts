@@ -31,6 +31,11 @@ export interface CallOptions {
   body?: unknown
   /** The answer hands out a new or rotated session (sign-ins, refresh, a new anonymous session). */
   issuesSession?: boolean
+  /**
+   * Sign-ins and link requests: token transport adds this session's refresh token to the body,
+   * the proof the server asks for before merging (cookie transport sends the session cookie).
+   */
+  provesSession?: boolean
 }
 
 /** The core the public client is built on. */
@@ -105,11 +110,16 @@ export function createRequester({ baseUrl, transport, fetch, store }: RequesterO
 
   async function send(options: CallOptions): Promise<{ res: Response; sentWith: number }> {
     const headers: Record<string, string> = { Accept: 'application/json' }
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json'
+    let body = options.body
+    if (options.provesSession && transport === 'token') {
+      const tokens = await store.load()
+      if (tokens) body = { ...(body as object), refreshToken: tokens.refreshToken }
+    }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
     const init: ClientRequestInit = {
       method: options.method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     }
     if (transport === 'cookie') {
       init.credentials = 'include'

@@ -9,6 +9,7 @@ import type {
   AuditEvent,
   Document,
   DocumentChanges,
+  LinkPreview,
   DocumentsPage,
   NewDocument,
   OAuthClientInformation,
@@ -92,6 +93,7 @@ export function createSessionClient(options: SessionClientOptions) {
         path: '/v1/auth/register',
         body: credentials,
         issuesSession: true,
+        provesSession: true,
       }),
     /** Signs in with email and password; from an anonymous session its data merges in. */
     login: (credentials: Credentials) =>
@@ -100,20 +102,44 @@ export function createSessionClient(options: SessionClientOptions) {
         path: '/v1/auth/login',
         body: credentials,
         issuesSession: true,
+        provesSession: true,
       }),
-    /** Mails a sign-in link; the answer is the same whether or not the email has an account. */
+    /** Mails a sign-in link and code; the answer is the same whether or not the email has an account. */
     requestMagicLink: (email: string) =>
-      call<{ sent: true }>({ method: 'POST', path: '/v1/auth/magic-link', body: { email } }),
-    /** Uses a sign-in link's token; from an anonymous session its data merges in. */
+      call<{ sent: true }>({
+        method: 'POST',
+        path: '/v1/auth/magic-link',
+        body: { email },
+        provesSession: true,
+      }),
+    /** Which account a link's token is for, and whether this session asked for it. */
+    previewMagicLink: (token: string) =>
+      call<LinkPreview>({
+        method: 'POST',
+        path: '/v1/auth/magic-link/preview',
+        body: { token },
+        provesSession: true,
+      }),
+    /** Uses a sign-in link's token; from the session that asked for it, its data merges in. */
     verifyMagicLink: (token: string) =>
       call<SignIn>({
         method: 'POST',
         path: '/v1/auth/magic-link/verify',
         body: { token },
         issuesSession: true,
+        provesSession: true,
       }),
-    /** Changes the password; the account's other sessions end. */
-    changePassword: (currentPassword: string, newPassword: string) =>
+    /** Signs this session in with the code mailed beside a link it asked for; its data merges in. */
+    verifyLinkCode: (email: string, code: string) =>
+      call<SignIn>({
+        method: 'POST',
+        path: '/v1/auth/magic-link/code',
+        body: { email, code },
+        issuesSession: true,
+        provesSession: true,
+      }),
+    /** Sets or changes the password (a first one needs a recent sign-in); other sessions end. */
+    changePassword: (currentPassword: string | undefined, newPassword: string) =>
       call<void>({
         method: 'POST',
         path: '/v1/auth/password',

@@ -8,6 +8,7 @@ import type { z } from 'zod'
 import type { devRoutes } from '../routes/dev'
 import type { documentRoutes } from '../routes/documents'
 import type { eventRoutes } from '../routes/events'
+import type { LinkPreviewSchema } from '../routes/magic-links'
 import type { OAuthClientSchema, OAuthTokensSchema, oauthRoutes } from '../routes/oauth'
 import type { secretRoutes } from '../routes/secrets'
 import type {
@@ -49,6 +50,8 @@ export type Merge = z.infer<typeof MergeSchema>
 export type UserSession = z.infer<typeof UserSessionSchema>
 /** `{user, session, merge}` (+ `tokens`): what every sign-in answers. */
 export type SignIn = z.infer<typeof SignInSchema>
+/** What a sign-in link is for, before anything is consumed. */
+export type LinkPreview = z.infer<typeof LinkPreviewSchema>
 
 export type Preferences = z.infer<typeof PreferencesSchema>
 /** A JSON merge patch (RFC 7396): `null` deletes a key, objects merge. */

@@ -7,14 +7,26 @@ export function findLoginAttempts(db: Db, email: string) {
   return db.select().from(loginAttempts).where(eq(loginAttempts.email, email)).get()
 }
 
-/** Counts one more failure atomically and returns the new count. */
-export async function countLoginFailure(db: Db, email: string, now: number): Promise<number> {
+/**
+ * Counts one more failure atomically and returns the new count. Every `decayMs` since the last
+ * failure forgets one earlier failure, so the count decays instead of only growing.
+ */
+export async function countLoginFailure(
+  db: Db,
+  email: string,
+  now: number,
+  decayMs: number,
+): Promise<number> {
+  const forgotten = sql`cast((${now} - ${loginAttempts.lastFailedAt}) / ${decayMs} as integer)`
   const row = await db
     .insert(loginAttempts)
     .values({ email, failures: 1, lastFailedAt: now, lockedUntil: 0 })
     .onConflictDoUpdate({
       target: loginAttempts.email,
-      set: { failures: sql`${loginAttempts.failures} + 1`, lastFailedAt: now },
+      set: {
+        failures: sql`max(${loginAttempts.failures} - ${forgotten}, 0) + 1`,
+        lastFailedAt: now,
+      },
     })
     .returning({ failures: loginAttempts.failures })
     .get()

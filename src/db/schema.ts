@@ -18,6 +18,8 @@ export const users = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     mergedInto: text('merged_into'),
     mergedAt: integer('merged_at'),
+    /** When a mailbox proved this email (a sign-in link or the registration's confirmation); null until then. */
+    emailVerifiedAt: integer('email_verified_at'),
   },
   (t) => [index('users_anonymous_last_seen').on(t.isAnonymous, t.lastSeenAt)],
 )
@@ -75,6 +77,8 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_events_user_at').on(t.userId, t.at), index('audit_events_at').on(t.at)],
 )
 
+export type MagicLinkPurpose = 'sign_in' | 'verify_email'
+
 export const magicLinks = sqliteTable(
   'magic_links',
   {
@@ -86,8 +90,19 @@ export const magicLinks = sqliteTable(
     requestedBySessionId: text('requested_by_session_id'),
     consumedAt: integer('consumed_at'),
     consumedBySessionId: text('consumed_by_session_id'),
+    /** `sign_in` (proves the mailbox, signs in) or `verify_email` (confirms a registration). */
+    purpose: text('purpose').$type<MagicLinkPurpose>().notNull().default('sign_in'),
+    /** Set by logout-all, a password change or a mailbox proof: the link, used or not, is dead. */
+    invalidatedAt: integer('invalidated_at'),
+    /** SHA-256 of the short code mailed beside the link, typed in the requesting browser. */
+    codeHash: text('code_hash'),
+    codeAttempts: integer('code_attempts').notNull().default(0),
+    codeConsumedAt: integer('code_consumed_at'),
   },
-  (t) => [index('magic_links_expires').on(t.expiresAt)],
+  (t) => [
+    index('magic_links_expires').on(t.expiresAt),
+    index('magic_links_email_created').on(t.email, t.createdAt),
+  ],
 )
 
 /** One row per merged anonymous user: a retried merge returns this report and moves nothing. */

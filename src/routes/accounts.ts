@@ -5,6 +5,7 @@ import { deliverSession, issuedTokens } from '../auth/transport'
 import { requireUser, userContext } from '../auth/user-context'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
+import { RefreshTokenField, sessionProof } from '../http/session-proof'
 import { createRouter } from '../http/router'
 import {
   EmailSchema,
@@ -17,11 +18,16 @@ import {
 import { changePassword, login, register } from '../services/credentials'
 import type { SignInOutcome } from '../services/sign-in'
 
-const Credentials = z.object({ email: EmailSchema, password: NewPasswordSchema })
+const Credentials = z.object({
+  email: EmailSchema,
+  password: NewPasswordSchema,
+  refreshToken: RefreshTokenField,
+})
 // Logging in checks the stored hash, so any length up to the cap is worth trying.
 const LoginCredentials = z.object({
   email: EmailSchema,
   password: z.string().min(1).max(256, 'must be at most 256 characters'),
+  refreshToken: RefreshTokenField,
 })
 
 const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -41,8 +47,8 @@ export const accountRoutes = createRouter()
       method: 'post',
       path: '/v1/auth/register',
       tags: ['Accounts'],
-      summary: 'Create an account; from an anonymous session, its data merges into it',
-      middleware: [userContext({ mode: 'optional' })] as const,
+      summary:
+        'Create an account and mail a link confirming its email; from an anonymous session proven by its refresh credential, its data merges into it',
       request: { body: jsonBody(Credentials) },
       responses: {
         201: jsonContent(SignInSchema, 'The new account, signed in'),
@@ -50,7 +56,9 @@ export const accountRoutes = createRouter()
       },
     }),
     async (c) => {
-      const outcome = await register(c.var.rt, c.req.valid('json'), c.var.user, requestMeta(c))
+      const body = c.req.valid('json')
+      const from = sessionProof(c, body.refreshToken)
+      const outcome = await register(c.var.rt, body, from, requestMeta(c))
       return c.json(signInAnswer(c, outcome), 201)
     },
   )
@@ -60,7 +68,6 @@ export const accountRoutes = createRouter()
       path: '/v1/auth/login',
       tags: ['Accounts'],
       summary: 'Sign in with email and password',
-      middleware: [userContext({ mode: 'optional' })] as const,
       request: { body: jsonBody(LoginCredentials) },
       responses: {
         200: jsonContent(SignInSchema, 'Signed in'),
@@ -68,7 +75,13 @@ export const accountRoutes = createRouter()
       },
     }),
     async (c) => {
-      const outcome = await login(c.var.rt, c.req.valid('json'), c.var.user, requestMeta(c))
+      const body = c.req.valid('json')
+      const outcome = await login(
+        c.var.rt,
+        body,
+        sessionProof(c, body.refreshToken),
+        requestMeta(c),
+      )
       return c.json(signInAnswer(c, outcome), 200)
     },
   )
@@ -77,11 +90,15 @@ export const accountRoutes = createRouter()
       method: 'post',
       path: '/v1/auth/password',
       tags: ['Accounts'],
-      summary: "Change this account's password; its other sessions end",
+      summary:
+        "Set or change this account's password (the current one, or a sign-in within 5 minutes); its other sessions end",
       middleware: [userContext({ mode: 'required', fresh: true })] as const,
       request: {
         body: jsonBody(
-          z.object({ currentPassword: z.string().max(256), newPassword: NewPasswordSchema }),
+          z.object({
+            currentPassword: z.string().max(256).optional(),
+            newPassword: NewPasswordSchema,
+          }),
         ),
       },
       responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 403, 413) },

@@ -1,7 +1,8 @@
-/** `GET /v1/dev/outbox`: the local mailbox. Mounted only when MAILER=outbox. */
+/** `GET /v1/dev/outbox`: the local mailbox. Mounted only when MAILER=outbox; loopback clients only. */
 import { createRoute, z } from '@hono/zod-openapi'
 import { normalizeEmail } from '../auth/emails'
 import { listOutbox } from '../db/outbox'
+import { loopbackOnly } from '../http/loopback-only'
 import { createRouter } from '../http/router'
 import { EmailSchema, errorResponses, jsonContent } from '../schemas'
 
@@ -19,7 +20,8 @@ export const devRoutes = createRouter().openapi(
     method: 'get',
     path: '/v1/dev/outbox',
     tags: ['Development'],
-    summary: 'Mail sent to an address, newest first (MAILER=outbox only)',
+    summary: 'Mail sent to an address, newest first (MAILER=outbox, loopback clients only)',
+    middleware: [loopbackOnly()] as const,
     request: { query: z.object({ to: EmailSchema }) },
     responses: {
       200: jsonContent(z.object({ messages: z.array(MessageSchema) }), 'Messages'),

@@ -1,13 +1,41 @@
-/** Magic links: request one, a page whose button verifies it, and the verification itself. */
+/**
+ * Sign-in links: request one, the page it opens, what it is for, using it, its code, and the
+ * confirmation of a registration's email.
+ */
 import { createRoute, z } from '@hono/zod-openapi'
-import { html } from 'hono/html'
-import { userContext } from '../auth/user-context'
 import { randomBytes, toBase64Url } from '../encoding'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
+import { RefreshTokenField, sessionProof } from '../http/session-proof'
 import { EmailSchema, errorResponses, jsonContent, SignInSchema } from '../schemas'
-import { MAGIC_LINK_PATH, requestMagicLink, verifyMagicLink } from '../services/magic-links'
+import {
+  confirmEmail,
+  MAGIC_LINK_PATH,
+  previewMagicLink,
+  requestMagicLink,
+  verifyLinkCode,
+  verifyMagicLink,
+} from '../services/magic-links'
+import { unauthorized } from '../errors'
 import { signInAnswer } from './accounts'
+import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './magic-link-page'
+
+const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
+
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+})
+
+export const LinkPreviewSchema = z
+  .object({
+    purpose: z.enum(['sign_in', 'verify_email']),
+    email: z.string().openapi({ description: 'The account the link is for, masked' }),
+    sameSession: z.boolean().openapi({
+      description: 'True when this session asked for the link: only then does its data merge',
+    }),
+  })
+  .openapi('LinkPreview')
 
 export const magicLinkRoutes = createRouter()
   .openapi(
@@ -15,22 +43,18 @@ export const magicLinkRoutes = createRouter()
       method: 'post',
       path: MAGIC_LINK_PATH,
       tags: ['Accounts'],
-      summary: 'Email a sign-in link; the answer is the same for every email',
-      middleware: [userContext({ mode: 'optional' })] as const,
+      summary: 'Email a sign-in link and code; the answer is the same for every email',
       request: {
-        body: {
-          content: { 'application/json': { schema: z.object({ email: EmailSchema }) } },
-          required: true,
-        },
+        body: jsonBody(z.object({ email: EmailSchema, refreshToken: RefreshTokenField })),
       },
       responses: {
         202: jsonContent(z.object({ sent: z.literal(true) }), 'Accepted'),
-        ...errorResponses(400, 413, 429),
+        ...errorResponses(400, 413, 429, 503),
       },
     }),
     async (c) => {
-      const { email } = c.req.valid('json')
-      await requestMagicLink(c.var.rt, email, c.var.user, new URL(c.req.url).origin, requestMeta(c))
+      const { email, refreshToken } = c.req.valid('json')
+      await requestMagicLink(c.var.rt, email, sessionProof(c, refreshToken), requestMeta(c))
       return c.json({ sent: true as const }, 202)
     },
   )
@@ -39,20 +63,15 @@ export const magicLinkRoutes = createRouter()
       method: 'get',
       path: MAGIC_LINK_PATH,
       tags: ['Accounts'],
-      summary: 'The page a sign-in link opens: one button that verifies it. Consumes nothing.',
-      request: { query: z.object({ token: z.string().max(256).optional() }) },
+      summary:
+        'The page a mailed link opens (token in the #fragment): names the account, a button uses it',
       responses: {
         200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } },
       },
     }),
     (c) => {
-      // The script reads the token from the address bar itself, so nothing from the URL is ever
-      // written into the page; the nonce lets only this script run.
       const nonce = toBase64Url(randomBytes(16))
-      c.header(
-        'Content-Security-Policy',
-        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-      )
+      c.header('Content-Security-Policy', magicLinkPageCsp(nonce))
       c.header('Referrer-Policy', 'no-referrer')
       c.header('Cache-Control', 'no-store')
       return c.html(magicLinkPage(nonce), 200)
@@ -61,77 +80,87 @@ export const magicLinkRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post',
+      path: `${MAGIC_LINK_PATH}/preview`,
+      tags: ['Accounts'],
+      summary:
+        'Which account a link is for and whether this session asked for it; consumes nothing',
+      request: { body: jsonBody(TokenBody) },
+      responses: {
+        200: jsonContent(LinkPreviewSchema, 'The link'),
+        ...errorResponses(400, 413),
+      },
+    }),
+    async (c) => {
+      const { token, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      return c.json(await previewMagicLink(c.var.rt, token, from?.sessionId ?? null), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
       path: `${MAGIC_LINK_PATH}/verify`,
       tags: ['Accounts'],
-      summary: 'Use a sign-in link; from an anonymous session, its data merges into the account',
-      middleware: [userContext({ mode: 'optional' })] as const,
-      request: {
-        body: {
-          content: {
-            'application/json': { schema: z.object({ token: z.string().min(1).max(256) }) },
-          },
-          required: true,
-        },
-      },
+      summary:
+        'Use a sign-in link; from the session that asked for it (proven by its refresh credential), its data merges',
+      request: { body: jsonBody(TokenBody) },
       responses: { 200: jsonContent(SignInSchema, 'Signed in'), ...errorResponses(400, 413) },
     }),
     async (c) => {
-      const outcome = await verifyMagicLink(
-        c.var.rt,
-        c.req.valid('json').token,
-        c.var.user,
-        requestMeta(c),
-      )
+      const { token, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      const outcome = await verifyMagicLink(c.var.rt, token, from, requestMeta(c))
       return c.json(signInAnswer(c, outcome), 200)
     },
   )
-
-function magicLinkPage(nonce: string) {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>Sign in</title>
-        <style>
-          body {
-            font:
-              16px/1.5 system-ui,
-              sans-serif;
-            max-width: 28rem;
-            margin: 4rem auto;
-            padding: 0 1rem;
-          }
-          button {
-            font: inherit;
-            padding: 0.6rem 1.2rem;
-          }
-        </style>
-      </head>
-      <body>
-        <h1>Sign in</h1>
-        <p id="status">Press the button to finish signing in on this device.</p>
-        <button id="go" type="button">Sign me in</button>
-        <script nonce="${nonce}">
-          const token = new URLSearchParams(location.search).get('token') ?? ''
-          history.replaceState(null, '', location.pathname)
-          const status = document.getElementById('status')
-          document.getElementById('go').addEventListener('click', async (event) => {
-            event.target.disabled = true
-            status.textContent = 'Signing in…'
-            const res = await fetch('${MAGIC_LINK_PATH}/verify', {
-              method: 'POST',
-              credentials: 'same-origin',
-              headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify({ token }),
-            })
-            const body = await res.json().catch(() => ({}))
-            status.textContent = res.ok
-              ? 'You are signed in. You can close this page.'
-              : (body.error?.message ?? 'Sign-in failed.')
-          })
-        </script>
-      </body>
-    </html>`
-}
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${MAGIC_LINK_PATH}/code`,
+      tags: ['Accounts'],
+      summary:
+        "Sign in with the code mailed beside a link, in the session that asked for it: that session's data merges",
+      request: {
+        body: jsonBody(
+          z.object({
+            email: EmailSchema,
+            code: z.string().min(1).max(32),
+            refreshToken: RefreshTokenField,
+          }),
+        ),
+      },
+      responses: {
+        200: jsonContent(SignInSchema, 'Signed in'),
+        ...errorResponses(400, 401, 413, 429),
+      },
+    }),
+    async (c) => {
+      const { email, code, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      if (!from)
+        throw unauthorized(
+          'session_required',
+          'Type the code in the browser that asked for the link (its session cookie, or refreshToken).',
+        )
+      const outcome = await verifyLinkCode(c.var.rt, email, code, from, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: VERIFY_EMAIL_PATH,
+      tags: ['Accounts'],
+      summary:
+        "Confirm a registration's email with the link mailed then; the password set at registration stays",
+      request: { body: jsonBody(z.object({ token: z.string().min(1).max(256) })) },
+      responses: {
+        200: jsonContent(z.object({ verified: z.literal(true) }), 'Confirmed'),
+        ...errorResponses(400, 413),
+      },
+    }),
+    async (c) => {
+      await confirmEmail(c.var.rt, c.req.valid('json').token, requestMeta(c))
+      return c.json({ verified: true as const }, 200)
+    },
+  )

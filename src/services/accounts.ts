@@ -1,5 +1,5 @@
 /** Accounts: the subject a session signs into, found or created once per email. */
-import { findUserByEmail, insertAccount } from '../db/accounts'
+import { findUserByEmail, insertAccount, markEmailProven } from '../db/accounts'
 import type { Db } from '../db/client'
 import type { UserRow } from '../db/users'
 import { createId } from '../ids'
@@ -16,26 +16,42 @@ export function accountSubject(row: UserRow): AccountSubject {
   return { userId: row.id, email: row.email ?? '', role: row.role, userCreatedAt: row.createdAt }
 }
 
-/** `admin` for emails in ADMIN_EMAILS, else `user`; decided when the account is created. */
+/** `admin` for emails in ADMIN_EMAILS, else `user`; granted only once the mailbox is proven. */
 export function roleForEmail(adminEmails: readonly string[], email: string): string {
   return adminEmails.some((admin) => admin.toLowerCase() === email) ? 'admin' : 'user'
 }
 
-/** The account for `email`, created (without a password) if none exists; safe under races. */
-export async function findOrCreateAccount(
+/** What a sign-in link or code proved: the account, and whether older credentials were dropped. */
+export interface ClaimedMailbox {
+  account: AccountSubject
+  /** The account's email had never been proven: its password is gone; end its other sessions. */
+  droppedCredentials: boolean
+}
+
+/**
+ * The account of a proven mailbox, created (verified, no password) if none exists; safe under
+ * races. An account whose email was never proven was made by someone who only typed the address:
+ * its password is dropped and the caller ends its sessions, so the owner gets a clean account.
+ */
+export async function claimMailbox(
   db: Db,
   email: string,
-  role: string,
+  adminEmails: readonly string[],
   now: number,
-): Promise<AccountSubject> {
+): Promise<ClaimedMailbox> {
+  const role = roleForEmail(adminEmails, email)
   const created = await insertAccount(db, {
     id: createId('usr'),
     email,
     role,
     passwordHash: null,
+    emailVerifiedAt: now,
     now,
   })
-  const row = created ?? (await findUserByEmail(db, email))
+  if (created) return { account: accountSubject(created), droppedCredentials: false }
+  const proven = await markEmailProven(db, { email, now, role, keepPassword: false })
+  if (proven) return { account: accountSubject(proven), droppedCredentials: true }
+  const row = await findUserByEmail(db, email)
   if (!row) throw new Error('account vanished between insert and read')
-  return accountSubject(row)
+  return { account: accountSubject(row), droppedCredentials: false }
 }

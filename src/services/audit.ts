@@ -16,6 +16,8 @@ export type AuditEventType =
   | 'auth.login'
   | 'auth.login_failed'
   | 'auth.merged'
+  | 'auth.mailbox_proven'
+  | 'auth.email_verified'
   | 'auth.password_changed'
   | 'magic_link.sent'
   | 'magic_link.verified'

@@ -17,14 +17,24 @@ import { AppError, unauthorized } from '../errors'
 import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
 import type { Runtime } from '../runtime'
-import { limitSignInAttempt } from './rate-limits'
-import { accountSubject, roleForEmail } from './accounts'
+import { invalidateLinksOfUser } from '../db/magic-links'
+import { sessionStub } from '../runtime'
+import { limitPasswordAttempt } from './rate-limits'
+import { accountSubject } from './accounts'
 import { recordAuditEvent } from './audit'
-import { listSessions, revokeSessionById } from './sessions'
-import { signIn, type SignInOutcome } from './sign-in'
+import { requestEmailConfirmation } from './magic-links'
+import { endSessionsOf } from './sessions'
+import { signIn, type SessionProof, type SignInOutcome } from './sign-in'
 
 /** Failures allowed before the back-off starts. */
 export const LOGIN_FREE_FAILURES = 5
+/** Each quiet stretch this long forgets one failure, so an owner's old typos do not add up. */
+export const LOGIN_FAILURE_DECAY_MS = 15 * 60 * 1000
+/**
+ * How recent a sign-in must be to set a first password without a current one: a stolen access
+ * token alone (5 minutes) must not be enough to add a credential to an account.
+ */
+export const RECENT_SIGN_IN_MS = 5 * 60 * 1000
 /** The longest back-off, in seconds. */
 export const LOGIN_MAX_BACKOFF_SECONDS = 15 * 60
 
@@ -43,20 +53,28 @@ export interface Credentials {
   password: string
 }
 
+/**
+ * Creates an account with a password. Its email is not proven yet: no ADMIN_EMAILS role, and a
+ * confirmation link goes to the mailbox. 409 for a taken email is kept on purpose: registration
+ * signs in at once, so any answer for a taken email that looked like success would have to hold
+ * a session for an account the caller cannot open; the per-address and per-email limits bound
+ * how fast anyone can probe (ASVS 5.0 V6.3.8 accepts rate limiting where the flow must differ).
+ */
 export async function register(
   rt: Runtime,
   credentials: Credentials,
-  caller: UserContext | null,
+  from: SessionProof | null,
   meta: RequestMeta,
 ): Promise<SignInOutcome> {
   const email = normalizeEmail(credentials.email)
-  const { password } = credentials
+  await limitPasswordAttempt(rt.limits, email, meta.ip)
   const now = Date.now()
   const row = await insertAccount(rt.db, {
     id: createId('usr'),
     email,
-    role: roleForEmail(rt.settings.ADMIN_EMAILS, email),
-    passwordHash: await hashPassword(password),
+    role: 'user',
+    passwordHash: await hashPassword(credentials.password),
+    emailVerifiedAt: null,
     now,
   })
   if (!row)
@@ -67,22 +85,29 @@ export async function register(
     )
   await recordAuditEvent(
     rt.db,
-    { type: 'auth.registered', userId: row.id, sessionId: caller?.sessionId ?? null },
+    { type: 'auth.registered', userId: row.id, sessionId: from?.sessionId ?? null },
     meta,
     now,
   )
-  return signIn(rt, caller, { kind: 'account', account: accountSubject(row) }, meta)
+  const outcome = await signIn(
+    rt,
+    from,
+    { kind: 'account', account: accountSubject(row), droppedCredentials: false },
+    meta,
+  )
+  await requestEmailConfirmation(rt, email, outcome.issued.view.sessionId)
+  return outcome
 }
 
 export async function login(
   rt: Runtime,
   credentials: Credentials,
-  caller: UserContext | null,
+  from: SessionProof | null,
   meta: RequestMeta,
 ): Promise<SignInOutcome> {
   const email = normalizeEmail(credentials.email)
   const { password } = credentials
-  await limitSignInAttempt(rt.limits, email, meta.ip)
+  await limitPasswordAttempt(rt.limits, email, meta.ip)
   const now = Date.now()
   const attempts = await findLoginAttempts(rt.db, email)
   if (attempts && attempts.lockedUntil > now) {
@@ -98,7 +123,7 @@ export async function login(
   // back-off tells which emails have accounts.
   const user = await findUserByEmail(rt.db, email)
   if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
-    const failures = await countLoginFailure(rt.db, email, now)
+    const failures = await countLoginFailure(rt.db, email, now, LOGIN_FAILURE_DECAY_MS)
     const backoff = loginBackoffSeconds(failures)
     if (backoff > 0) await lockLogin(rt.db, email, now + backoff * 1000)
     await recordAuditEvent(
@@ -106,7 +131,7 @@ export async function login(
       {
         type: 'auth.login_failed',
         userId: user?.id ?? null,
-        sessionId: caller?.sessionId ?? null,
+        sessionId: from?.sessionId ?? null,
         detail: { failures },
       },
       meta,
@@ -120,40 +145,61 @@ export async function login(
     {
       type: 'auth.login',
       userId: user.id,
-      sessionId: caller?.sessionId ?? null,
+      sessionId: from?.sessionId ?? null,
       detail: { method: 'password' },
     },
     meta,
     now,
   )
-  return signIn(rt, caller, { kind: 'account', account: accountSubject(user) }, meta)
+  return signIn(
+    rt,
+    from,
+    { kind: 'account', account: accountSubject(user), droppedCredentials: false },
+    meta,
+  )
 }
 
-/** Changes the password after checking the current one; every other session of the user ends. */
+/**
+ * Sets or changes the password: the current one is needed when there is one; an account without
+ * one (made by a sign-in link) needs a sign-in within RECENT_SIGN_IN_MS. Every other session of
+ * the user ends and every sign-in link of theirs dies.
+ */
 export async function changePassword(
   rt: Runtime,
   caller: UserContext,
-  currentPassword: string,
+  currentPassword: string | undefined,
   newPassword: string,
   meta: RequestMeta,
 ): Promise<void> {
   const user = await findUser(rt.db, caller.id)
   if (!user || user.isAnonymous)
     throw new AppError(403, 'account_required', 'Only an account can have a password.')
-  if (user.passwordHash && !(await verifyPassword(currentPassword, user.passwordHash))) {
-    throw new AppError(403, 'invalid_credentials', 'The current password is wrong.')
-  }
   const now = Date.now()
+  if (user.passwordHash) {
+    if (!(await verifyPassword(currentPassword ?? '', user.passwordHash)))
+      throw new AppError(403, 'invalid_credentials', 'The current password is wrong.')
+  } else {
+    const session = await sessionStub(rt, caller.sessionId).status(now)
+    const signedInAt = session?.authenticatedAt ?? 0
+    if (now - signedInAt > RECENT_SIGN_IN_MS)
+      throw new AppError(
+        403,
+        'recent_sign_in_required',
+        'Setting a first password needs a sign-in within the last 5 minutes; sign in by email link again.',
+      )
+  }
   await setPasswordHash(rt.db, user.id, await hashPassword(newPassword))
-  const others = (await listSessions(rt, user.id)).filter((s) => s.id !== caller.sessionId)
-  await Promise.all(others.map((s) => revokeSessionById(rt, s.id, now)))
+  const [ended] = await Promise.all([
+    endSessionsOf(rt, user.id, now, caller.sessionId),
+    invalidateLinksOfUser(rt.db, user.id, now),
+  ])
   await recordAuditEvent(
     rt.db,
     {
       type: 'auth.password_changed',
       userId: user.id,
       sessionId: caller.sessionId,
-      detail: { revokedSessions: others.length },
+      detail: { revokedSessions: ended },
     },
     meta,
     now,

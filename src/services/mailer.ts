@@ -1,6 +1,7 @@
 /**
- * Sending mail. `outbox` (the local default) keeps messages in D1 for `GET /v1/dev/outbox`;
- * `resend` sends through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email).
+ * Sending mail. `outbox` (local development only) keeps messages in D1 for `GET /v1/dev/outbox`;
+ * `resend` sends through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email);
+ * with no MAILER set, nothing is sent and link requests answer 503.
  */
 import type { Settings } from '../config'
 import type { Db } from '../db/client'
@@ -53,18 +54,37 @@ export function createResendMailer(
         console.error(
           JSON.stringify({ level: 'error', msg: 'mail provider refused', status: response.status }),
         )
-        throw new AppError(
-          503,
-          'mail_unavailable',
-          'The sign-in email could not be sent; try again shortly.',
-        )
+        throw mailUnavailable()
       }
     },
   }
 }
 
+/** Stands in until MAILER is set: every send is refused, and the log says which setting is missing. */
+export function createUnavailableMailer(): Mailer {
+  return {
+    async send() {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          msg: 'no mailer configured: set MAILER ("resend" with RESEND_API_KEY) to send sign-in links',
+        }),
+      )
+      throw mailUnavailable()
+    },
+  }
+}
+
+const mailUnavailable = () =>
+  new AppError(503, 'mail_unavailable', 'The sign-in email could not be sent; try again shortly.')
+
 export function createMailer(settings: Settings, db: Db): Mailer {
-  if (settings.MAILER === 'resend')
-    return createResendMailer(settings.RESEND_API_KEY ?? '', settings.MAIL_FROM)
-  return createOutboxMailer(db)
+  switch (settings.MAILER) {
+    case 'resend':
+      return createResendMailer(settings.RESEND_API_KEY ?? '', settings.MAIL_FROM)
+    case 'outbox':
+      return createOutboxMailer(db)
+    case undefined:
+      return createUnavailableMailer()
+  }
 }

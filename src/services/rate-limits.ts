@@ -16,7 +16,11 @@ export type Limiter = (key: string) => Promise<void>
 export interface Limiters {
   anonymousPerIp: Limiter
   authPerIp: Limiter
-  authPerEmail: Limiter
+  /**
+   * Password attempts (login, register) per email. Link requests have no per-email bucket here:
+   * one the owner shares with strangers could be spent by them; links are capped by mails sent.
+   */
+  passwordPerEmail: Limiter
 }
 
 function createLimiter(
@@ -60,11 +64,11 @@ export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
       on,
       hit('authPerIp'),
     ),
-    authPerEmail: createLimiter(
-      env.AUTH_PER_EMAIL_LIMIT,
-      'sign-in attempts for this email',
+    passwordPerEmail: createLimiter(
+      env.PASSWORD_PER_EMAIL_LIMIT,
+      'password attempts for this email',
       on,
-      hit('authPerEmail'),
+      hit('passwordPerEmail'),
     ),
   }
 }
@@ -72,12 +76,12 @@ export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
 // The limited key (an address or an email) is not recorded: the count is what the metrics need.
 const NO_META = { ip: null, userAgent: null, country: null }
 
-/** Every sign-in attempt (password or magic link) passes both: per address, then per email. */
-export async function limitSignInAttempt(
+/** Every password attempt (login or register) passes both: per address, then per email. */
+export async function limitPasswordAttempt(
   limits: Limiters,
   email: string,
   ip: string | null,
 ): Promise<void> {
   await limits.authPerIp(ip ?? 'unknown')
-  await limits.authPerEmail(email)
+  await limits.passwordPerEmail(email)
 }

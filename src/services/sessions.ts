@@ -4,10 +4,11 @@
  * listing and the sweep.
  */
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { SessionSubject, SessionView } from '../../durable-objects/session'
+import type { CreateSessionInput, SessionSubject, SessionView } from '../../durable-objects/session'
 import { signAccessToken } from '../auth/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
+import { invalidateLinksOfUser } from '../db/magic-links'
 import {
   findLiveSession,
   insertSessionQuery,
@@ -79,7 +80,16 @@ export async function createAnonymousSession(
     createdAt: now,
     lastSeenAt: now,
   })
-  return startSession(rt, subject, meta, now, newUser)
+  return startSession(rt, subject, meta, now, { newUser })
+}
+
+export interface StartSessionOptions {
+  /** The id to use, when the caller had to name the session before it existed. */
+  sessionId?: string
+  /** A brand-new user's row, written in the same batch as the session's. */
+  newUser?: BatchItem<'sqlite'>
+  /** The sign-in link that started this session (see `SessionDO.create`). */
+  rememberLink?: CreateSessionInput['rememberLink']
 }
 
 /**
@@ -92,9 +102,8 @@ export async function startSession(
   subject: SessionSubject,
   meta: RequestMeta,
   now: number,
-  newUser?: BatchItem<'sqlite'>,
+  { sessionId = createId('sess'), newUser, rememberLink }: StartSessionOptions = {},
 ): Promise<IssuedSession> {
-  const sessionId = createId('sess')
   const { settings } = rt
   const [, { secret, session }] = await Promise.all([
     rt.db.batch([
@@ -129,6 +138,9 @@ export async function startSession(
       absoluteTtlSeconds: settings.SESSION_ABSOLUTE_TTL,
       userAgent: meta.userAgent,
       ip: meta.ip,
+      // Every account session starts from a credential; an anonymous one proves nothing.
+      authenticated: !subject.isAnonymous,
+      ...(rememberLink ? { rememberLink } : {}),
     }),
   ])
   // A brand-new user has no other session to evict.
@@ -192,28 +204,37 @@ export async function refreshSession(
     }),
   ])
   if (!result.ok) {
-    if (result.reason === 'unknown')
-      throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
-    if (result.reason === 'superseded') {
-      throw unauthorized(
-        SUPERSEDED,
-        'This session has signed in since this token was issued; use the new credentials.',
-      )
+    switch (result.reason) {
+      case 'unknown':
+        throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+      case 'superseded':
+        throw unauthorized(
+          SUPERSEDED,
+          'This session has signed in since this token was issued; use the new credentials.',
+        )
+      case 'stale':
+        throw unauthorized(
+          'invalid_refresh_token',
+          'This session has signed in since this token was issued; start again.',
+        )
+      case 'reused':
+        await markSessionRevoked(rt.db, parts.sessionId, now)
+        await recordAuditEvent(
+          rt.db,
+          { type: 'session.reuse_detected', userId: result.userId, sessionId: parts.sessionId },
+          meta,
+          now,
+        )
+        throw unauthorized(
+          'refresh_token_reused',
+          'This refresh token was already used; the session has been revoked.',
+        )
+      case 'expired':
+        await markSessionRevoked(rt.db, parts.sessionId, now)
+        throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
+      default:
+        return unreachable(result.reason)
     }
-    await markSessionRevoked(rt.db, parts.sessionId, now)
-    if (result.reason === 'reused') {
-      await recordAuditEvent(
-        rt.db,
-        { type: 'session.reuse_detected', userId: result.userId, sessionId: parts.sessionId },
-        meta,
-        now,
-      )
-      throw unauthorized(
-        'refresh_token_reused',
-        'This refresh token was already used; the session has been revoked.',
-      )
-    }
-    throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
   }
   if (result.session.createdAt < revokedBefore) {
     await revokeSessionById(rt, parts.sessionId, now)
@@ -236,6 +257,10 @@ export async function refreshSession(
   return issued
 }
 
+function unreachable(value: never): never {
+  throw new Error(`unhandled refresh result: ${String(value)}`)
+}
+
 export type RevokeReason = 'revoked' | 'logout'
 
 /** Revokes one session of `userId`; 404 when it is not theirs or not live. */
@@ -254,7 +279,10 @@ export async function revokeSession(
   await recordAuditEvent(rt.db, { type, userId, sessionId }, meta, now)
 }
 
-/** Revokes every live session of `userId`; returns how many ended. */
+/**
+ * Revokes every live session of `userId` and kills every sign-in link of theirs, used or not, so
+ * no remembered link can start a session again; returns how many sessions ended.
+ */
 export async function revokeAllSessions(
   rt: Runtime,
   userId: string,
@@ -262,19 +290,33 @@ export async function revokeAllSessions(
   currentSessionId: string | null,
 ): Promise<number> {
   const now = Date.now()
-  const rows = await listLiveSessions(rt.db, userId, now)
-  await Promise.all(rows.map((row) => revokeSessionById(rt, row.id, now)))
+  const [ended] = await Promise.all([
+    endSessionsOf(rt, userId, now),
+    invalidateLinksOfUser(rt.db, userId, now),
+  ])
   await recordAuditEvent(
     rt.db,
     {
       type: 'auth.logout_all',
       userId,
       sessionId: currentSessionId,
-      detail: { sessions: rows.length },
+      detail: { sessions: ended },
     },
     meta,
     now,
   )
+  return ended
+}
+
+/** Ends every live session of `userId` but `except`; returns how many ended. */
+export async function endSessionsOf(
+  rt: Runtime,
+  userId: string,
+  now: number,
+  except: string | null = null,
+): Promise<number> {
+  const rows = (await listLiveSessions(rt.db, userId, now)).filter((row) => row.id !== except)
+  await Promise.all(rows.map((row) => revokeSessionById(rt, row.id, now)))
   return rows.length
 }
 

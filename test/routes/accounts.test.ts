@@ -8,7 +8,10 @@ import {
   CookieJar,
   createTokenSession,
   expectError,
+  mailedLinkToken,
+  postAuth,
   refreshWithToken,
+  readOutbox,
   TOKEN_TRANSPORT,
   type TokenSession,
   uniqueEmail,
@@ -32,9 +35,9 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 
 const registerAs = (email: string, from?: TokenSession, password = PASSWORD) =>
-  post('/v1/auth/register', { email, password }, from ? bearer(from.accessToken) : {})
+  postAuth('/v1/auth/register', { email, password }, from)
 const loginAs = (email: string, password: string, from?: TokenSession) =>
-  post('/v1/auth/login', { email, password }, from ? bearer(from.accessToken) : {})
+  postAuth('/v1/auth/login', { email, password }, from)
 
 describe('register', () => {
   it('creates an account from no session: a new session, no merge', async () => {
@@ -107,11 +110,26 @@ describe('register', () => {
     }
   })
 
-  it('gives accounts whose email is in ADMIN_EMAILS the admin role', async () => {
+  it('gives an ADMIN_EMAILS address the admin role only once its mailbox confirms it', async () => {
     // .dev.vars.test sets ADMIN_EMAILS=boss@example.com; test storage starts empty every run.
-    const res = await registerAs('Boss@Example.com')
+    const res = await registerAs('BOSS@EXAMPLE.COM')
     expect(res.status).toBe(201)
-    expect((await res.json<SignInBody>()).user.role).toBe('admin')
+    const registered = await res.json<SignInBody>()
+    expect(registered.user.role).toBe('user')
+    // Typing the address proved nothing: the token it got is no admin's.
+    await expectError(
+      await api('/v1/admin/metrics', { headers: bearer(registered.tokens!.accessToken) }),
+      403,
+    )
+    // The confirmation link mailed at registration proves the mailbox and keeps the password.
+    const [confirmation] = await readOutbox('boss@example.com')
+    expect(confirmation!.subject).toBe('Confirm your email')
+    const confirmed = await postAuth('/v1/auth/verify-email', { token: confirmation!.token })
+    expect(await confirmed.json()).toEqual({ verified: true })
+    const again = await (await loginAs('boss@example.com', PASSWORD)).json<SignInBody>()
+    expect(again.user.role).toBe('admin')
+    const metrics = await api('/v1/admin/metrics', { headers: bearer(again.tokens!.accessToken) })
+    expect(metrics.status).toBe(200)
   })
 })
 
@@ -154,13 +172,8 @@ describe('login', () => {
     const locked = await loginAs(email, PASSWORD)
     await expectError(locked, 429, 'rate_limited')
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect((await post('/v1/auth/magic-link', { email })).status).toBe(202)
-    const outbox = await (
-      await api(`/v1/dev/outbox?to=${encodeURIComponent(email)}`)
-    ).json<{ messages: Array<{ token: string }> }>()
-    expect(
-      (await post('/v1/auth/magic-link/verify', { token: outbox.messages[0]!.token })).status,
-    ).toBe(200)
+    const token = await mailedLinkToken(email)
+    expect((await postAuth('/v1/auth/magic-link/verify', { token })).status).toBe(200)
   })
 
   it('changes the session cookie on every sign-in (no session fixation)', async () => {

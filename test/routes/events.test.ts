@@ -59,7 +59,11 @@ describe('GET /v1/me/events', () => {
         ...bearer(anon.accessToken),
         'Content-Type': 'application/json',
       },
-      body: JSON.stringify({ email: uniqueEmail(), password: 'correct horse battery' }),
+      body: JSON.stringify({
+        email: uniqueEmail(),
+        password: 'correct horse battery',
+        refreshToken: anon.refreshToken,
+      }),
     })
     expect(res.status).toBe(201)
     const { tokens } = await res.json<{ tokens: { accessToken: string } }>()

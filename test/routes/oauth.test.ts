@@ -397,7 +397,11 @@ function signIn(path: string, email: string, from?: TokenSession) {
       'Content-Type': 'application/json',
       ...(from ? bearer(from.accessToken) : {}),
     },
-    body: JSON.stringify({ email, password: PASSWORD }),
+    body: JSON.stringify({
+      email,
+      password: PASSWORD,
+      ...(from ? { refreshToken: from.refreshToken } : {}),
+    }),
   })
 }
 

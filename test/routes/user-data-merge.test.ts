@@ -44,7 +44,11 @@ async function signIn(path: 'register' | 'login', email: string, from?: TokenSes
       'Content-Type': 'application/json',
       ...(from ? bearer(from.accessToken) : {}),
     },
-    body: JSON.stringify({ email, password: PASSWORD }),
+    body: JSON.stringify({
+      email,
+      password: PASSWORD,
+      ...(from ? { refreshToken: from.refreshToken } : {}),
+    }),
   })
   expect(res.status).toBe(path === 'register' ? 201 : 200)
   return res.json<SignInBody>()
