@@ -38,6 +38,11 @@ export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   currentSealedByPrevious: string | null
   /** When D1's index row was last brought up to date; see `SESSION_INDEX_TOUCH_INTERVAL_MS`. */
   indexedAt: number
+  /**
+   * Secrets this session issued before `previousHash` (newest last, the last 32): presenting one
+   * is reuse. A secret it never issued is only a wrong guess and changes nothing.
+   */
+  issuedHashes?: string[]
   /** Secrets from before the last sign-in: refused, but not treated as theft (see `signIn`). */
   retiredHashes: string[]
   /** When `retiredHashes` last grew: within the reuse grace they answer `superseded`. */
@@ -138,6 +143,7 @@ export function view(record: SessionRecord): SessionView {
     currentSealedByPrevious: _s,
     indexedAt: _i,
     retiredHashes: _r,
+    issuedHashes: _ih,
     retiredAt: _ra,
     lastSignIn: _ls,
     merge: _m,

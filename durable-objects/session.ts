@@ -46,6 +46,11 @@ const SEAL_INFO = 'edge-session refresh seal v1'
 const LINK_KEY_PREFIX = 'magic:'
 /** Retired secrets kept per session: enough for every tab a person has open across sign-ins. */
 const MAX_RETIRED_HASHES = 16
+/**
+ * Older issued secrets kept for reuse detection: a stolen token replayed after 32 rotations is
+ * only refused, not detected, which bounds the record's size.
+ */
+const MAX_ISSUED_HASHES = 32
 
 export class SessionDO extends DurableObject<Env> {
   /** Starts the session; returns its first refresh secret. */
@@ -98,6 +103,7 @@ export class SessionDO extends DurableObject<Env> {
       const touchIndex = policy.now - record.indexedAt >= SESSION_INDEX_TOUCH_INTERVAL_MS
       const rotated: SessionRecord = {
         ...record,
+        issuedHashes: remember(record.issuedHashes, record.previousHash, MAX_ISSUED_HASHES),
         previousHash: record.currentHash,
         currentHash: nextHash,
         currentSealedByPrevious: nextSealed,
@@ -120,6 +126,11 @@ export class SessionDO extends DurableObject<Env> {
       const recent = policy.now - (record.retiredAt ?? 0) <= policy.reuseGraceSeconds * 1000
       return { ok: false, reason: recent ? 'superseded' : 'stale', userId: record.userId }
     }
+    // Reuse is a secret this session handed out before; anything else is a guess at a session id
+    // that everyone can read (it is in every token), and must not end the owner's session.
+    const issuedBefore =
+      presentedHash === record.previousHash || (record.issuedHashes ?? []).includes(presentedHash)
+    if (!issuedBefore) return { ok: false, reason: 'unknown', userId: null }
     this.forget()
     return { ok: false, reason: 'reused', userId: record.userId }
   }
@@ -340,6 +351,11 @@ function proves(record: SessionRecord, presentedHash: string, policy: ProofPolic
   return (
     record.retiredHashes.includes(presentedHash) && policy.now - (record.retiredAt ?? 0) <= grace
   )
+}
+
+/** `list` with `hash` appended (when there is one), keeping the newest `max`. */
+function remember(list: string[] | undefined, hash: string | null, max: number): string[] {
+  return [...(list ?? []), ...(hash === null ? [] : [hash])].slice(-max)
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {

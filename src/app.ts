@@ -17,6 +17,7 @@ import { AppError, errorBody } from './errors'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
+import { transportGuard } from './http/transport-guard'
 import { accountRoutes } from './routes/accounts'
 import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
@@ -95,6 +96,7 @@ export function createApp(rt: Runtime) {
     c.header('Cache-Control', 'no-store')
   })
   app.use('/v1/*', originCheck(settings.ALLOWED_ORIGINS))
+  app.use('/v1/*', transportGuard())
   const limiters = [...BODY_LIMITS, ['/v1', DEFAULT_BODY_LIMIT_BYTES] as const].map(
     ([prefix, maxSize]) => [prefix, payloadLimit(maxSize)] as const,
   )

@@ -124,6 +124,8 @@ export function createRequester({ baseUrl, transport, fetch, store }: RequesterO
     if (transport === 'cookie') {
       init.credentials = 'include'
     } else {
+      // A session cookie beside token transport is refused: never send cookies with tokens.
+      init.credentials = 'omit'
       headers[TRANSPORT_HEADER] = 'token'
       const accessToken = await currentAccessToken()
       if (accessToken) headers.Authorization = `Bearer ${accessToken}`
@@ -155,6 +157,7 @@ export function createRequester({ baseUrl, transport, fetch, store }: RequesterO
     const headers: Record<string, string> = { Accept: 'application/json' }
     const init: ClientRequestInit = { method: 'POST', headers }
     if (sent) {
+      init.credentials = 'omit'
       headers[TRANSPORT_HEADER] = 'token'
       headers['Content-Type'] = 'application/json'
       init.body = JSON.stringify({ refreshToken: sent.refreshToken })

@@ -23,15 +23,39 @@ export interface Limiters {
   passwordPerEmail: Limiter
 }
 
+/**
+ * The bucket of a client address: an IPv4 address as it is, an IPv6 address by its /64. One
+ * subscriber or host normally gets a whole /64 (RFC 6177), so keying on the full address would
+ * give every neighbour in it a bucket of its own.
+ */
+export function addressKey(ip: string): string {
+  if (!ip.includes(':')) return ip
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)
+  if (mapped) return mapped[1]!
+  const [head = '', tail, ...extra] = ip.toLowerCase().split('::')
+  if (extra.length) return ip
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const missing = 8 - left.length - right.length
+  const groups =
+    tail === undefined ? left : [...left, ...Array(Math.max(missing, 0)).fill('0'), ...right]
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return ip
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`
+}
+
 function createLimiter(
   binding: RateLimit | undefined,
   what: string,
   enabled: boolean,
   recordHit: () => Promise<void>,
+  keyOf: (key: string) => string = (key) => key,
 ): Limiter {
   return async (key) => {
     if (!enabled || !binding) return
-    const { success } = await binding.limit({ key })
+    const { success } = await binding.limit({ key: keyOf(key) })
     if (!success) {
       await recordHit()
       throw new AppError(429, 'rate_limited', `Too many ${what}; try again in a minute.`, {
@@ -57,12 +81,14 @@ export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
       'new sessions from this address',
       on,
       hit('anonymousPerIp'),
+      addressKey,
     ),
     authPerIp: createLimiter(
       env.AUTH_PER_IP_LIMIT,
       'sign-in attempts from this address',
       on,
       hit('authPerIp'),
+      addressKey,
     ),
     passwordPerEmail: createLimiter(
       env.PASSWORD_PER_EMAIL_LIMIT,
