@@ -8,14 +8,15 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { createRefreshSecret } from '../src/auth/refresh-token'
-import type { Env } from '../src/config'
+import { parseSettings, type Env } from '../src/config'
 import { createDb } from '../src/db/client'
 import { consumeMagicLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { findOrCreateAccount, roleForEmail, type AccountSubject } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
-import { createUserKeys } from '../src/services/user-keys'
+import { createKeyring } from '../src/services/keyring'
+import { createUserKeys, type UserKeys } from '../src/services/user-keys'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
 import {
   expiresAt,
@@ -42,6 +43,9 @@ const RECORD_KEY = 'session'
 const SEAL_INFO = 'edge-session refresh seal v1'
 
 export class SessionDO extends DurableObject<Env> {
+  /** The per-user keys a merge re-seals with, built on first use. */
+  private userKeys: Promise<UserKeys> | undefined
+
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
     const { now, idleTtlSeconds, absoluteTtlSeconds, ...identity } = input
@@ -138,7 +142,7 @@ export class SessionDO extends DurableObject<Env> {
             into: account.userId,
             sessionId: before.sessionId,
             now: input.now,
-            userKeys: createUserKeys(this.env.ENCRYPTION_KEY ?? ''),
+            userKeys: await (this.userKeys ??= userKeysFor(this.env)),
           },
           mergeMovers,
         )
@@ -245,6 +249,12 @@ export class SessionDO extends DurableObject<Env> {
   private forget(): void {
     this.ctx.storage.kv.delete(RECORD_KEY)
   }
+}
+
+/** The same master keys the Worker checked at start-up: current and previous. */
+async function userKeysFor(env: Env): Promise<UserKeys> {
+  const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
+  return createUserKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {

@@ -4,10 +4,9 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { createId } from '../../src/ids'
-
 import { mergeAnonymousUser, type MergeMover } from '../../src/services/merge'
 import { mergeMovers } from '../../src/services/merge-movers'
-import { createUserKeys } from '../../src/services/user-keys'
+import { runtime } from '../helpers'
 
 const testNotes = sqliteTable('test_notes', {
   userId: text('user_id').notNull(),
@@ -54,7 +53,7 @@ const failingMover: MergeMover = {
 }
 
 const db = createDb(env.DB)
-const userKeys = createUserKeys(env.ENCRYPTION_KEY!)
+const { userKeys } = await runtime()
 
 async function seedPair() {
   const from = createId('anon')
