@@ -6,7 +6,7 @@ import { createApp } from './app'
 import { SettingsError, type Env } from './config'
 import { errorBody } from './errors'
 import { runSweep } from './jobs/sweep'
-import { cachePerEnv, runtimeFor } from './runtime-cache'
+import { cachePerEnv, readyRuntimeFor, runtimeFor } from './runtime-cache'
 
 export { SessionDO } from '../durable-objects/session'
 export { SessionService } from './rpc'
@@ -16,6 +16,7 @@ const appFor = cachePerEnv(async (env) => createApp(await runtimeFor(env)))
 export default {
   async fetch(request, env, ctx) {
     try {
+      await readyRuntimeFor(env)
       const app = await appFor(env)
       return await app.fetch(request, env, ctx)
     } catch (error) {
@@ -26,6 +27,12 @@ export default {
   },
   /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
   async scheduled(_controller, env) {
-    await runSweep(await runtimeFor(env), { trigger: 'cron' })
+    try {
+      await runSweep(await readyRuntimeFor(env), { trigger: 'cron' })
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error
+      // Nothing can be swept or re-sealed until the keys are fixed; say why in the log.
+      console.error(JSON.stringify({ level: 'error', msg: error.message }))
+    }
   },
 } satisfies ExportedHandler<Env>

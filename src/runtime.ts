@@ -7,6 +7,7 @@ import { parseSettings, type Env, type Settings } from './config'
 import { createDb, type Db } from './db/client'
 import { readRevokedBefore } from './db/control'
 import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
+import { checkKeyring, createKeyCheck } from './services/key-check'
 import { createKeyring, masterSealingKeys, type Keyring } from './services/keyring'
 import { createMailer, type Mailer } from './services/mailer'
 import { createLimiters, type Limiters } from './services/rate-limits'
@@ -29,6 +30,11 @@ export interface Runtime {
   userKeys: UserKeys
   /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */
   killSwitch: IsolateCache<number>
+  /**
+   * Throws a `SettingsError` when stored values need a master key that is not configured; checked
+   * once per isolate before the service answers (see services/key-check.ts).
+   */
+  checkKeys: () => Promise<void>
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -51,6 +57,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     mailer: createMailer(settings, db),
     userKeys,
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
+    checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
   }
 }
 
