@@ -6,6 +6,7 @@
  */
 import { SettingsError } from '../config'
 import type { Db } from '../db/client'
+import { readCheckedKeyIds, writeCheckedKeyIds } from '../db/control'
 import { countSealedValues, findUnlabelledValue, SEALED_COLUMNS } from '../db/sealed-values'
 import { createIsolateCache } from './isolate-cache'
 import { masterSealingKeys, type Keyring } from './keyring'
@@ -44,12 +45,20 @@ export type KeyCheckResult = { ok: true } | { ok: false; problem: string }
  * Counts the stored values per key id (one D1 statement) and, if any predate key ids, opens one of
  * them with the key they are attributed to: that proves the attribution for all of them, since
  * they were all sealed by the one key the service had then.
+ *
+ * The count reads every sealed value, so it runs once per key configuration, not per isolate: a
+ * value is only ever sealed under the current key of a running deployment, so keys that opened
+ * everything once keep doing so while they stay configured. The ids that passed are kept in D1's
+ * control table (ids, never keys); any change to the keys (each rotation step) is checked in full.
  */
 export async function checkKeyring(
   db: Db,
   keyring: Keyring,
   userKeys: UserKeys,
+  now = Date.now(),
 ): Promise<KeyCheckResult> {
+  const configured = [keyring.current, ...keyring.previous].map((key) => key.id).join(',')
+  if ((await readCheckedKeyIds(db)) === configured) return { ok: true }
   const inventory = await readSealedInventory(db, keyring)
   const problems = Object.entries(inventory.byKeyId)
     .filter(([keyId, n]) => n > 0 && !keyring.byId(keyId))
@@ -61,7 +70,10 @@ export async function checkKeyring(
     problems.push(
       `${inventory.unlabelled} stored values from before key ids do not open with the oldest configured key (id ${keyring.legacyId})`,
     )
-  if (problems.length === 0) return { ok: true }
+  if (problems.length === 0) {
+    await writeCheckedKeyIds(db, configured, now)
+    return { ok: true }
+  }
   return {
     ok: false,
     problem: `Invalid settings: ENCRYPTION_KEY_PREVIOUS lacks a key still in use: ${problems.join('; ')}. Put the key back (oldest last) until a sweep has re-sealed everything under ENCRYPTION_KEY.`,

@@ -103,13 +103,14 @@ const SEALED_COUNT_SQL = `select count(*) as n from (
   union all select verifier_sealed from oauth_records) where v is not null`
 
 describe('master key rotation', () => {
-  // Storage outlives a test within this file; each test starts with nothing sealed.
+  // Storage outlives a test within this file; each test starts with nothing sealed or checked.
   beforeEach(async () => {
-    await env.DB.batch(
-      ['signing_keys', 'secrets', 'oauth_records'].map((table) =>
+    await env.DB.batch([
+      ...['signing_keys', 'secrets', 'oauth_records'].map((table) =>
         env.DB.prepare(`delete from ${table}`),
       ),
-    )
+      env.DB.prepare("delete from control where key = 'encryption_keys_checked'"),
+    ])
   })
 
   it('answers 503 misconfigured, not 500, when restarted with a key that opens nothing stored', async () => {
