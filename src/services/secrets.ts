@@ -14,7 +14,7 @@ import {
   upsertSecret,
   type SecretRow,
 } from '../db/secrets'
-import { notFound } from '../errors'
+import { AppError, notFound } from '../errors'
 import type { Runtime } from '../runtime'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
@@ -80,8 +80,9 @@ export async function removeSecret(rt: SecretsRuntime, userId: string, name: str
 
 /**
  * Secrets whose names the account lacks move, re-sealed under the account's key; the account's
- * own names win. A value that no longer opens (sealed under a retired ENCRYPTION_KEY) is lost
- * either way, so it is dropped with a log line instead of blocking the sign-in.
+ * own names win. A value that no longer opens (it was altered) is lost either way, so it is
+ * dropped with a log line instead of blocking the sign-in; one whose key is merely not configured
+ * is not lost, so that fails the merge (503 `misconfigured`) and the value stays where it is.
  */
 export const secretsMover: MergeMover = {
   kind: 'secrets',
@@ -101,7 +102,8 @@ export const secretsMover: MergeMover = {
           try {
             const value = await openValue(fromKeys, row.valueSealed)
             return { ...row, userId: into, valueSealed: await sealValue(intoKeys, value) }
-          } catch {
+          } catch (error) {
+            if (error instanceof AppError) throw error
             console.warn(
               JSON.stringify({ level: 'warn', msg: 'unreadable secret dropped in merge', from }),
             )
