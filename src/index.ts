@@ -15,15 +15,24 @@ const appFor = cachePerEnv(async (env) => createApp(await runtimeFor(env)))
 
 export default {
   async fetch(request, env, ctx) {
+    let app
     try {
       await readyRuntimeFor(env)
-      const app = await appFor(env)
-      return await app.fetch(request, env, ctx)
+      app = await appFor(env)
     } catch (error) {
-      if (!(error instanceof SettingsError)) throw error
-      console.error(JSON.stringify({ level: 'error', msg: error.message }))
-      return Response.json(errorBody('misconfigured', error.message), { status: 503 })
+      if (error instanceof SettingsError) {
+        console.error(JSON.stringify({ level: 'error', msg: error.message }))
+        return Response.json(errorBody('misconfigured', error.message), { status: 503 })
+      }
+      // The key check reads D1; if D1 fails it, answer in the contract's shape and retry next time.
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'start-up failed', error: String(error) }),
+      )
+      return Response.json(errorBody('internal_error', 'An internal error occurred.'), {
+        status: 500,
+      })
     }
+    return app.fetch(request, env, ctx)
   },
   /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
   async scheduled(_controller, env) {

@@ -209,4 +209,27 @@ describe('master key rotation', () => {
     expect(await sealedValuesOf(rotating)).toMatchObject({ byKeyId: { [k2]: 5 }, unlabelled: 0 })
     await expectEverythingReads(serviceWith({ ENCRYPTION_KEY: K2 }), stored)
   })
+
+  it('answers a JSON 500 when D1 fails the key check, and checks again on the next request', async () => {
+    let failing = true
+    const DB = new Proxy(env.DB, {
+      get(target, name) {
+        if (failing && name === 'prepare') throw new Error('D1 is unavailable')
+        const value = Reflect.get(target, name)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const deployed = { ...env, DB }
+    const get = () =>
+      worker.fetch(
+        new Request(`${BASE}/healthz`) as Request<unknown, IncomingRequestCfProperties>,
+        deployed,
+        createExecutionContext(),
+      )
+    const res = await get()
+    expect(res.status).toBe(500)
+    expect((await res.json<{ error: { code: string } }>()).error.code).toBe('internal_error')
+    failing = false
+    expect((await get()).status).toBe(200)
+  })
 })
