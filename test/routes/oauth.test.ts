@@ -6,9 +6,9 @@ import {
   bearer,
   createTokenSession,
   expectError,
+  jsonHeaders,
   refreshWithToken,
   runtime,
-  TOKEN_TRANSPORT,
   type TokenSession,
   uniqueEmail,
   type SignInBody,
@@ -392,11 +392,7 @@ describe('isolation between users', () => {
 function signIn(path: string, email: string, from?: TokenSession) {
   return api(path, {
     method: 'POST',
-    headers: {
-      ...TOKEN_TRANSPORT,
-      'Content-Type': 'application/json',
-      ...(from ? bearer(from.accessToken) : {}),
-    },
+    headers: jsonHeaders(from ? bearer(from.accessToken) : {}),
     body: JSON.stringify({ email, password: PASSWORD }),
   })
 }
