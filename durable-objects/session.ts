@@ -8,7 +8,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { createRefreshSecret } from '../src/auth/refresh-token'
-import type { Env } from '../src/config'
+import { parseSettings, type Env } from '../src/config'
 import { createDb } from '../src/db/client'
 import { findUserByEmail } from '../src/db/accounts'
 import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
@@ -16,7 +16,8 @@ import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
-import { createUserKeys } from '../src/services/user-keys'
+import { createKeyring } from '../src/services/keyring'
+import { createUserKeys, type UserKeys } from '../src/services/user-keys'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
 import {
   expiresAt,
@@ -53,6 +54,9 @@ const MAX_RETIRED_HASHES = 16
 const MAX_ISSUED_HASHES = 32
 
 export class SessionDO extends DurableObject<Env> {
+  /** The per-user keys a merge re-seals with, built on first use. */
+  private userKeys: Promise<UserKeys> | undefined
+
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
     const { now, idleTtlSeconds, absoluteTtlSeconds, authenticated, rememberLink, ...identity } =
@@ -178,7 +182,7 @@ export class SessionDO extends DurableObject<Env> {
             into: account.userId,
             sessionId: before.sessionId,
             now: input.now,
-            userKeys: createUserKeys(this.env.ENCRYPTION_KEY ?? ''),
+            userKeys: await (this.userKeys ??= userKeysFor(this.env)),
           },
           mergeMovers,
         )
@@ -356,6 +360,12 @@ function proves(record: SessionRecord, presentedHash: string, policy: ProofPolic
 /** `list` with `hash` appended (when there is one), keeping the newest `max`. */
 function remember(list: string[] | undefined, hash: string | null, max: number): string[] {
   return [...(list ?? []), ...(hash === null ? [] : [hash])].slice(-max)
+}
+
+/** The same master keys the Worker checked at start-up: current and previous. */
+async function userKeysFor(env: Env): Promise<UserKeys> {
+  const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
+  return createUserKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {

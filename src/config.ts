@@ -14,6 +14,7 @@ export interface Env {
   AUTH_PER_IP_LIMIT?: RateLimit
   PASSWORD_PER_EMAIL_LIMIT?: RateLimit
   ENCRYPTION_KEY?: string
+  ENCRYPTION_KEY_PREVIOUS?: string
   ADMIN_TOKEN?: string
   RESEND_API_KEY?: string
   [setting: string]: unknown
@@ -41,13 +42,17 @@ const list = z
       .filter(Boolean),
   )
 
-const base64Key32 = z.string({ message: 'is required (32 random bytes, base64)' }).refine((v) => {
+function isBase64Key32(value: string): boolean {
   try {
-    return Uint8Array.from(atob(v), (ch) => ch.charCodeAt(0)).length === 32
+    return Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)).length === 32
   } catch {
     return false
   }
-}, 'must be 32 bytes encoded as base64')
+}
+
+const base64Key32 = z
+  .string({ message: 'is required (32 random bytes, base64)' })
+  .refine(isBase64Key32, 'must be 32 bytes encoded as base64')
 
 const SettingsFields = z.object({
   ACCESS_TTL: seconds(300),
@@ -82,6 +87,11 @@ const SettingsFields = z.object({
   /** Serves the demo page at `/` (local development; off unless asked for). */
   DEMO: flag(false),
   ENCRYPTION_KEY: base64Key32,
+  /** Older keys, newest first: they only open what they sealed, until the sweep re-seals it. */
+  ENCRYPTION_KEY_PREVIOUS: list.refine(
+    (keys) => keys.every(isBase64Key32),
+    'must list keys of 32 bytes encoded as base64, separated by commas',
+  ),
   ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
 })
 

@@ -6,7 +6,7 @@ import { createApp } from './app'
 import { SettingsError, type Env } from './config'
 import { errorBody } from './errors'
 import { runSweep } from './jobs/sweep'
-import { cachePerEnv, runtimeFor } from './runtime-cache'
+import { cachePerEnv, readyRuntimeFor, runtimeFor } from './runtime-cache'
 
 export { SessionDO } from '../durable-objects/session'
 export { SessionService } from './rpc'
@@ -15,17 +15,33 @@ const appFor = cachePerEnv(async (env) => createApp(await runtimeFor(env)))
 
 export default {
   async fetch(request, env, ctx) {
+    let app
     try {
-      const app = await appFor(env)
-      return await app.fetch(request, env, ctx)
+      await readyRuntimeFor(env)
+      app = await appFor(env)
     } catch (error) {
-      if (!(error instanceof SettingsError)) throw error
-      console.error(JSON.stringify({ level: 'error', msg: error.message }))
-      return Response.json(errorBody('misconfigured', error.message), { status: 503 })
+      if (error instanceof SettingsError) {
+        console.error(JSON.stringify({ level: 'error', msg: error.message }))
+        return Response.json(errorBody('misconfigured', error.message), { status: 503 })
+      }
+      // The key check reads D1; if D1 fails it, answer in the contract's shape and retry next time.
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'start-up failed', error: String(error) }),
+      )
+      return Response.json(errorBody('internal_error', 'An internal error occurred.'), {
+        status: 500,
+      })
     }
+    return app.fetch(request, env, ctx)
   },
   /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
   async scheduled(_controller, env) {
-    await runSweep(await runtimeFor(env), { trigger: 'cron' })
+    try {
+      await runSweep(await readyRuntimeFor(env), { trigger: 'cron' })
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error
+      // Nothing can be swept or re-sealed until the keys are fixed; say why in the log.
+      console.error(JSON.stringify({ level: 'error', msg: error.message }))
+    }
   },
 } satisfies ExportedHandler<Env>

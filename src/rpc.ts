@@ -12,7 +12,7 @@ import { findUser } from './db/users'
 import type { RequestMeta } from './http/request-meta'
 import { ID_PATTERNS, USER_ID_PATTERN } from './ids'
 import { sessionStub } from './runtime'
-import { runtimeFor } from './runtime-cache'
+import { readyRuntimeFor } from './runtime-cache'
 import { toUser } from './schemas'
 import { recordAuditEvent } from './services/audit'
 import { revokeSessionById } from './services/sessions'
@@ -34,7 +34,7 @@ export class SessionService extends WorkerEntrypoint<Env> {
    */
   async verify(token: string): Promise<TokenInfo | null> {
     if (typeof token !== 'string' || !looksLikeJwt(token)) return null
-    const verified = await verifyAccessTokenAtEdge(await runtimeFor(this.env), token)
+    const verified = await verifyAccessTokenAtEdge(await readyRuntimeFor(this.env), token)
     if (!verified.ok) return null
     const { sub, sid, anon, role, iat, exp } = verified.claims
     return { sub, sid, anon, role, iat, exp }
@@ -43,7 +43,7 @@ export class SessionService extends WorkerEntrypoint<Env> {
   /** A user by id, or null; a merged (tombstoned) anonymous user is gone, so it is null too. */
   async getUser(id: string): Promise<User | null> {
     if (typeof id !== 'string' || !USER_ID_PATTERN.test(id)) return null
-    const row = await findUser((await runtimeFor(this.env)).db, id)
+    const row = await findUser((await readyRuntimeFor(this.env)).db, id)
     return row && !row.mergedInto ? toUser(row) : null
   }
 
@@ -53,7 +53,7 @@ export class SessionService extends WorkerEntrypoint<Env> {
    */
   async revokeSession(id: string): Promise<boolean> {
     if (typeof id !== 'string' || !ID_PATTERNS.sess.test(id)) return false
-    const rt = await runtimeFor(this.env)
+    const rt = await readyRuntimeFor(this.env)
     const now = Date.now()
     // The session's object is the authority on whether its token still works (D1's expiry can lag
     // it by a touch interval), and it knows whose session it is for the audit event.

@@ -24,3 +24,13 @@ export function cachePerEnv<T>(build: (env: Env) => Promise<T>): (env: Env) => P
 
 /** This isolate's runtime for `env`, built once. */
 export const runtimeFor: (env: Env) => Promise<Runtime> = cachePerEnv(createRuntime)
+
+/**
+ * This isolate's runtime once its master keys are known to open every stored value; a
+ * `SettingsError` (503 `misconfigured` over HTTP) otherwise. Every entry point goes through it.
+ */
+export async function readyRuntimeFor(env: Env): Promise<Runtime> {
+  const rt = await runtimeFor(env)
+  await rt.checkKeys()
+  return rt
+}

@@ -7,9 +7,11 @@ import { parseSettings, type Env, type Settings } from './config'
 import { createDb, type Db } from './db/client'
 import { readRevokedBefore } from './db/control'
 import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
+import { checkKeyring, createKeyCheck } from './services/key-check'
+import { createKeyring, masterSealingKeys, type Keyring } from './services/keyring'
 import { createMailer, type Mailer } from './services/mailer'
 import { createLimiters, type Limiters } from './services/rate-limits'
-import { importEncryptionKey } from './services/sealing'
+import type { SealingKeys } from './services/sealing'
 import { createUserKeys, type UserKeys } from './services/user-keys'
 import type { SessionDO } from '../durable-objects/session'
 
@@ -18,13 +20,21 @@ export interface Runtime {
   db: Db
   keys: KeyStore
   sessions: DurableObjectNamespace<SessionDO>
-  encryptionKey: CryptoKey
+  /** The master keys: `ENCRYPTION_KEY` and `ENCRYPTION_KEY_PREVIOUS`. */
+  keyring: Keyring
+  /** The master keys as they seal the signing keys' private halves. */
+  masterKeys: SealingKeys
   limits: Limiters
   mailer: Mailer
-  /** The key each user's sealed data (secrets, OAuth state) is encrypted under. */
+  /** The keys each user's data (secrets, OAuth state) is sealed under, one per master key. */
   userKeys: UserKeys
   /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */
   killSwitch: IsolateCache<number>
+  /**
+   * Throws a `SettingsError` when stored values need a master key that is not configured; checked
+   * once per isolate before the service answers (see services/key-check.ts).
+   */
+  checkKeys: () => Promise<void>
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -33,17 +43,21 @@ export const KILL_SWITCH_CACHE_TTL_MS = 30_000
 export async function createRuntime(env: Env): Promise<Runtime> {
   const settings = parseSettings(env)
   const db = createDb(env.DB)
-  const encryptionKey = await importEncryptionKey(settings.ENCRYPTION_KEY)
+  const keyring = await createKeyring(settings.ENCRYPTION_KEY, settings.ENCRYPTION_KEY_PREVIOUS)
+  const masterKeys = masterSealingKeys(keyring)
+  const userKeys = createUserKeys(keyring)
   return {
     settings,
     db,
-    encryptionKey,
-    keys: createKeyStore({ db, encryptionKey }),
+    keyring,
+    masterKeys,
+    keys: createKeyStore({ db, sealingKeys: masterKeys }),
     sessions: env.SESSIONS,
     limits: createLimiters(env, settings, db),
     mailer: createMailer(settings, db),
-    userKeys: createUserKeys(settings.ENCRYPTION_KEY),
+    userKeys,
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
+    checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
   }
 }
 

@@ -38,12 +38,20 @@ describe('settings', () => {
     expect(settings.COOKIE_SECURE).toBe(false)
   })
 
+  it('reads previous encryption keys as a list, newest first, none by default', () => {
+    expect(parseSettings(valid).ENCRYPTION_KEY_PREVIOUS).toEqual([])
+    const [newer, older] = [btoa('n'.repeat(32)), btoa('o'.repeat(32))]
+    const settings = parseSettings({ ...valid, ENCRYPTION_KEY_PREVIOUS: `${newer}, ${older}` })
+    expect(settings.ENCRYPTION_KEY_PREVIOUS).toEqual([newer, older])
+  })
+
   it.each([
     [{ ACCESS_TTL: 'soon' }, 'ACCESS_TTL'],
     [{ ACCESS_TTL: '-5' }, 'ACCESS_TTL'],
     [{ COOKIE_SECURE: 'yes' }, 'COOKIE_SECURE'],
     [{ ENCRYPTION_KEY: 'too-short' }, 'ENCRYPTION_KEY'],
     [{ ENCRYPTION_KEY: undefined }, 'ENCRYPTION_KEY'],
+    [{ ENCRYPTION_KEY_PREVIOUS: `${btoa('p'.repeat(32))},too-short` }, 'ENCRYPTION_KEY_PREVIOUS'],
     [{ ADMIN_TOKEN: '' }, 'ADMIN_TOKEN'],
     [{ ALLOWED_ORIGINS: 'not a url' }, 'ALLOWED_ORIGINS'],
     [{ MAILER: 'pigeon' }, 'MAILER'],

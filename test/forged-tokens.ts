@@ -13,7 +13,7 @@ import {
 import { env } from 'cloudflare:workers'
 import { signAccessToken } from '../src/auth/access-token'
 import { createSigningKeyRow } from '../src/auth/signing-keys'
-import { importEncryptionKey, unseal } from '../src/services/sealing'
+import { openValue } from '../src/services/sealing'
 import { runtime, type TokenSession } from './helpers'
 
 export const AUDIENCE = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }
@@ -163,10 +163,8 @@ export const forgedTokens: Array<[string, (s: TokenSession) => Promise<string>]>
     'a token signed by a key retired after its grace',
     async (s) => {
       const keys = await ourKeys()
-      const retired = await createSigningKeyRow(
-        await importEncryptionKey(env.ENCRYPTION_KEY!),
-        Date.now() - 86_400_000,
-      )
+      const { masterKeys } = await runtime()
+      const retired = await createSigningKeyRow(masterKeys, Date.now() - 86_400_000)
       await env.DB.prepare(
         'insert into signing_keys (kid, public_jwk, private_jwk_sealed, created_at, retired_at) values (?, ?, ?, ?, ?)',
       )
@@ -178,9 +176,7 @@ export const forgedTokens: Array<[string, (s: TokenSession) => Promise<string>]>
           Date.now(),
         )
         .run()
-      const privateJwk = JSON.parse(
-        await unseal(await importEncryptionKey(env.ENCRYPTION_KEY!), retired.privateJwkSealed),
-      )
+      const privateJwk = JSON.parse(await openValue(masterKeys, retired.privateJwkSealed))
       const privateKey = (await importJWK(privateJwk, 'ES256')) as CryptoKey
       return signAccessToken(
         { ...keys, signer: { kid: retired.kid, privateKey } },

@@ -1,13 +1,13 @@
 /**
  * The signing key set: ES256 key pairs kept in D1 with the private JWK sealed (AES-GCM) under
- * ENCRYPTION_KEY. Each isolate caches the set briefly so verifying an access token needs no I/O.
+ * the master key (services/keyring.ts), which each sealed value names. Each isolate caches the set briefly so verifying an access token needs no I/O.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Db } from '../db/client'
 import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
 import { createId } from '../ids'
 import { createIsolateCache, type IsolateCache } from '../services/isolate-cache'
-import { seal, unseal } from '../services/sealing'
+import { openValue, sealValue, type SealingKeys } from '../services/sealing'
 
 export const SIGNING_ALG = 'ES256'
 /** How long an isolate trusts its cached key set before reading D1 again. */
@@ -34,25 +34,26 @@ export interface KeySet {
 
 export interface KeyStoreOptions {
   db: Db
-  encryptionKey: CryptoKey
+  /** The master keys: the current one seals new keys, any configured one opens what it sealed. */
+  sealingKeys: SealingKeys
   now?: () => number
 }
 
 /** A per-isolate cache over the key table; `get()` reads D1 at most once every 30 s. */
 export function createKeyStore({
   db,
-  encryptionKey,
+  sealingKeys,
   now = Date.now,
 }: KeyStoreOptions): IsolateCache<KeySet> {
   async function load(): Promise<KeySet> {
     let rows = await listUnretiredKeys(db)
     if (rows.length === 0) {
       // First start (local dev or a fresh deployment): make the first key rather than fail.
-      await insertSigningKey(db, await createSigningKeyRow(encryptionKey, now()))
+      await insertSigningKey(db, await createSigningKeyRow(sealingKeys, now()))
       rows = await listUnretiredKeys(db)
     }
     const signerRow = pickSigner(rows, now())
-    const privateJwk = JSON.parse(await unseal(encryptionKey, signerRow.privateJwkSealed)) as JWK
+    const privateJwk = JSON.parse(await openValue(sealingKeys, signerRow.privateJwkSealed)) as JWK
     const privateKey = (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey
     return {
       publicKeys: rows.map((row) => ({
@@ -82,7 +83,7 @@ function pickSigner(rows: SigningKeyRow[], now: number): SigningKeyRow {
 
 /** A new ES256 key pair as a `signing_keys` row, the private half sealed. */
 export async function createSigningKeyRow(
-  encryptionKey: CryptoKey,
+  sealingKeys: SealingKeys,
   now: number,
 ): Promise<SigningKeyRow> {
   const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true })
@@ -92,7 +93,7 @@ export async function createSigningKeyRow(
   return {
     kid,
     publicJwk: JSON.stringify(publicJwk),
-    privateJwkSealed: await seal(encryptionKey, JSON.stringify(privateJwk)),
+    privateJwkSealed: await sealValue(sealingKeys, JSON.stringify(privateJwk)),
     createdAt: now,
     retiredAt: null,
   }

@@ -46,7 +46,7 @@ export const sessions = sqliteTable(
 export const signingKeys = sqliteTable('signing_keys', {
   kid: text('kid').primaryKey(),
   publicJwk: text('public_jwk').notNull(),
-  /** AES-GCM ciphertext of the private JWK under ENCRYPTION_KEY: `<iv b64url>.<ciphertext b64url>`. */
+  /** The private JWK sealed (AES-GCM) under the master key it names: `<keyId>:<iv>.<ciphertext>`. */
   privateJwkSealed: text('private_jwk_sealed').notNull(),
   createdAt: integer('created_at').notNull(),
   retiredAt: integer('retired_at'),

@@ -3,6 +3,7 @@
  * backlog is worked off over several runs instead of one failing run. Run by the cron trigger and
  * by `POST /v1/admin/sweep`; idempotent (a second run right after deletes nothing); one
  * `sweep_runs` row per run. Accounts are never swept; nor is an anonymous user with a live session.
+ * Last, it re-seals values still under a previous master key (jobs/reseal.ts).
  */
 import { and, eq, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
@@ -18,6 +19,7 @@ import {
   users,
 } from '../db/schema'
 import { eraseUsers, IDS_PER_STATEMENT } from '../services/erasure'
+import { resealValues } from './reseal'
 import { retireExpiredKeys, rotateIfDue } from '../services/signing-key-rotation'
 import type { Runtime } from '../runtime'
 
@@ -26,6 +28,8 @@ export const TOMBSTONE_RETENTION_MS = 30 * DAY_MS
 export const AUDIT_RETENTION_MS = 90 * DAY_MS
 /** Dev mail and failure counters only need to outlive their links and back-off. */
 export const SHORT_RETENTION_MS = DAY_MS
+/** Values re-sealed per read and batch write: one AES-GCM open and seal each, 3 parameters a row. */
+export const RESEAL_BATCH = 100
 
 export interface SweepOptions {
   trigger: 'cron' | 'admin'
@@ -90,6 +94,8 @@ export async function runSweep(rt: Runtime, options: SweepOptions): Promise<Swee
     complete = await deleteInBatches(rt, table, where, batchSize, overBudget, (n) => add(name, n))
   }
   if (complete) add('verifiers', await expireVerifiers(rt, now))
+  // After the deletions, so nothing about to be deleted is re-sealed first.
+  if (complete) complete = await resealValues(rt, { batchSize: RESEAL_BATCH, overBudget, add })
 
   const durationMs = Math.round(performance.now() - started)
   await rt.db

@@ -99,7 +99,7 @@ export const adminRoutes = createRouter()
       method: 'get',
       path: '/v1/admin/metrics',
       summary:
-        'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep',
+        'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep, sealed values per key id',
       responses: {
         200: jsonContent(
           z.object({
@@ -116,6 +116,14 @@ export const adminRoutes = createRouter()
                 counts,
               })
               .nullable(),
+            sealedValues: z.object({
+              currentKeyId: z.string(),
+              previousKeyIds: z.array(z.string()),
+              byKeyId: counts.describe(
+                'Stored values per master key id; zero for a key no longer needed',
+              ),
+              unlabelled: z.number().describe('Values sealed before key ids, not yet re-sealed'),
+            }),
           }),
           'Counts',
         ),

@@ -23,7 +23,7 @@ import {
 } from '../db/oauth-records'
 import { AppError } from '../errors'
 import type { MergeMover } from './merge'
-import { seal, unseal } from './sealing'
+import { openValue, sealValue } from './sealing'
 import type { UserKeys } from './user-keys'
 
 /** What the store needs; a `Runtime` is one. */
@@ -176,7 +176,7 @@ async function readValue<T>(
   if (!row || !sealed) return null
   // An expired verifier stays in its row until the sweep; it is simply never handed out.
   if (field === 'verifier' && !verifierLive(row, now)) return null
-  return JSON.parse(await unseal(await store.userKeys(userId), sealed)) as T
+  return JSON.parse(await openValue(store.userKeys(userId), sealed)) as T
 }
 
 async function writeValue(
@@ -186,7 +186,7 @@ async function writeValue(
   json: string,
   now: number,
 ): Promise<void> {
-  const sealed = await seal(await store.userKeys(key.userId), json)
+  const sealed = await sealValue(store.userKeys(key.userId), json)
   const expiresAt = field === 'verifier' ? now + VERIFIER_TTL_MS : undefined
   await upsertOAuthValue(store.db, key, field, sealed, now, expiresAt)
 }
@@ -221,9 +221,9 @@ export const oauthMover: MergeMover = {
     const conflicts = rows.filter((row) => accountHas.has(row.serverId)).map((row) => row.serverId)
     const moving = rows.filter((row) => !accountHas.has(row.serverId))
 
-    const [fromKey, intoKey] = await Promise.all([userKeys(from), userKeys(into)])
+    const [fromKeys, intoKeys] = [userKeys(from), userKeys(into)]
     const reseal = async (sealed: string | null) =>
-      sealed === null ? null : seal(intoKey, await unseal(fromKey, sealed))
+      sealed === null ? null : sealValue(intoKeys, await openValue(fromKeys, sealed))
     const copies = await Promise.all(
       moving.map(async (row) => ({
         ...row,

@@ -3,6 +3,7 @@ import { and, count, desc, eq, gt, isNotNull, isNull } from 'drizzle-orm'
 import { writeRevokedBefore } from '../db/control'
 import { auditEvents, sessions, sweepRuns, users } from '../db/schema'
 import type { Runtime } from '../runtime'
+import { readSealedInventory, type SealedInventory } from './key-check'
 
 /**
  * Every session that exists now stops working: refresh and `fresh` checks refuse at once, access
@@ -26,6 +27,8 @@ export interface Metrics {
     complete: boolean
     counts: Record<string, number>
   } | null
+  /** How many stored values each master key id seals: a rotation is done when only the current one does. */
+  sealedValues: SealedInventory
 }
 
 export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
@@ -39,31 +42,40 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
         .from(auditEvents)
         .where(and(eq(auditEvents.type, type), gt(auditEvents.at, dayAgo))),
     )
-  const [anonymous, accounts, merged, liveSessions, authFailures24h, rateLimitHits24h, last] =
-    await Promise.all([
-      countOf(
-        db
-          .select({ n: count() })
-          .from(users)
-          .where(and(eq(users.isAnonymous, true), isNull(users.mergedInto))),
-      ),
-      countOf(db.select({ n: count() }).from(users).where(eq(users.isAnonymous, false))),
-      countOf(db.select({ n: count() }).from(users).where(isNotNull(users.mergedInto))),
-      countOf(
-        db
-          .select({ n: count() })
-          .from(sessions)
-          .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
-      ),
-      eventsSince('auth.login_failed'),
-      eventsSince('rate_limit.hit'),
+  const [
+    anonymous,
+    accounts,
+    merged,
+    liveSessions,
+    authFailures24h,
+    rateLimitHits24h,
+    last,
+    sealedValues,
+  ] = await Promise.all([
+    countOf(
       db
-        .select()
-        .from(sweepRuns)
-        .orderBy(desc(sweepRuns.startedAt), desc(sweepRuns.id))
-        .limit(1)
-        .get(),
-    ])
+        .select({ n: count() })
+        .from(users)
+        .where(and(eq(users.isAnonymous, true), isNull(users.mergedInto))),
+    ),
+    countOf(db.select({ n: count() }).from(users).where(eq(users.isAnonymous, false))),
+    countOf(db.select({ n: count() }).from(users).where(isNotNull(users.mergedInto))),
+    countOf(
+      db
+        .select({ n: count() })
+        .from(sessions)
+        .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
+    ),
+    eventsSince('auth.login_failed'),
+    eventsSince('rate_limit.hit'),
+    db
+      .select()
+      .from(sweepRuns)
+      .orderBy(desc(sweepRuns.startedAt), desc(sweepRuns.id))
+      .limit(1)
+      .get(),
+    readSealedInventory(db, rt.keyring),
+  ])
   return {
     users: { anonymous, accounts, merged },
     liveSessions,
@@ -78,5 +90,6 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
           counts: last.counts,
         }
       : null,
+    sealedValues,
   }
 }

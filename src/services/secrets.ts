@@ -14,11 +14,11 @@ import {
   upsertSecret,
   type SecretRow,
 } from '../db/secrets'
-import { notFound } from '../errors'
+import { AppError, notFound } from '../errors'
 import type { Runtime } from '../runtime'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
-import { seal, unseal } from './sealing'
+import { openValue, sealValue } from './sealing'
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 
@@ -62,7 +62,7 @@ export async function putSecret(
   value: string,
   now = Date.now(),
 ): Promise<void> {
-  const valueSealed = await seal(await rt.userKeys(userId), value)
+  const valueSealed = await sealValue(rt.userKeys(userId), value)
   await upsertSecret(rt.db, { userId, name, valueSealed }, now)
 }
 
@@ -70,7 +70,7 @@ export async function putSecret(
 export async function readSecret(rt: SecretsRuntime, userId: string, name: string) {
   const row = await findSecret(rt.db, userId, name)
   if (!row) throw notFound('The secret')
-  return unseal(await rt.userKeys(userId), row.valueSealed)
+  return openValue(rt.userKeys(userId), row.valueSealed)
 }
 
 /** Deletes one secret; 404 when the user has none by that name. */
@@ -80,8 +80,9 @@ export async function removeSecret(rt: SecretsRuntime, userId: string, name: str
 
 /**
  * Secrets whose names the account lacks move, re-sealed under the account's key; the account's
- * own names win. A value that no longer opens (sealed under a retired ENCRYPTION_KEY) is lost
- * either way, so it is dropped with a log line instead of blocking the sign-in.
+ * own names win. A value that no longer opens (it was altered) is lost either way, so it is
+ * dropped with a log line instead of blocking the sign-in; one whose key is merely not configured
+ * is not lost, so that fails the merge (503 `misconfigured`) and the value stays where it is.
  */
 export const secretsMover: MergeMover = {
   kind: 'secrets',
@@ -93,15 +94,16 @@ export const secretsMover: MergeMover = {
     if (!anonymous.length) return { statements: [], moved: 0, conflicts: [] }
     const taken = new Set(account.map((row) => row.name))
     const conflicts = anonymous.filter((row) => taken.has(row.name)).map((row) => row.name)
-    const [fromKey, intoKey] = await Promise.all([userKeys(from), userKeys(into)])
+    const [fromKeys, intoKeys] = [userKeys(from), userKeys(into)]
     const resealed = await Promise.all(
       anonymous
         .filter((row) => !taken.has(row.name))
         .map(async (row): Promise<SecretRow | null> => {
           try {
-            const value = await unseal(fromKey, row.valueSealed)
-            return { ...row, userId: into, valueSealed: await seal(intoKey, value) }
-          } catch {
+            const value = await openValue(fromKeys, row.valueSealed)
+            return { ...row, userId: into, valueSealed: await sealValue(intoKeys, value) }
+          } catch (error) {
+            if (error instanceof AppError) throw error
             console.warn(
               JSON.stringify({ level: 'warn', msg: 'unreadable secret dropped in merge', from }),
             )

@@ -11,7 +11,7 @@ import { signingKeys } from '../db/schema'
 import type { Runtime } from '../runtime'
 
 export async function rotateSigningKey(rt: Runtime, now: number): Promise<string> {
-  const row = await createSigningKeyRow(rt.encryptionKey, now)
+  const row = await createSigningKeyRow(rt.masterKeys, now)
   await insertSigningKey(rt.db, row)
   rt.keys.invalidate()
   return row.kid

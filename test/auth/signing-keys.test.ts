@@ -8,14 +8,14 @@ import {
 } from '../../src/auth/signing-keys'
 import { createDb } from '../../src/db/client'
 import { insertSigningKey } from '../../src/db/signing-keys'
-import { importEncryptionKey } from '../../src/services/sealing'
+import { createKeyring, masterSealingKeys } from '../../src/services/keyring'
 import { api, createTokenSession } from '../helpers'
 
 async function freshStore(now: () => number) {
   const db = createDb(env.DB)
   await env.DB.prepare('delete from signing_keys').run()
-  const encryptionKey = await importEncryptionKey(env.ENCRYPTION_KEY!)
-  return { db, encryptionKey, store: createKeyStore({ db, encryptionKey, now }) }
+  const sealingKeys = masterSealingKeys(await createKeyring(env.ENCRYPTION_KEY!, []))
+  return { db, sealingKeys, store: createKeyStore({ db, sealingKeys, now }) }
 }
 
 describe('signing keys', () => {
@@ -32,10 +32,10 @@ describe('signing keys', () => {
 
   it('signs with a new key only after every verifier has had time to load it', async () => {
     let now = Date.now()
-    const { db, encryptionKey, store } = await freshStore(() => now)
+    const { db, sealingKeys, store } = await freshStore(() => now)
     const first = await store.get()
     now += KEY_PUBLISH_DELAY_MS
-    await insertSigningKey(db, await createSigningKeyRow(encryptionKey, now))
+    await insertSigningKey(db, await createSigningKeyRow(sealingKeys, now))
     store.invalidate()
     const rotated = await store.get()
     expect(rotated.publicKeys).toHaveLength(2)

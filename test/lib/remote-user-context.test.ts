@@ -12,7 +12,7 @@ import {
   type UserContext,
 } from '../../src/lib'
 import { runtimeFor } from '../../src/runtime-cache'
-import { unseal } from '../../src/services/sealing'
+import { openValue } from '../../src/services/sealing'
 import { AUDIENCE, claimsFor, forgedTokens, signOurs } from '../forged-tokens'
 import { BASE, bearer, CookieJar, createTokenSession, expectError } from '../helpers'
 
@@ -153,12 +153,12 @@ describe('remote userContext (library middleware)', () => {
 
     // A new key, published at once (the service's own cache dropped), signing a token right away.
     const rt = await runtimeFor(env)
-    const row = await createSigningKeyRow(rt.encryptionKey, Date.now())
+    const row = await createSigningKeyRow(rt.masterKeys, Date.now())
     await insertSigningKey(rt.db, row)
     try {
       rt.keys.invalidate()
       const privateKey = (await importJWK(
-        JSON.parse(await unseal(rt.encryptionKey, row.privateJwkSealed)),
+        JSON.parse(await openValue(rt.masterKeys, row.privateJwkSealed)),
         'ES256',
       )) as CryptoKey
       const keys = await rt.keys.get()

@@ -307,6 +307,8 @@ describe('4. a used link does not replay forever', () => {
       400,
       'invalid_or_expired_token',
     )
+    // Access tokens carry whole seconds: let the switch's own second pass before the next test.
+    await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)))
   })
 })
 
@@ -501,11 +503,12 @@ describe('10. registration limits', () => {
   it('limits registrations per email like logins', async () => {
     const email = uniqueEmail()
     const statuses: number[] = []
-    for (let i = 0; i < 11; i++)
+    // 21 tries: the binding's window is fixed, so one window boundary may fall inside the loop.
+    for (let i = 0; i < 21; i++)
       statuses.push((await postAuth('/v1/auth/register', { email, password: PASSWORD })).status)
     expect(statuses[0]).toBe(201)
     expect(statuses.slice(1, 10)).toEqual(Array(9).fill(409))
-    expect(statuses[10]).toBe(429)
+    expect(statuses.slice(10)).toContain(429)
   })
 
   it('limits registrations per address', async () => {

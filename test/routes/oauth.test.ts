@@ -1,14 +1,14 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { unseal } from '../../src/services/sealing'
-import { createUserKeys } from '../../src/services/user-keys'
+import { openValue } from '../../src/services/sealing'
 import {
   api,
   bearer,
   createTokenSession,
   expectError,
+  jsonHeaders,
   refreshWithToken,
-  TOKEN_TRANSPORT,
+  runtime,
   type TokenSession,
   uniqueEmail,
   type SignInBody,
@@ -16,7 +16,7 @@ import {
 
 const PASSWORD = 'correct horse battery'
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
-const userKeys = createUserKeys(env.ENCRYPTION_KEY!)
+const { userKeys } = await runtime()
 
 const tokensFor = (name: string) => ({
   access_token: `at-${name}-${crypto.randomUUID()}`,
@@ -157,10 +157,10 @@ describe('OAuth records', () => {
     const [row, twin] = rows
     // The same tokens sealed twice give different ciphertexts.
     expect(row!.tokens_sealed).not.toBe(twin!.tokens_sealed)
-    const mine = await userKeys(s.userId)
-    expect(JSON.parse(await unseal(mine, row!.tokens_sealed as string))).toEqual(tokens)
-    const other = await userKeys((await createTokenSession()).userId)
-    await expect(unseal(other, row!.tokens_sealed as string)).rejects.toThrow()
+    const mine = userKeys(s.userId)
+    expect(JSON.parse(await openValue(mine, row!.tokens_sealed as string))).toEqual(tokens)
+    const other = userKeys((await createTokenSession()).userId)
+    await expect(openValue(other, row!.tokens_sealed as string)).rejects.toThrow()
   })
 })
 
@@ -392,11 +392,7 @@ describe('isolation between users', () => {
 function signIn(path: string, email: string, from?: TokenSession) {
   return api(path, {
     method: 'POST',
-    headers: {
-      ...TOKEN_TRANSPORT,
-      'Content-Type': 'application/json',
-      ...(from ? bearer(from.accessToken) : {}),
-    },
+    headers: jsonHeaders(from ? bearer(from.accessToken) : {}),
     body: JSON.stringify({
       email,
       password: PASSWORD,
@@ -450,8 +446,8 @@ describe('merging into an account', () => {
     const rows = await rowsOf(body.user.id)
     expect(rows).toHaveLength(2)
     // Sealed under the account's key now: the anonymous user's key opens nothing.
-    const anonKey = await userKeys(anon.userId)
-    await expect(unseal(anonKey, rows[0]!.tokens_sealed as string)).rejects.toThrow()
+    const anonKeys = userKeys(anon.userId)
+    await expect(openValue(anonKeys, rows[0]!.tokens_sealed as string)).rejects.toThrow()
   })
 
   it('keeps the account’s record for a server id both have and reports the conflict', async () => {

@@ -171,7 +171,7 @@ describe('merging preferences, secrets and documents into an account', () => {
       secrets: { good: 'fine', broken: 'lost' },
       documents: [],
     })
-    // As if sealed under a retired ENCRYPTION_KEY: well-formed, but it does not open.
+    // Altered: well-formed and naming a configured key, but it does not open.
     const stored = (await env.DB.prepare(
       'select value_sealed from secrets where user_id = ? and name = ?',
     )

@@ -4,10 +4,11 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { createId } from '../../src/ids'
-
 import { mergeAnonymousUser, type MergeMover } from '../../src/services/merge'
 import { mergeMovers } from '../../src/services/merge-movers'
-import { createUserKeys } from '../../src/services/user-keys'
+import { createRuntime } from '../../src/runtime'
+import { putSecret } from '../../src/services/secrets'
+import { countRows, runtime } from '../helpers'
 
 const testNotes = sqliteTable('test_notes', {
   userId: text('user_id').notNull(),
@@ -54,7 +55,7 @@ const failingMover: MergeMover = {
 }
 
 const db = createDb(env.DB)
-const userKeys = createUserKeys(env.ENCRYPTION_KEY!)
+const { userKeys } = await runtime()
 
 async function seedPair() {
   const from = createId('anon')
@@ -154,6 +155,16 @@ describe('mergeAnonymousUser', () => {
     expect(results.filter((r) => r.performed)).toHaveLength(1)
     for (const r of results) expect(r.report).toEqual(results[0]!.report)
     expect(await notesOf(into)).toHaveLength(2)
+  })
+
+  it('keeps a secret whose encryption key is not configured and refuses the merge', async () => {
+    const { from, into, sessionId, now, userKeys } = await seedPair()
+    const elsewhere = await createRuntime({ ...env, ENCRYPTION_KEY: btoa('9'.repeat(32)) })
+    await putSecret(elsewhere, from, 'api-key', 'not lost')
+    await expect(
+      mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, mergeMovers),
+    ).rejects.toMatchObject({ status: 503, code: 'misconfigured' })
+    expect(await countRows('select count(*) as n from secrets where user_id = ?', from)).toBe(1)
   })
 
   it('leaves nothing half-moved when the batch fails', async () => {
