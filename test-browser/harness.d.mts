@@ -7,8 +7,6 @@ export interface Service {
   stop(): Promise<void>
 }
 
-/** Debian's Chromium, or `CHROMIUM_PATH`; throws when neither exists. */
-export function chromiumPath(): string
 export function createTempDir(prefix: string): Promise<string>
 export function removeDir(path: string): Promise<void>
 /** An absolute path in test/output/ (git-ignored). */

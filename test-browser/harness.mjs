@@ -3,7 +3,6 @@
 // the few file-system chores the tests need. Plain JavaScript because the project's type check
 // runs with the Workers types, not Node's; harness.d.mts declares what it exports.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -14,16 +13,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUTPUT_DIR = join(ROOT, 'test', 'output')
 const STARTUP_TIMEOUT_MS = 120_000
 const STOP_GRACE_MS = 10_000
-
-/** Debian's Chromium unless CHROMIUM_PATH names another; a clear error when there is none. */
-export function chromiumPath() {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(path))
-    throw new Error(
-      `No Chromium at ${path}: run "apt-get install -y chromium" (Debian) or set CHROMIUM_PATH.`,
-    )
-  return path
-}
 
 /** A port nothing listens on right now (the kernel's pick). */
 async function sparePort() {
