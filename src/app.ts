@@ -14,6 +14,8 @@ import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './auth/transport'
 import { AppError, errorBody } from './errors'
+import { completeDocument } from './openapi/document'
+import { ErrorSchema } from './schemas'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
@@ -121,22 +123,32 @@ export function createApp(rt: Runtime) {
   // The demo page is for local development: it exists only when DEMO=true (default false).
   if (settings.DEMO) app.route('/', demoRoutes)
 
+  app.openAPIRegistry.register('Error', ErrorSchema)
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An access token; or, for admin routes, the ADMIN_TOKEN.',
+    description: 'An access token (`Authorization: Bearer`); admin routes need `role: admin`.',
   })
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
     type: 'apiKey',
     in: 'cookie',
     name: cookieName(SESSION_COOKIE, settings.COOKIE_SECURE),
-    description: 'Browsers: the session cookie (with the access cookie beside it).',
+    description:
+      'Browsers: the session cookie, with the access cookie beside it. Any cookie-authenticated ' +
+      'answer may set fresh cookies (transparent refresh).',
   })
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
-    security: [{ bearer: [] }, { sessionCookie: [] }],
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The ADMIN_TOKEN secret as a Bearer token (admin routes only).',
+  })
+  app.get('/openapi.json', (c) => {
+    const generated = app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
+    })
+    return c.json(completeDocument(generated, new URL(c.req.url).origin))
   })
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'edge-session API' }))
 

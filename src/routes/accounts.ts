@@ -16,6 +16,7 @@ import {
 } from '../schemas'
 import { changePassword, login, register } from '../services/credentials'
 import type { SignInOutcome } from '../services/sign-in'
+import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../openapi/components'
 
 const Credentials = z.object({ email: EmailSchema, password: NewPasswordSchema })
 // Logging in checks the stored hash, so any length up to the cap is worth trying.
@@ -40,6 +41,8 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/register',
+      operationId: 'register',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary: 'Create an account; from an anonymous session, its data merges into it',
       middleware: [userContext({ mode: 'optional' })] as const,
@@ -58,6 +61,8 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/login',
+      operationId: 'login',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary: 'Sign in with email and password',
       middleware: [userContext({ mode: 'optional' })] as const,
@@ -76,6 +81,8 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/password',
+      operationId: 'changePassword',
+      security: USER_ACCESS,
       tags: ['Accounts'],
       summary: "Change this account's password; its other sessions end",
       middleware: [userContext({ mode: 'required', fresh: true })] as const,

@@ -15,6 +15,7 @@ import { eraseUsers } from '../services/erasure'
 import { importLegacyInstall } from '../services/legacy-import'
 import { pullKillSwitch, readMetrics } from '../services/operations'
 import { rotateSigningKey } from '../services/signing-key-rotation'
+import { ADMIN_ACCESS } from '../openapi/components'
 
 const admin = adminOnly()
 const adminErrors = errorResponses(400, 401, 403)
@@ -27,6 +28,8 @@ export const adminRoutes = createRouter()
       tags: ['Admin'],
       method: 'post',
       path: '/v1/admin/kill-switch',
+      operationId: 'pullKillSwitch',
+      security: ADMIN_ACCESS,
       summary: 'Revoke every existing session',
       responses: {
         200: jsonContent(z.object({ revokedBefore: z.iso.datetime() }), 'Pulled'),
@@ -54,6 +57,8 @@ export const adminRoutes = createRouter()
       tags: ['Admin'],
       method: 'post',
       path: '/v1/admin/keys/rotate',
+      operationId: 'rotateSigningKey',
+      security: ADMIN_ACCESS,
       summary:
         'Add a signing key; it signs once every isolate has it, old tokens verify until they expire',
       responses: { 200: jsonContent(z.object({ kid: z.string() }), 'The new key'), ...adminErrors },
@@ -81,6 +86,8 @@ export const adminRoutes = createRouter()
       tags: ['Admin'],
       method: 'post',
       path: '/v1/admin/sweep',
+      operationId: 'runSweep',
+      security: ADMIN_ACCESS,
       summary: 'Run the sweep now (the same work as the cron trigger)',
       responses: {
         200: jsonContent(
@@ -98,6 +105,8 @@ export const adminRoutes = createRouter()
       tags: ['Admin'],
       method: 'get',
       path: '/v1/admin/metrics',
+      operationId: 'getMetrics',
+      security: ADMIN_ACCESS,
       summary:
         'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep',
       responses: {
@@ -130,6 +139,8 @@ export const adminRoutes = createRouter()
       tags: ['Admin'],
       method: 'delete',
       path: '/v1/admin/users/{id}',
+      operationId: 'eraseUser',
+      security: ADMIN_ACCESS,
       summary: 'Erase a user: every row and every session',
       request: {
         params: z.object({
@@ -162,6 +173,8 @@ export const adminRoutes = createRouter()
       tags: ['Admin'],
       method: 'post',
       path: '/v1/admin/import',
+      operationId: 'importLegacyInstall',
+      security: ADMIN_ACCESS,
       summary: "Import a single-user install's OAuth records as one user; idempotent by importId",
       request: {
         body: {

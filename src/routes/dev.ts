@@ -4,6 +4,7 @@ import { normalizeEmail } from '../auth/emails'
 import { listOutbox } from '../db/outbox'
 import { createRouter } from '../http/router'
 import { EmailSchema, errorResponses, jsonContent } from '../schemas'
+import { PUBLIC_ACCESS } from '../openapi/components'
 
 const MessageSchema = z.object({
   to: z.string(),
@@ -18,6 +19,8 @@ export const devRoutes = createRouter().openapi(
   createRoute({
     method: 'get',
     path: '/v1/dev/outbox',
+    operationId: 'listOutbox',
+    security: PUBLIC_ACCESS,
     tags: ['Development'],
     summary: 'Mail sent to an address, newest first (MAILER=outbox only)',
     request: { query: z.object({ to: EmailSchema }) },

@@ -8,12 +8,15 @@ import { createRouter } from '../http/router'
 import { EmailSchema, errorResponses, jsonContent, SignInSchema } from '../schemas'
 import { MAGIC_LINK_PATH, requestMagicLink, verifyMagicLink } from '../services/magic-links'
 import { signInAnswer } from './accounts'
+import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../openapi/components'
 
 export const magicLinkRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post',
       path: MAGIC_LINK_PATH,
+      operationId: 'requestMagicLink',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary: 'Email a sign-in link; the answer is the same for every email',
       middleware: [userContext({ mode: 'optional' })] as const,
@@ -38,11 +41,14 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'get',
       path: MAGIC_LINK_PATH,
+      operationId: 'showMagicLinkPage',
+      security: PUBLIC_ACCESS,
       tags: ['Accounts'],
       summary: 'The page a sign-in link opens: one button that verifies it. Consumes nothing.',
       request: { query: z.object({ token: z.string().max(256).optional() }) },
       responses: {
         200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } },
+        ...errorResponses(400),
       },
     }),
     (c) => {
@@ -62,6 +68,8 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'post',
       path: `${MAGIC_LINK_PATH}/verify`,
+      operationId: 'verifyMagicLink',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary: 'Use a sign-in link; from an anonymous session, its data merges into the account',
       middleware: [userContext({ mode: 'optional' })] as const,
