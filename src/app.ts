@@ -7,7 +7,6 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
-import { Scalar } from '@scalar/hono-api-reference'
 import { routePath } from 'hono/route'
 import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
@@ -24,6 +23,7 @@ import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
 import { demoRoutes } from './routes/demo'
 import { devRoutes } from './routes/dev'
+import { docsRoutes } from './routes/docs'
 import { documentRoutes } from './routes/documents'
 import { eventRoutes } from './routes/events'
 import { magicLinkRoutes } from './routes/magic-links'
@@ -150,7 +150,7 @@ export function createApp(rt: Runtime) {
     })
     return c.json(completeDocument(generated, new URL(c.req.url).origin))
   })
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'edge-session API' }))
+  app.route('/', docsRoutes)
 
   app.notFound((c) =>
     c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404),

@@ -25,6 +25,8 @@ export interface Runtime {
   userKeys: UserKeys
   /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */
   killSwitch: IsolateCache<number>
+  /** Static assets (public/): the demo page and /docs; null where the binding is absent. */
+  assets: Fetcher | null
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -44,6 +46,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     mailer: createMailer(settings, db),
     userKeys: createUserKeys(settings.ENCRYPTION_KEY),
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
+    assets: env.ASSETS ?? null,
   }
 }
 

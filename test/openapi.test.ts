@@ -15,7 +15,14 @@ const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
 async function servedRoutes() {
   const app = createApp(await runtime())
   // The demo page and its scripts (DEMO=true only) serve a person, not the JSON contract.
-  const undocumented = new Set(['/openapi.json', '/docs', '/', '/demo/client.js', '/demo/app.js'])
+  const undocumented = new Set([
+    '/openapi.json',
+    '/docs',
+    '/docs/redoc.standalone.js',
+    '/',
+    '/demo/client.js',
+    '/demo/app.js',
+  ])
   return new Set(
     app.routes
       .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !undocumented.has(r.path))
@@ -146,10 +153,24 @@ describe('the OpenAPI document', () => {
     await expectError(res, 415, 'unsupported_media_type')
   })
 
-  it('serves a page that renders it at /docs', async () => {
+  it('serves a page that renders it at /docs from static assets, under a nonce CSP', async () => {
     const res = await api('/docs')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/text\/html/)
-    expect(await res.text()).toContain('/openapi.json')
+    const csp = res.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toMatch(/https?:/)
+    const nonce = /'nonce-([\w-]+)'/.exec(csp)?.[1]
+    const page = await res.text()
+    expect(page).toContain(`<style nonce="${nonce}">`)
+    expect(page).toContain('spec-url="/openapi.json"')
+    expect(page).not.toMatch(/https?:\/\//)
+    expect([...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual([
+      '<script type="module" src="/docs/redoc.standalone.js">',
+    ])
+    const renderer = await api('/docs/redoc.standalone.js')
+    expect(renderer.status).toBe(200)
+    expect(renderer.headers.get('content-type')).toMatch(/javascript/)
+    expect(await renderer.text()).toContain('RedocStandalone')
   })
 })
