@@ -20,6 +20,7 @@ import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { accountRoutes } from './routes/accounts'
 import { adminRoutes } from './routes/admin'
+import { adminUserRoutes } from './routes/admin-users'
 import { authRoutes } from './routes/auth'
 import { demoRoutes } from './routes/demo'
 import { devRoutes } from './routes/dev'
@@ -113,6 +114,7 @@ export function createApp(rt: Runtime) {
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
   app.route('/', adminRoutes)
+  app.route('/', adminUserRoutes)
   app.route('/', oauthRoutes)
   app.route('/', preferenceRoutes)
   app.route('/', secretRoutes)

@@ -26,6 +26,10 @@ export default {
   },
   /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
   async scheduled(_controller, env) {
-    await runSweep(await runtimeFor(env), { trigger: 'cron' })
+    const { counts, durationMs, complete } = await runSweep(await runtimeFor(env), {
+      trigger: 'cron',
+    })
+    // One line per run, so an operator sees the sweep working off a backlog in the logs.
+    console.log(JSON.stringify({ level: 'info', msg: 'sweep', counts, durationMs, complete }))
   },
 } satisfies ExportedHandler<Env>

@@ -12,5 +12,6 @@ export function removeDir(path: string): Promise<void>
 /** An absolute path in test/output/ (git-ignored). */
 export function outputPath(name: string): Promise<string>
 export function readProjectFile(relativePath: string): Promise<string>
+export function writeTextFile(path: string, text: string): Promise<void>
 /** `scripts/start.mjs` on a spare port with a fresh state directory; resolves once /healthz is 200. */
 export function startService(options?: { extraArgs?: string[] }): Promise<Service>

@@ -3,7 +3,7 @@
 // the few file-system chores the tests need. Plain JavaScript because the project's type check
 // runs with the Workers types, not Node's; harness.d.mts declares what it exports.
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -38,6 +38,10 @@ export async function removeDir(path) {
 export async function outputPath(name) {
   await mkdir(OUTPUT_DIR, { recursive: true })
   return join(OUTPUT_DIR, name)
+}
+
+export function writeTextFile(path, text) {
+  return writeFile(path, text)
 }
 
 export function readProjectFile(relativePath) {

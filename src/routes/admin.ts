@@ -14,12 +14,13 @@ import { recordAuditEvent } from '../services/audit'
 import { eraseUsers } from '../services/erasure'
 import { importLegacyInstall } from '../services/legacy-import'
 import { pullKillSwitch, readMetrics } from '../services/operations'
-import { rotateSigningKey } from '../services/signing-key-rotation'
+import { describeSigningKeys, rotateSigningKey } from '../services/signing-key-rotation'
 import { ADMIN_ACCESS } from '../openapi/components'
 
 const admin = adminOnly()
 const adminErrors = errorResponses(400, 401, 403)
 const counts = z.record(z.string(), z.number())
+const iso = (ms: number) => new Date(ms).toISOString()
 
 export const adminRoutes = createRouter()
   .openapi(
@@ -61,11 +62,18 @@ export const adminRoutes = createRouter()
       security: ADMIN_ACCESS,
       summary:
         'Add a signing key; it signs once every isolate has it, old tokens verify until they expire',
-      responses: { 200: jsonContent(z.object({ kid: z.string() }), 'The new key'), ...adminErrors },
+      responses: {
+        200: jsonContent(
+          z.object({ kid: z.string(), signsFrom: z.iso.datetime() }),
+          'The new key, and when it starts signing',
+        ),
+        ...adminErrors,
+      },
     }),
     async (c) => {
       const now = Date.now()
       const kid = await rotateSigningKey(c.var.rt, now)
+      const key = (await describeSigningKeys(c.var.rt, now)).find((k) => k.kid === kid)!
       await recordAuditEvent(
         c.var.rt.db,
         {
@@ -77,7 +85,47 @@ export const adminRoutes = createRouter()
         requestMeta(c),
         now,
       )
-      return c.json({ kid }, 200)
+      return c.json({ kid, signsFrom: iso(key.signsFrom) }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      middleware: [admin] as const,
+      tags: ['Admin'],
+      method: 'get',
+      path: '/v1/admin/keys',
+      operationId: 'listSigningKeys',
+      security: ADMIN_ACCESS,
+      summary: 'Unretired signing keys, newest first: when each starts signing, which signs now',
+      responses: {
+        200: jsonContent(
+          z.object({
+            keys: z.array(
+              z.object({
+                kid: z.string(),
+                createdAt: z.iso.datetime(),
+                signsFrom: z.iso.datetime(),
+                signing: z.boolean(),
+              }),
+            ),
+          }),
+          'The keys',
+        ),
+        ...adminErrors,
+      },
+    }),
+    async (c) => {
+      const keys = await describeSigningKeys(c.var.rt, Date.now())
+      return c.json(
+        {
+          keys: keys.map((k) => ({
+            ...k,
+            createdAt: iso(k.createdAt),
+            signsFrom: iso(k.signsFrom),
+          })),
+        },
+        200,
+      )
     },
   )
   .openapi(
