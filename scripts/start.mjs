@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 
 const port = process.env.PORT ?? '8787'
-const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }
+// CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare otherwise fetches workers.cloudflare.com/cf.json for
+// request.cf at every start, which prints a stack trace offline; the built-in placeholder serves.
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CI: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
+}
 const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO] : []
 
 if (!existsSync('.dev.vars')) {

@@ -160,7 +160,7 @@ export function createApp(rt: Runtime) {
   app.onError((error, c) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-      return c.json(errorBody(error.code, error.message), error.status)
+      return c.json(errorBody(error.code, error.message, error.fields), error.status)
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode
