@@ -9,6 +9,25 @@ import { randomBytes, toBase64Url } from '../encoding'
 import { notFound } from '../errors'
 import type { AppEnv } from './app-env'
 
+/**
+ * A page's CSP: nothing by default, scripts only from this origin (none inline), styles only by
+ * this answer's nonce, fetches only to this origin, no framing, no form posting; `extra` adds
+ * directives a page needs beyond that.
+ */
+export function pageCsp(nonce: string, extra: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'nonce-${nonce}'`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    ...extra,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
 /** The asset at `path`, or a 404 in the contract's shape when there is none (or no binding). */
 async function fetchAsset(c: Context<AppEnv>, path: string): Promise<Response> {
   const assets = c.var.rt.assets

@@ -1,11 +1,10 @@
 /** The admin API's user routes beyond erasure: list and search, show one, set a role, end sessions. */
-import { createRoute, z } from '@hono/zod-openapi'
-import { adminOnly } from '../auth/admin'
+import { z } from '@hono/zod-openapi'
 import type { UserRow } from '../db/users'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
+import { adminRoute } from './admin-route'
 import { USER_ID_PATTERN } from '../ids'
-import { ADMIN_ACCESS } from '../openapi/components'
 import {
   errorResponses,
   jsonContent,
@@ -21,8 +20,6 @@ import {
   setUserRole,
   showUser,
 } from '../services/admin-users'
-
-const admin = adminOnly()
 
 const UserIdParam = z.object({
   id: z.string().regex(USER_ID_PATTERN, 'must be a user id (anon_… or usr_…)'),
@@ -48,13 +45,10 @@ const actor = (user: { id: string; sessionId: string } | null) => ({
 
 export const adminUserRoutes = createRouter()
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'get',
       path: '/v1/admin/users',
       operationId: 'listUsers',
-      security: ADMIN_ACCESS,
       summary: 'Users newest first; `query` matches part of an email or a whole id',
       request: {
         query: z.object({
@@ -77,13 +71,10 @@ export const adminUserRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'get',
       path: '/v1/admin/users/{id}',
       operationId: 'getUser',
-      security: ADMIN_ACCESS,
       summary: 'One user with their live sessions',
       request: { params: UserIdParam },
       responses: {
@@ -103,13 +94,10 @@ export const adminUserRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'put',
       path: '/v1/admin/users/{id}/role',
       operationId: 'setUserRole',
-      security: ADMIN_ACCESS,
       summary: "Set an account's role; its sessions end, so no token keeps the old role",
       request: {
         params: UserIdParam,
@@ -138,13 +126,10 @@ export const adminUserRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/users/{id}/revoke-sessions',
       operationId: 'revokeUserSessions',
-      security: ADMIN_ACCESS,
       summary: 'End every live session of a user',
       request: { params: UserIdParam },
       responses: {

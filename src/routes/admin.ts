@@ -1,11 +1,11 @@
 /** The admin API: kill switch, key rotation, sweep, metrics, erasing a user. */
-import { createRoute, z } from '@hono/zod-openapi'
-import { adminOnly } from '../auth/admin'
+import { z } from '@hono/zod-openapi'
 import { tokenPair } from '../auth/transport'
 import { findUser } from '../db/users'
 import { notFound } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
+import { adminRoute } from './admin-route'
 import { USER_ID_PATTERN } from '../ids'
 import { runSweep } from '../jobs/sweep'
 import { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth'
@@ -15,22 +15,17 @@ import { eraseUsers } from '../services/erasure'
 import { importLegacyInstall } from '../services/legacy-import'
 import { pullKillSwitch, readMetrics } from '../services/operations'
 import { describeSigningKeys, rotateSigningKey } from '../services/signing-key-rotation'
-import { ADMIN_ACCESS } from '../openapi/components'
 
-const admin = adminOnly()
 const adminErrors = errorResponses(400, 401, 403)
 const counts = z.record(z.string(), z.number())
 const iso = (ms: number) => new Date(ms).toISOString()
 
 export const adminRoutes = createRouter()
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/kill-switch',
       operationId: 'pullKillSwitch',
-      security: ADMIN_ACCESS,
       summary: 'Revoke every existing session',
       responses: {
         200: jsonContent(z.object({ revokedBefore: z.iso.datetime() }), 'Pulled'),
@@ -53,13 +48,10 @@ export const adminRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/keys/rotate',
       operationId: 'rotateSigningKey',
-      security: ADMIN_ACCESS,
       summary:
         'Add a signing key; it signs once every isolate has it, old tokens verify until they expire',
       responses: {
@@ -89,13 +81,10 @@ export const adminRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'get',
       path: '/v1/admin/keys',
       operationId: 'listSigningKeys',
-      security: ADMIN_ACCESS,
       summary: 'Unretired signing keys, newest first: when each starts signing, which signs now',
       responses: {
         200: jsonContent(
@@ -129,13 +118,10 @@ export const adminRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/sweep',
       operationId: 'runSweep',
-      security: ADMIN_ACCESS,
       summary: 'Run the sweep now (the same work as the cron trigger)',
       responses: {
         200: jsonContent(
@@ -148,13 +134,10 @@ export const adminRoutes = createRouter()
     async (c) => c.json(await runSweep(c.var.rt, { trigger: 'admin' }), 200),
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'get',
       path: '/v1/admin/metrics',
       operationId: 'getMetrics',
-      security: ADMIN_ACCESS,
       summary:
         'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep',
       responses: {
@@ -182,13 +165,10 @@ export const adminRoutes = createRouter()
     async (c) => c.json(await readMetrics(c.var.rt, Date.now()), 200),
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'delete',
       path: '/v1/admin/users/{id}',
       operationId: 'eraseUser',
-      security: ADMIN_ACCESS,
       summary: 'Erase a user: every row and every session',
       request: {
         params: z.object({
@@ -216,13 +196,10 @@ export const adminRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/import',
       operationId: 'importLegacyInstall',
-      security: ADMIN_ACCESS,
       summary: "Import a single-user install's OAuth records as one user; idempotent by importId",
       request: {
         body: {

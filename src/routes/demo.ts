@@ -6,21 +6,9 @@
  */
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env'
-import { serveAsset, servePage } from '../http/static-assets'
-
-const pageCsp = (nonce: string) =>
-  [
-    "default-src 'none'",
-    "script-src 'self'",
-    `style-src 'nonce-${nonce}'`,
-    "connect-src 'self'",
-    "img-src 'self' data:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ')
+import { pageCsp, serveAsset, servePage } from '../http/static-assets'
 
 export const demoRoutes = new Hono<AppEnv>()
-  .get('/', (c) => servePage(c, '/demo/index.html', pageCsp))
+  .get('/', (c) => servePage(c, '/demo/index.html', (nonce) => pageCsp(nonce)))
   .get('/demo/client.js', (c) => serveAsset(c, '/demo/client.js'))
   .get('/demo/app.js', (c) => serveAsset(c, '/demo/app.js'))

@@ -1,28 +1,17 @@
 /**
  * `/docs`: the API reference, rendered in the browser by Redoc from /openapi.json. The page and
  * the pinned renderer are static assets (public/docs/, filled by scripts/build-assets.mjs), so they
- * work offline and add nothing to the Worker bundle. CSP: scripts only from this origin; styles
- * from this origin, the page's own by nonce, and the renderer's injected ones (it writes <style>
- * elements at run time and offers no nonce hook, hence 'unsafe-inline' for styles only); no
- * third-party origin anywhere.
+ * work offline and add nothing to the Worker bundle. CSP: scripts only from this origin, styles
+ * only by nonce (the renderer's styled-components reads it from the page's `csp-nonce` meta tag),
+ * no third-party origin anywhere.
  */
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env'
-import { serveAsset, servePage } from '../http/static-assets'
+import { pageCsp, serveAsset, servePage } from '../http/static-assets'
 
+/** The renderer also loads fonts inline and may run its search in a worker. */
 const docsCsp = (nonce: string) =>
-  [
-    "default-src 'none'",
-    "script-src 'self'",
-    `style-src 'self' 'nonce-${nonce}'`,
-    "connect-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "worker-src 'self' blob:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ')
+  pageCsp(nonce, ["font-src 'self' data:", "worker-src 'self' blob:"])
 
 export const docsRoutes = new Hono<AppEnv>()
   .get('/docs', (c) => servePage(c, '/docs/index.html', docsCsp))
