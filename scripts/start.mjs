@@ -5,7 +5,8 @@
 // Durable Object state somewhere other than .wrangler/, as the bench does for a clean slate).
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { parseDevVars } from '../cli/settings.mjs'
 
 const port = process.env.PORT ?? '8787'
 // CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare otherwise fetches workers.cloudflare.com/cf.json for
@@ -26,8 +27,7 @@ if (!existsSync('.dev.vars')) {
       `ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`,
       `ADMIN_TOKEN=${randomBytes(24).toString('base64url')}`,
       'COOKIE_SECURE=false',
-      `ISSUER=http://127.0.0.1:${port}`,
-      `AUDIENCE=http://127.0.0.1:${port}`,
+      // ISSUER and AUDIENCE follow the port of each start (below); set them here to pin them.
       // The demo page at / (src/routes/demo.ts); production's default is off.
       'DEMO=true',
       '',
@@ -36,6 +36,15 @@ if (!existsSync('.dev.vars')) {
   )
   console.log('Wrote .dev.vars with fresh local secrets.')
 }
+
+// Tokens name the address this start serves on. An ISSUER/AUDIENCE in .dev.vars that an earlier
+// start wrote for another port (http://127.0.0.1:<port>) is overridden; any other value is kept.
+const origin = `http://127.0.0.1:${port}`
+const devVars = parseDevVars(readFileSync('.dev.vars', 'utf8'))
+const portBound = (value) => value === undefined || /^http:\/\/127\.0\.0\.1:\d+$/.test(value)
+const originVars = ['ISSUER', 'AUDIENCE']
+  .filter((name) => portBound(devVars[name]))
+  .flatMap((name) => ['--var', `${name}:${origin}`])
 
 const migrate = spawnSync(
   'npx',
@@ -58,6 +67,7 @@ const server = spawn(
     port,
     '--show-interactive-dev-session=false',
     ...persist,
+    ...originVars,
     ...process.argv.slice(2),
   ],
   {

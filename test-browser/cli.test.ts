@@ -26,7 +26,10 @@ async function register(email: string) {
     body: JSON.stringify({ email, password: 'a long password 1' }),
   })
   expect(res.status).toBe(201)
-  return (await res.json()) as { user: { id: string }; tokens: { refreshToken: string } }
+  return (await res.json()) as {
+    user: { id: string }
+    tokens: { accessToken: string; refreshToken: string }
+  }
 }
 
 const cli = (...args: string[]) => runCli(['--url', url, ...args])
@@ -145,5 +148,14 @@ describe('npx edge-session', () => {
       body: JSON.stringify({ refreshToken: tokens.refreshToken }),
     })
     expect(refresh.status).toBe(401)
+  })
+})
+
+describe('the local service (scripts/start.mjs)', () => {
+  it('issues tokens for the port it serves on, whatever port an earlier start wrote down', async () => {
+    const { tokens } = await register(`iss-${crypto.randomUUID()}@example.com`)
+    const access = tokens.accessToken
+    const claims = JSON.parse(atob(access.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
+    expect(claims).toMatchObject({ iss: url, aud: url })
   })
 })
