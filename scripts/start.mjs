@@ -6,9 +6,17 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { parseDevVars } from '../cli/settings.mjs'
 
 const port = process.env.PORT ?? '8787'
-const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }
+// CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare otherwise fetches workers.cloudflare.com/cf.json for
+// request.cf at every start, which prints a stack trace offline; the built-in placeholder serves.
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CI: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
+}
 const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO] : []
 
 if (!existsSync('.dev.vars')) {
@@ -22,8 +30,7 @@ if (!existsSync('.dev.vars')) {
       // Sign-in links land in the local outbox (GET /v1/dev/outbox, loopback only). Production
       // names no mailer by default: link requests answer 503 until MAILER is set there.
       'MAILER=outbox',
-      `ISSUER=http://127.0.0.1:${port}`,
-      `AUDIENCE=http://127.0.0.1:${port}`,
+      // ISSUER and AUDIENCE follow the port of each start (below); set them here to pin them.
       // The demo page at / (src/routes/demo.ts); production's default is off.
       'DEMO=true',
       '',
@@ -35,6 +42,15 @@ if (!existsSync('.dev.vars')) {
   // A .dev.vars from before the outbox had to be asked for: keep local sign-in links working.
   appendFileSync('.dev.vars', 'MAILER=outbox\n')
 }
+
+// Tokens name the address this start serves on. An ISSUER/AUDIENCE in .dev.vars that an earlier
+// start wrote for another port (http://127.0.0.1:<port>) is overridden; any other value is kept.
+const origin = `http://127.0.0.1:${port}`
+const devVars = parseDevVars(readFileSync('.dev.vars', 'utf8'))
+const portBound = (value) => value === undefined || /^http:\/\/127\.0\.0\.1:\d+$/.test(value)
+const originVars = ['ISSUER', 'AUDIENCE']
+  .filter((name) => portBound(devVars[name]))
+  .flatMap((name) => ['--var', `${name}:${origin}`])
 
 const migrate = spawnSync(
   'npx',
@@ -57,6 +73,7 @@ const server = spawn(
     port,
     '--show-interactive-dev-session=false',
     ...persist,
+    ...originVars,
     ...process.argv.slice(2),
   ],
   {

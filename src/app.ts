@@ -7,22 +7,25 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
-import { Scalar } from '@scalar/hono-api-reference'
 import { routePath } from 'hono/route'
 import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './auth/transport'
 import { AppError, errorBody } from './errors'
+import { completeDocument } from './openapi/document'
+import { ErrorSchema } from './schemas'
 import type { AppEnv } from './http/app-env'
 import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
 import { accountRoutes } from './routes/accounts'
 import { adminRoutes } from './routes/admin'
+import { adminUserRoutes } from './routes/admin-users'
 import { authRoutes } from './routes/auth'
 import { demoRoutes } from './routes/demo'
 import { devRoutes } from './routes/dev'
+import { docsRoutes } from './routes/docs'
 import { documentRoutes } from './routes/documents'
 import { eventRoutes } from './routes/events'
 import { magicLinkRoutes } from './routes/magic-links'
@@ -113,6 +116,7 @@ export function createApp(rt: Runtime) {
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
   app.route('/', adminRoutes)
+  app.route('/', adminUserRoutes)
   app.route('/', oauthRoutes)
   app.route('/', preferenceRoutes)
   app.route('/', secretRoutes)
@@ -123,24 +127,34 @@ export function createApp(rt: Runtime) {
   // The demo page is for local development: it exists only when DEMO=true (default false).
   if (settings.DEMO) app.route('/', demoRoutes)
 
+  app.openAPIRegistry.register('Error', ErrorSchema)
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An access token; or, for admin routes, the ADMIN_TOKEN.',
+    description: 'An access token (`Authorization: Bearer`); admin routes need `role: admin`.',
   })
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
     type: 'apiKey',
     in: 'cookie',
     name: cookieName(SESSION_COOKIE, settings.COOKIE_SECURE),
-    description: 'Browsers: the session cookie (with the access cookie beside it).',
+    description:
+      'Browsers: the session cookie, with the access cookie beside it. Any cookie-authenticated ' +
+      'answer may set fresh cookies (transparent refresh).',
   })
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
-    security: [{ bearer: [] }, { sessionCookie: [] }],
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The ADMIN_TOKEN secret as a Bearer token (admin routes only).',
   })
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'edge-session API' }))
+  app.get('/openapi.json', (c) => {
+    const generated = app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
+    })
+    return c.json(completeDocument(generated, new URL(c.req.url).origin))
+  })
+  app.route('/', docsRoutes)
 
   app.notFound((c) =>
     c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404),
@@ -148,7 +162,7 @@ export function createApp(rt: Runtime) {
   app.onError((error, c) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-      return c.json(errorBody(error.code, error.message), error.status)
+      return c.json(errorBody(error.code, error.message, error.fields), error.status)
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode

@@ -13,6 +13,8 @@ export interface Env {
   ANONYMOUS_PER_IP_LIMIT?: RateLimit
   AUTH_PER_IP_LIMIT?: RateLimit
   PASSWORD_PER_EMAIL_LIMIT?: RateLimit
+  /** Workers Static Assets (wrangler.toml `[assets]`): the demo page and /docs. */
+  ASSETS?: Fetcher
   ENCRYPTION_KEY?: string
   ENCRYPTION_KEY_PREVIOUS?: string
   ADMIN_TOKEN?: string

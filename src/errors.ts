@@ -12,18 +12,26 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** 400 `invalid_request` only: each failing field, for clients that show them per field. */
+    readonly fields?: FieldProblem[],
   ) {
     super(message)
   }
 }
 
-/** The JSON body every error response carries. */
-export interface ErrorBody {
-  error: { code: string; message: string }
+/** One failing field: where (`body.email`) and what is wrong with it. */
+export interface FieldProblem {
+  path: string
+  message: string
 }
 
-export const errorBody = (code: string, message: string): ErrorBody => ({
-  error: { code, message },
+/** The JSON body every error response carries. */
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldProblem[] }
+}
+
+export const errorBody = (code: string, message: string, fields?: FieldProblem[]): ErrorBody => ({
+  error: fields?.length ? { code, message, fields } : { code, message },
 })
 
 /** 401 with the RFC 6750 challenge, for any credential that does not verify. */
@@ -33,4 +41,5 @@ export const unauthorized = (code: string, message: string) =>
 export const notFound = (what = 'The resource') =>
   new AppError(404, 'not_found', `${what} was not found.`)
 
-export const invalidRequest = (message: string) => new AppError(400, 'invalid_request', message)
+export const invalidRequest = (message: string, fields?: FieldProblem[]) =>
+  new AppError(400, 'invalid_request', message, {}, fields)

@@ -37,7 +37,11 @@ export default {
   /** The cron trigger: the sweep, within its time budget; the rest waits for the next run. */
   async scheduled(_controller, env) {
     try {
-      await runSweep(await readyRuntimeFor(env), { trigger: 'cron' })
+      const { counts, durationMs, complete } = await runSweep(await readyRuntimeFor(env), {
+        trigger: 'cron',
+      })
+      // One line per run, so an operator sees the sweep working off a backlog in the logs.
+      console.log(JSON.stringify({ level: 'info', msg: 'sweep', counts, durationMs, complete }))
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error
       // Nothing can be swept or re-sealed until the keys are fixed; say why in the log.

@@ -35,6 +35,8 @@ export interface Runtime {
    * once per isolate before the service answers (see services/key-check.ts).
    */
   checkKeys: () => Promise<void>
+  /** Static assets (public/): the demo page and /docs; null where the binding is absent. */
+  assets: Fetcher | null
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -58,6 +60,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     userKeys,
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
     checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
+    assets: env.ASSETS ?? null,
   }
 }
 

@@ -4,9 +4,21 @@
  */
 import { z } from '@hono/zod-openapi'
 import type { SessionView } from '../durable-objects/session'
+import { ERROR_CODE_LIST } from './error-codes'
+import { errorResponseRef, type ErrorStatus } from './openapi/components'
 
 export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODE_LIST),
+      message: z.string(),
+      /** 400 `invalid_request` only: each failing field and what is wrong with it. */
+      fields: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ example: [{ path: 'body.email', message: 'must be an email address' }] }),
+    }),
+  })
   .openapi('Error')
 
 export const UserSchema = z
@@ -138,29 +150,11 @@ export function toUserSession(view: SessionView) {
   }
 }
 
-/** The standard error responses a route can give, for its OpenAPI entry. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 429 | 503>) {
-  const descriptions = {
-    400: 'Invalid request',
-    401: 'Missing or invalid credentials',
-    403: 'Forbidden',
-    404: 'Not found',
-    409: 'Conflict',
-    413: 'Payload too large',
-    429: 'Rate limited',
-    503: 'Unavailable (e.g. no mailer configured)',
-  } as const
-  return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: descriptions[status],
-        content: { 'application/json': { schema: ErrorSchema } },
-      },
-    ]),
-  ) as Record<
-    (typeof statuses)[number],
-    { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }
+/** The error responses a route can give, for its OpenAPI entry: `$ref`s to the shared ones. */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(statuses.map((status) => [status, errorResponseRef(status)])) as Record<
+    S,
+    { $ref: string }
   >
 }
 

@@ -1,13 +1,13 @@
 /**
- * The demo page in a real browser: Debian's Chromium, driven by playwright-core, against
+ * The demo page in a real browser: Chromium (see browser.mjs), driven by playwright-core, against
  * `wrangler dev` (workerd, local D1 and Durable Objects) started as the bench starts it. What only
  * a browser can show: HttpOnly cookies out of scripts' reach, a cookie jar shared by tabs, reloads.
  * The tests run in order and share one browser profile, like one person's visit.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumLaunchOptions } from './browser.mjs'
 import {
-  chromiumPath,
   createTempDir,
   filesContaining,
   outputPath,
@@ -16,15 +16,6 @@ import {
   type Service,
 } from './harness.mjs'
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 // Two cores shared with other test runs: generous, but every wait has a bound.
 const ACTION_TIMEOUT_MS = 20_000
 const NAVIGATION_TIMEOUT_MS = 30_000
@@ -37,15 +28,16 @@ interface Browser {
 }
 
 let service: Service
+let launch: Awaited<ReturnType<typeof chromiumLaunchOptions>>
 const browsers: Browser[] = []
 
 /** A fresh Chromium profile in a temp directory: one "device". */
 async function openBrowser(): Promise<Browser> {
   const dir = await createTempDir('edge-session-chromium-')
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: chromiumPath(),
+    executablePath: launch.executablePath,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: launch.args,
     timeout: NAVIGATION_TIMEOUT_MS,
     viewport: { width: 1100, height: 900 },
   })
@@ -143,7 +135,7 @@ let anonymousId: string
 let accountId: string
 
 beforeAll(async () => {
-  chromiumPath()
+  launch = await chromiumLaunchOptions()
   service = await startService({
     extraArgs: [
       '--var',

@@ -9,8 +9,6 @@ export interface Service {
   stop(): Promise<void>
 }
 
-/** Debian's Chromium, or `CHROMIUM_PATH`; throws when neither exists. */
-export function chromiumPath(): string
 export function createTempDir(prefix: string): Promise<string>
 export function removeDir(path: string): Promise<void>
 /** An absolute path in test/output/ (git-ignored). */
@@ -18,5 +16,6 @@ export function outputPath(name: string): Promise<string>
 export function readProjectFile(relativePath: string): Promise<string>
 /** Every file below `dir` whose bytes contain `needle`. */
 export function filesContaining(dir: string, needle: string): Promise<string[]>
+export function writeTextFile(path: string, text: string): Promise<void>
 /** `scripts/start.mjs` on a spare port with a fresh state directory; resolves once /healthz is 200. */
 export function startService(options?: { extraArgs?: string[] }): Promise<Service>

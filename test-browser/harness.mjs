@@ -3,8 +3,7 @@
 // the few file-system chores the tests need. Plain JavaScript because the project's type check
 // runs with the Workers types, not Node's; harness.d.mts declares what it exports.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -14,16 +13,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUTPUT_DIR = join(ROOT, 'test', 'output')
 const STARTUP_TIMEOUT_MS = 120_000
 const STOP_GRACE_MS = 10_000
-
-/** Debian's Chromium unless CHROMIUM_PATH names another; a clear error when there is none. */
-export function chromiumPath() {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(path))
-    throw new Error(
-      `No Chromium at ${path}: run "apt-get install -y chromium" (Debian) or set CHROMIUM_PATH.`,
-    )
-  return path
-}
 
 /** A port nothing listens on right now (the kernel's pick). */
 async function sparePort() {
@@ -61,6 +50,10 @@ export async function filesContaining(dir, needle) {
     if ((await readFile(path)).includes(needle)) found.push(path)
   }
   return found
+}
+
+export function writeTextFile(path, text) {
+  return writeFile(path, text)
 }
 
 export function readProjectFile(relativePath) {

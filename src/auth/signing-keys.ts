@@ -74,7 +74,7 @@ export type KeyStore = IsolateCache<KeySet>
  * delay only verifies, so no verifier meets a token whose kid it has not loaded yet. With no such
  * key (the very first one), the newest signs.
  */
-function pickSigner(rows: SigningKeyRow[], now: number): SigningKeyRow {
+export function pickSigner(rows: SigningKeyRow[], now: number): SigningKeyRow {
   const settled = rows.find((row) => now - row.createdAt >= KEY_PUBLISH_DELAY_MS)
   const newest = rows[0]
   if (!newest) throw new Error('no signing key')

@@ -25,7 +25,10 @@ export function originCheck(allowedOrigins: readonly string[]): MiddlewareHandle
         throw new AppError(
           403,
           'csrf_rejected',
-          'Cross-site request rejected: the Origin header is missing or not allowed.',
+          origin
+            ? 'Cross-site request rejected: this Origin is not in ALLOWED_ORIGINS.'
+            : 'Cross-site request rejected: a write that relies on cookies needs an Origin header. ' +
+                'An API client should send "X-Session-Transport: token" and use bearer tokens.',
         )
       }
     }

@@ -1,19 +1,27 @@
-/** Every route group is an `OpenAPIHono` whose failed validation becomes a 400 naming the field. */
+/**
+ * Every route group is an `OpenAPIHono` whose failed validation becomes a 400 naming each field:
+ * in the message, and as `error.fields` for clients that show problems per field.
+ */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
-import { invalidRequest } from '../errors'
+import { invalidRequest, type FieldProblem } from '../errors'
 import type { AppEnv } from './app-env'
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw invalidRequest(describeIssues(result.error, result.target))
+      if (!result.success) {
+        const fields = fieldProblems(result.error, result.target)
+        throw invalidRequest(describeFields(fields), fields)
+      }
     },
   })
 }
 
-/** "body.refreshToken: expected string, received number" and so on, naming each failing field. */
-export function describeIssues(error: ZodError, target: string): string {
+const MESSAGE_FIELDS = 5
+
+/** Each failing field as `{path: 'body.refreshToken', message: 'expected string, …'}`. */
+export function fieldProblems(error: ZodError, target: string): FieldProblem[] {
   const where =
     {
       json: 'body',
@@ -23,8 +31,16 @@ export function describeIssues(error: ZodError, target: string): string {
       cookie: 'cookie',
       form: 'form',
     }[target] ?? target
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${[where, ...issue.path.map(String)].join('.')}: ${issue.message}`)
+  return error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }))
+}
+
+/** "body.refreshToken: expected string, received number; …", naming the first few fields. */
+function describeFields(fields: FieldProblem[]): string {
+  return fields
+    .slice(0, MESSAGE_FIELDS)
+    .map((field) => `${field.path}: ${field.message}`)
     .join('; ')
 }

@@ -17,6 +17,7 @@ import {
 } from '../schemas'
 import { changePassword, login, register } from '../services/credentials'
 import type { SignInOutcome } from '../services/sign-in'
+import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../openapi/components'
 
 const Credentials = z.object({
   email: EmailSchema,
@@ -46,6 +47,8 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/register',
+      operationId: 'register',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary:
         'Create an account and mail a link confirming its email; from an anonymous session proven by its refresh credential, its data merges into it',
@@ -66,6 +69,8 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/login',
+      operationId: 'login',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary: 'Sign in with email and password',
       request: { body: jsonBody(LoginCredentials) },
@@ -89,6 +94,8 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/password',
+      operationId: 'changePassword',
+      security: USER_ACCESS,
       tags: ['Accounts'],
       summary:
         "Set or change this account's password (the current one, or a sign-in within 5 minutes); its other sessions end",

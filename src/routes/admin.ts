@@ -1,11 +1,11 @@
 /** The admin API: kill switch, key rotation, sweep, metrics, erasing a user. */
-import { createRoute, z } from '@hono/zod-openapi'
-import { adminOnly } from '../auth/admin'
+import { z } from '@hono/zod-openapi'
 import { tokenPair } from '../auth/transport'
 import { findUser } from '../db/users'
 import { notFound } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
+import { adminRoute } from './admin-route'
 import { USER_ID_PATTERN } from '../ids'
 import { runSweep } from '../jobs/sweep'
 import { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth'
@@ -14,19 +14,18 @@ import { recordAuditEvent } from '../services/audit'
 import { eraseUsers } from '../services/erasure'
 import { importLegacyInstall } from '../services/legacy-import'
 import { pullKillSwitch, readMetrics } from '../services/operations'
-import { rotateSigningKey } from '../services/signing-key-rotation'
+import { describeSigningKeys, rotateSigningKey } from '../services/signing-key-rotation'
 
-const admin = adminOnly()
 const adminErrors = errorResponses(400, 401, 403)
 const counts = z.record(z.string(), z.number())
+const iso = (ms: number) => new Date(ms).toISOString()
 
 export const adminRoutes = createRouter()
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/kill-switch',
+      operationId: 'pullKillSwitch',
       summary: 'Revoke every existing session',
       responses: {
         200: jsonContent(z.object({ revokedBefore: z.iso.datetime() }), 'Pulled'),
@@ -49,18 +48,24 @@ export const adminRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/keys/rotate',
+      operationId: 'rotateSigningKey',
       summary:
         'Add a signing key; it signs once every isolate has it, old tokens verify until they expire',
-      responses: { 200: jsonContent(z.object({ kid: z.string() }), 'The new key'), ...adminErrors },
+      responses: {
+        200: jsonContent(
+          z.object({ kid: z.string(), signsFrom: z.iso.datetime() }),
+          'The new key, and when it starts signing',
+        ),
+        ...adminErrors,
+      },
     }),
     async (c) => {
       const now = Date.now()
       const kid = await rotateSigningKey(c.var.rt, now)
+      const key = (await describeSigningKeys(c.var.rt, now)).find((k) => k.kid === kid)!
       await recordAuditEvent(
         c.var.rt.db,
         {
@@ -72,15 +77,51 @@ export const adminRoutes = createRouter()
         requestMeta(c),
         now,
       )
-      return c.json({ kid }, 200)
+      return c.json({ kid, signsFrom: iso(key.signsFrom) }, 200)
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
+      method: 'get',
+      path: '/v1/admin/keys',
+      operationId: 'listSigningKeys',
+      summary: 'Unretired signing keys, newest first: when each starts signing, which signs now',
+      responses: {
+        200: jsonContent(
+          z.object({
+            keys: z.array(
+              z.object({
+                kid: z.string(),
+                createdAt: z.iso.datetime(),
+                signsFrom: z.iso.datetime(),
+                signing: z.boolean(),
+              }),
+            ),
+          }),
+          'The keys',
+        ),
+        ...adminErrors,
+      },
+    }),
+    async (c) => {
+      const keys = await describeSigningKeys(c.var.rt, Date.now())
+      return c.json(
+        {
+          keys: keys.map((k) => ({
+            ...k,
+            createdAt: iso(k.createdAt),
+            signsFrom: iso(k.signsFrom),
+          })),
+        },
+        200,
+      )
+    },
+  )
+  .openapi(
+    adminRoute({
       method: 'post',
       path: '/v1/admin/sweep',
+      operationId: 'runSweep',
       summary: 'Run the sweep now (the same work as the cron trigger)',
       responses: {
         200: jsonContent(
@@ -93,11 +134,10 @@ export const adminRoutes = createRouter()
     async (c) => c.json(await runSweep(c.var.rt, { trigger: 'admin' }), 200),
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'get',
       path: '/v1/admin/metrics',
+      operationId: 'getMetrics',
       summary:
         'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep, sealed values per key id',
       responses: {
@@ -133,11 +173,10 @@ export const adminRoutes = createRouter()
     async (c) => c.json(await readMetrics(c.var.rt, Date.now()), 200),
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'delete',
       path: '/v1/admin/users/{id}',
+      operationId: 'eraseUser',
       summary: 'Erase a user: every row and every session',
       request: {
         params: z.object({
@@ -165,11 +204,10 @@ export const adminRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
-      middleware: [admin] as const,
-      tags: ['Admin'],
+    adminRoute({
       method: 'post',
       path: '/v1/admin/import',
+      operationId: 'importLegacyInstall',
       summary: "Import a single-user install's OAuth records as one user; idempotent by importId",
       request: {
         body: {

@@ -13,8 +13,15 @@ import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
 import { refreshSession, revokeAllSessions, revokeSession, SUPERSEDED } from '../services/sessions'
+import { REFRESH_ACCESS, USER_ACCESS } from '../openapi/components'
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
+
+/** A 204 that clears the session cookies (cookie transport). */
+const cookiesCleared = (description: string) => ({
+  description,
+  headers: { 'Set-Cookie': { $ref: '#/components/headers/SetCookie' } },
+})
 
 const TokenInfoSchema = z
   .object({
@@ -32,6 +39,8 @@ export const authRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/refresh',
+      operationId: 'refreshSession',
+      security: REFRESH_ACCESS,
       tags: ['Sessions'],
       summary: 'Rotate the refresh token (session cookie, or `refreshToken` in the body)',
       request: {
@@ -60,6 +69,8 @@ export const authRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/auth/token-info',
+      operationId: 'getTokenInfo',
+      security: USER_ACCESS,
       tags: ['Sessions'],
       summary: 'Verify the presented access token; no storage I/O',
       responses: {
@@ -86,10 +97,12 @@ export const authRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/logout',
+      operationId: 'logout',
+      security: USER_ACCESS,
       tags: ['Sessions'],
       summary: 'End the current session',
       middleware: [userContext({ mode: 'required' })] as const,
-      responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 401, 403) },
+      responses: { 204: cookiesCleared('Logged out'), ...errorResponses(400, 401, 403) },
     }),
     async (c) => {
       const me = requireUser(c)
@@ -102,11 +115,13 @@ export const authRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/auth/logout-all',
+      operationId: 'logoutAll',
+      security: USER_ACCESS,
       tags: ['Sessions'],
       summary: 'End every session of this user',
       middleware: [userContext({ mode: 'required' })] as const,
       responses: {
-        204: { description: 'Logged out everywhere' },
+        204: cookiesCleared('Logged out everywhere'),
         ...errorResponses(400, 401, 403),
       },
     }),

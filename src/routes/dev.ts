@@ -5,6 +5,7 @@ import { listOutbox } from '../db/outbox'
 import { loopbackOnly } from '../http/loopback-only'
 import { createRouter } from '../http/router'
 import { EmailSchema, errorResponses, jsonContent } from '../schemas'
+import { PUBLIC_ACCESS } from '../openapi/components'
 
 const MessageSchema = z.object({
   to: z.string(),
@@ -19,6 +20,8 @@ export const devRoutes = createRouter().openapi(
   createRoute({
     method: 'get',
     path: '/v1/dev/outbox',
+    operationId: 'listOutbox',
+    security: PUBLIC_ACCESS,
     tags: ['Development'],
     summary: 'Mail sent to an address, newest first (MAILER=outbox, loopback clients only)',
     middleware: [loopbackOnly()] as const,

@@ -14,6 +14,7 @@ import {
   listDocuments,
   removeDocument,
 } from '../services/documents'
+import { USER_ACCESS } from '../openapi/components'
 
 const IdParam = z.object({
   id: z
@@ -73,6 +74,8 @@ export const documentRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/documents',
+      operationId: 'createDocument',
+      security: USER_ACCESS,
       tags: ['Documents'],
       summary: 'Create a document',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -91,6 +94,8 @@ export const documentRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/documents',
+      operationId: 'listDocuments',
+      security: USER_ACCESS,
       tags: ['Documents'],
       summary: "A page of this user's documents, newest first (without content)",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -115,6 +120,8 @@ export const documentRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/documents/{id}',
+      operationId: 'getDocument',
+      security: USER_ACCESS,
       tags: ['Documents'],
       summary: 'One document',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -133,6 +140,8 @@ export const documentRoutes = createRouter()
     createRoute({
       method: 'patch',
       path: '/v1/documents/{id}',
+      operationId: 'updateDocument',
+      security: USER_ACCESS,
       tags: ['Documents'],
       summary: "Change a document's title and/or content",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -152,6 +161,8 @@ export const documentRoutes = createRouter()
     createRoute({
       method: 'delete',
       path: '/v1/documents/{id}',
+      operationId: 'deleteDocument',
+      security: USER_ACCESS,
       tags: ['Documents'],
       summary: 'Delete a document',
       middleware: [userContext({ mode: 'required' })] as const,

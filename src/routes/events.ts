@@ -4,6 +4,7 @@ import { requireUser, userContext } from '../auth/user-context'
 import { listUserEvents } from '../db/user-events'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent } from '../schemas'
+import { USER_ACCESS } from '../openapi/components'
 
 const EventSchema = z
   .object({
@@ -29,6 +30,8 @@ export const eventRoutes = createRouter().openapi(
   createRoute({
     method: 'get',
     path: '/v1/me/events',
+    operationId: 'listEvents',
+    security: USER_ACCESS,
     tags: ['User data'],
     summary: "This user's latest audit events, newest first",
     middleware: [userContext({ mode: 'required' })] as const,

@@ -18,6 +18,7 @@ import {
 } from '../services/magic-links'
 import { unauthorized } from '../errors'
 import { signInAnswer } from './accounts'
+import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../openapi/components'
 import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './magic-link-page'
 
 const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
@@ -42,6 +43,8 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'post',
       path: MAGIC_LINK_PATH,
+      operationId: 'requestMagicLink',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary: 'Email a sign-in link and code; the answer is the same for every email',
       request: {
@@ -62,11 +65,14 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'get',
       path: MAGIC_LINK_PATH,
+      operationId: 'showMagicLinkPage',
+      security: PUBLIC_ACCESS,
       tags: ['Accounts'],
       summary:
         'The page a mailed link opens (token in the #fragment): names the account, a button uses it',
       responses: {
         200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } },
+        ...errorResponses(400),
       },
     }),
     (c) => {
@@ -81,6 +87,8 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'post',
       path: `${MAGIC_LINK_PATH}/preview`,
+      operationId: 'previewMagicLink',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary:
         'Which account a link is for and whether this session asked for it; consumes nothing',
@@ -100,6 +108,8 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'post',
       path: `${MAGIC_LINK_PATH}/verify`,
+      operationId: 'verifyMagicLink',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary:
         'Use a sign-in link; from the session that asked for it (proven by its refresh credential), its data merges',
@@ -117,6 +127,8 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'post',
       path: `${MAGIC_LINK_PATH}/code`,
+      operationId: 'verifyMagicLinkCode',
+      security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary:
         "Sign in with the code mailed beside a link, in the session that asked for it: that session's data merges",
@@ -150,6 +162,8 @@ export const magicLinkRoutes = createRouter()
     createRoute({
       method: 'post',
       path: VERIFY_EMAIL_PATH,
+      operationId: 'confirmEmail',
+      security: PUBLIC_ACCESS,
       tags: ['Accounts'],
       summary:
         "Confirm a registration's email with the link mailed then; the password set at registration stays",

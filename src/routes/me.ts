@@ -5,17 +5,20 @@ import { requireUser, userContext } from '../auth/user-context'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
 import { describeSession } from '../services/sessions'
+import { OPTIONAL_USER_ACCESS } from '../openapi/components'
 
 export const meRoutes = createRouter().openapi(
   createRoute({
     method: 'get',
     path: '/v1/me',
+    operationId: 'getMe',
+    security: OPTIONAL_USER_ACCESS,
     tags: ['Sessions'],
     summary: 'The current user and session; with no credentials, a new anonymous user and session',
     middleware: [userContext({ mode: 'anonymous-ok' })] as const,
     responses: {
       200: jsonContent(UserSessionSchema, 'The current user and session'),
-      ...errorResponses(400, 401),
+      ...errorResponses(400, 401, 429),
     },
   }),
   async (c) => {

@@ -22,6 +22,7 @@ import {
   saveOAuthTokens,
   saveOAuthVerifier,
 } from '../services/oauth-store'
+import { USER_ACCESS } from '../openapi/components'
 
 /** A server id, checked as every OAuth route checks it (the admin import too). */
 export const ServerIdSchema = z
@@ -87,6 +88,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/oauth',
+      operationId: 'listOAuthServers',
+      security: USER_ACCESS,
       tags,
       summary: 'Servers this user has OAuth state for',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -109,6 +112,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'delete',
       path: '/v1/oauth',
+      operationId: 'forgetAllOAuth',
+      security: USER_ACCESS,
       tags,
       summary: "Delete every one of this user's OAuth records",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -123,6 +128,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'delete',
       path: '/v1/oauth/{serverId}',
+      operationId: 'forgetOAuthServer',
+      security: USER_ACCESS,
       tags,
       summary: "Forget some or all of one server's OAuth state",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -142,6 +149,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/oauth/{serverId}/tokens',
+      operationId: 'getOAuthTokens',
+      security: USER_ACCESS,
       tags,
       summary: 'The stored tokens for a server',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -162,6 +171,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'put',
       path: '/v1/oauth/{serverId}/tokens',
+      operationId: 'putOAuthTokens',
+      security: USER_ACCESS,
       tags,
       summary: 'Store the tokens for a server (at most 16 KiB as JSON)',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -178,6 +189,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'delete',
       path: '/v1/oauth/{serverId}/tokens',
+      operationId: 'deleteOAuthTokens',
+      security: USER_ACCESS,
       tags,
       summary: 'Forget the tokens for a server',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -194,6 +207,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/oauth/{serverId}/client',
+      operationId: 'getOAuthClient',
+      security: USER_ACCESS,
       tags,
       summary: 'The stored client information for a server',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -214,6 +229,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'put',
       path: '/v1/oauth/{serverId}/client',
+      operationId: 'putOAuthClient',
+      security: USER_ACCESS,
       tags,
       summary: 'Store the client information for a server (at most 16 KiB as JSON)',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -230,6 +247,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/oauth/{serverId}/verifier',
+      operationId: 'getOAuthVerifier',
+      security: USER_ACCESS,
       tags,
       summary: 'The PKCE verifier for a server, for 10 minutes after it was put',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -250,6 +269,8 @@ export const oauthRoutes = createRouter()
     createRoute({
       method: 'put',
       path: '/v1/oauth/{serverId}/verifier',
+      operationId: 'putOAuthVerifier',
+      security: USER_ACCESS,
       tags,
       summary: 'Store the PKCE verifier for a server; it expires after 10 minutes',
       middleware: [userContext({ mode: 'required' })] as const,

@@ -9,6 +9,7 @@ import {
   readPreferences,
   updatePreferences,
 } from '../services/preferences'
+import { USER_ACCESS } from '../openapi/components'
 
 const PreferencesAnswer = z.object({ preferences: PreferencesSchema })
 
@@ -17,6 +18,8 @@ export const preferenceRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/me/preferences',
+      operationId: 'getPreferences',
+      security: USER_ACCESS,
       tags: ['User data'],
       summary: "This user's preferences",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -34,6 +37,8 @@ export const preferenceRoutes = createRouter()
     createRoute({
       method: 'patch',
       path: '/v1/me/preferences',
+      operationId: 'patchPreferences',
+      security: USER_ACCESS,
       tags: ['User data'],
       summary: 'Change preferences with a JSON merge patch (RFC 7396)',
       middleware: [userContext({ mode: 'required' })] as const,

@@ -4,6 +4,7 @@ import pkg from '../../package.json'
 import { KEY_CACHE_TTL_MS } from '../auth/signing-keys'
 import { createRouter } from '../http/router'
 import { jsonContent } from '../schemas'
+import { PUBLIC_ACCESS } from '../openapi/components'
 
 const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JWKS')
 
@@ -12,6 +13,8 @@ export const publicRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/.well-known/jwks.json',
+      operationId: 'getJwks',
+      security: PUBLIC_ACCESS,
       tags: ['Public'],
       summary: 'The public signing keys (RFC 7517)',
       responses: { 200: jsonContent(JwksSchema, 'The key set') },
@@ -27,6 +30,8 @@ export const publicRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/healthz',
+      operationId: 'getHealth',
+      security: PUBLIC_ACCESS,
       tags: ['Public'],
       summary: 'Liveness',
       responses: {

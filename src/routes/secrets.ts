@@ -14,6 +14,7 @@ import {
   SecretNameSchema,
   SecretValueSchema,
 } from '../services/secrets'
+import { USER_ACCESS } from '../openapi/components'
 
 const NameParam = z.object({ name: SecretNameSchema })
 
@@ -28,6 +29,8 @@ export const secretRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/me/secrets',
+      operationId: 'listSecrets',
+      security: USER_ACCESS,
       tags: ['User data'],
       summary: "This user's secrets by name, without values",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -50,6 +53,8 @@ export const secretRoutes = createRouter()
     createRoute({
       method: 'put',
       path: '/v1/me/secrets/{name}',
+      operationId: 'putSecret',
+      security: USER_ACCESS,
       tags: ['User data'],
       summary: 'Store a secret under a name, replacing any earlier value',
       middleware: [userContext({ mode: 'required' })] as const,
@@ -72,6 +77,8 @@ export const secretRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/me/secrets/{name}',
+      operationId: 'getSecret',
+      security: USER_ACCESS,
       tags: ['User data'],
       summary: "One secret's value; the session must still be live",
       middleware: [userContext({ mode: 'required', fresh: true })] as const,
@@ -90,6 +97,8 @@ export const secretRoutes = createRouter()
     createRoute({
       method: 'delete',
       path: '/v1/me/secrets/{name}',
+      operationId: 'deleteSecret',
+      security: USER_ACCESS,
       tags: ['User data'],
       summary: 'Delete a secret',
       middleware: [userContext({ mode: 'required' })] as const,

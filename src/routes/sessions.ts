@@ -14,6 +14,7 @@ import {
   UserSessionSchema,
 } from '../schemas'
 import { createAnonymousSession, listSessions, revokeSession } from '../services/sessions'
+import { PUBLIC_ACCESS, USER_ACCESS } from '../openapi/components'
 
 const SessionIdParam = z.object({
   id: z
@@ -26,6 +27,8 @@ export const sessionRoutes = createRouter()
     createRoute({
       method: 'post',
       path: '/v1/sessions/anonymous',
+      operationId: 'startAnonymousSession',
+      security: PUBLIC_ACCESS,
       tags: ['Sessions'],
       summary: 'Start a new anonymous user and session',
       responses: {
@@ -43,6 +46,8 @@ export const sessionRoutes = createRouter()
     createRoute({
       method: 'get',
       path: '/v1/sessions',
+      operationId: 'listSessions',
+      security: USER_ACCESS,
       tags: ['Sessions'],
       summary: "This user's live sessions, newest first",
       middleware: [userContext({ mode: 'required' })] as const,
@@ -61,6 +66,8 @@ export const sessionRoutes = createRouter()
     createRoute({
       method: 'delete',
       path: '/v1/sessions/{id}',
+      operationId: 'revokeSession',
+      security: USER_ACCESS,
       tags: ['Sessions'],
       summary: 'Revoke one of this user’s sessions',
       middleware: [userContext({ mode: 'required' })] as const,

@@ -26,6 +26,8 @@ export type AuditEventType =
   | 'admin.keys_rotated'
   | 'admin.user_erased'
   | 'admin.import'
+  | 'admin.role_set'
+  | 'admin.sessions_revoked'
 
 export interface AuditEvent {
   type: AuditEventType

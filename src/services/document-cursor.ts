@@ -1,21 +1,12 @@
-/**
- * The opaque cursor of a documents page: base64url of `<createdAt>:<id>` of the page's last
- * document. Clients must treat it as opaque; the server checks every part before using it.
- */
+/** The opaque cursor of a documents page (see page-cursor.ts): only document ids pass. */
 import type { DocumentPosition } from '../db/documents'
-import { fromBase64Url, toBase64Url } from '../encoding'
 import { ID_PATTERNS } from '../ids'
+import { decodePageCursor, encodePageCursor } from './page-cursor'
 
 /** The cursor that continues after `position`. */
-export function encodeDocumentCursor(position: DocumentPosition): string {
-  return toBase64Url(new TextEncoder().encode(`${position.createdAt}:${position.id}`))
-}
+export const encodeDocumentCursor = (position: DocumentPosition): string =>
+  encodePageCursor(position)
 
 /** The position a cursor names, or null for anything this server did not make. */
-export function decodeDocumentCursor(cursor: string): DocumentPosition | null {
-  const bytes = fromBase64Url(cursor)
-  if (!bytes) return null
-  const match = /^(\d{1,15}):(.+)$/.exec(new TextDecoder().decode(bytes))
-  if (!match || !ID_PATTERNS.doc.test(match[2]!)) return null
-  return { createdAt: Number(match[1]), id: match[2]! }
-}
+export const decodeDocumentCursor = (cursor: string): DocumentPosition | null =>
+  decodePageCursor(cursor, ID_PATTERNS.doc)

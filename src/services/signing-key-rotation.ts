@@ -5,8 +5,13 @@
  * on (one more cache period), and one access-token lifetime passed.
  */
 import { and, asc, eq, isNull } from 'drizzle-orm'
-import { createSigningKeyRow, KEY_CACHE_TTL_MS, KEY_PUBLISH_DELAY_MS } from '../auth/signing-keys'
-import { insertSigningKey } from '../db/signing-keys'
+import {
+  createSigningKeyRow,
+  KEY_CACHE_TTL_MS,
+  KEY_PUBLISH_DELAY_MS,
+  pickSigner,
+} from '../auth/signing-keys'
+import { insertSigningKey, listUnretiredKeys } from '../db/signing-keys'
 import { signingKeys } from '../db/schema'
 import type { Runtime } from '../runtime'
 
@@ -15,6 +20,33 @@ export async function rotateSigningKey(rt: Runtime, now: number): Promise<string
   await insertSigningKey(rt.db, row)
   rt.keys.invalidate()
   return row.kid
+}
+
+/** An unretired key as the admin API shows it; times in ms. */
+export interface SigningKeyState {
+  kid: string
+  createdAt: number
+  /** When it signs (or signed) first: the publish delay after creation; at once for a first key. */
+  signsFrom: number
+  /** Whether it is the key that signs now. */
+  signing: boolean
+}
+
+/** Every unretired key, newest first, with when it starts signing and which one signs now. */
+export async function describeSigningKeys(rt: Runtime, now: number): Promise<SigningKeyState[]> {
+  const rows = await listUnretiredKeys(rt.db)
+  if (!rows.length) return []
+  const signer = pickSigner(rows, now)
+  return rows.map((row) => ({
+    kid: row.kid,
+    createdAt: row.createdAt,
+    // A key signing before the delay is a first key, which signs at once (pickSigner).
+    signsFrom:
+      row.kid === signer.kid && now - row.createdAt < KEY_PUBLISH_DELAY_MS
+        ? row.createdAt
+        : row.createdAt + KEY_PUBLISH_DELAY_MS,
+    signing: row.kid === signer.kid,
+  }))
 }
 
 /** Retires keys whose tokens have all expired; returns how many. */

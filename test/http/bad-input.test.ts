@@ -6,6 +6,7 @@ import {
   CookieJar,
   createTokenSession,
   expectError,
+  jsonHeaders,
   TOKEN_TRANSPORT,
 } from '../helpers'
 
@@ -86,6 +87,24 @@ describe('malformed input never gives a 500', () => {
     await expectError(res, 413, 'payload_too_large')
   })
 
+  it('lists every failing field in error.fields, each with its path and problem', async () => {
+    const res = await api('/v1/auth/register', {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({ email: 'not an email', password: 'short' }),
+    })
+    expect(res.status).toBe(400)
+    const { error } = await res.json<{
+      error: { code: string; message: string; fields: Array<{ path: string; message: string }> }
+    }>()
+    expect(error.code).toBe('invalid_request')
+    expect(error.fields.map((f) => f.path).sort()).toEqual(['body.email', 'body.password'])
+    for (const field of error.fields) {
+      expect(field.message).toEqual(expect.any(String))
+      expect(error.message).toContain(`${field.path}: ${field.message}`)
+    }
+  })
+
   it('names the field when the refresh token is too long', async () => {
     const res = await api('/v1/auth/refresh', {
       method: 'POST',
@@ -104,6 +123,16 @@ describe('CSRF origin check', () => {
     await jar.fetch('/v1/me')
     const res = await api('/v1/auth/logout', { method: 'POST', headers: { Cookie: jar.header() } })
     await expectError(res, 403, 'csrf_rejected')
+  })
+
+  it('tells a plain API client without an Origin to use token transport', async () => {
+    const res = await api('/v1/sessions/anonymous', { method: 'POST' })
+    expect(res.status).toBe(403)
+    const { error } = await res.json<{ error: { code: string; message: string } }>()
+    expect(error.code).toBe('csrf_rejected')
+    const { message } = error
+    expect(message).toContain('X-Session-Transport: token')
+    expect(message).toContain('Origin')
   })
 
   it('rejects a cookie-authenticated POST from a foreign origin, whatever its content type', async () => {

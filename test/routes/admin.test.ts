@@ -44,6 +44,11 @@ describe('admin auth', () => {
     ['POST', '/v1/admin/keys/rotate'],
     ['POST', '/v1/admin/sweep'],
     ['GET', '/v1/admin/metrics'],
+    ['GET', '/v1/admin/keys'],
+    ['GET', '/v1/admin/users'],
+    ['GET', '/v1/admin/users/anon_00000000000000000000000000'],
+    ['PUT', '/v1/admin/users/anon_00000000000000000000000000/role'],
+    ['POST', '/v1/admin/users/anon_00000000000000000000000000/revoke-sessions'],
     ['DELETE', '/v1/admin/users/anon_00000000000000000000000000'],
   ]
 
@@ -113,6 +118,38 @@ describe('key rotation', () => {
     expect(sweep.counts.keysRetired).toBeGreaterThanOrEqual(1)
     expect(await jwks()).not.toContain(oldKid)
     expect(await jwks()).toContain(kid)
+  })
+
+  it('says when a rotated key starts signing, and lists which key signs now', async () => {
+    await createTokenSession()
+    // The first key has settled (a key rotated in before that would sign at once).
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + KEY_PUBLISH_DELAY_MS + 1_000)
+    const before = Date.now()
+    const rotated = await (
+      await adminPost('/v1/admin/keys/rotate')
+    ).json<{ kid: string; signsFrom: string }>()
+    const signsFrom = Date.parse(rotated.signsFrom)
+    expect(signsFrom).toBeGreaterThanOrEqual(before + KEY_PUBLISH_DELAY_MS)
+    expect(signsFrom).toBeLessThanOrEqual(Date.now() + KEY_PUBLISH_DELAY_MS)
+
+    interface Key {
+      kid: string
+      signsFrom: string
+      signing: boolean
+    }
+    const list = async () => {
+      const res = await api('/v1/admin/keys', { headers: ADMIN })
+      expect(res.status).toBe(200)
+      return (await res.json<{ keys: Key[] }>()).keys
+    }
+    const now = await list()
+    expect(now[0]).toMatchObject({ kid: rotated.kid, signsFrom: rotated.signsFrom, signing: false })
+    expect(now.filter((k) => k.signing)).toHaveLength(1)
+
+    vi.setSystemTime(signsFrom + 1_000)
+    const later = await list()
+    expect(later.find((k) => k.signing)?.kid).toBe(rotated.kid)
   })
 
   it('rotates automatically when the newest key is older than KEY_ROTATION_DAYS', async () => {

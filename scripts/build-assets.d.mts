@@ -1,0 +1,10 @@
+/** Types of build-assets.mjs, for the tests in test-browser/. */
+
+/** Absolute path of the generated public/demo/client.js. */
+export const CLIENT_PATH: string
+/** Absolute path of the copied public/docs/redoc.standalone.js. */
+export const RENDERER_PATH: string
+/** The SDK bundled as one browser ES module, and its inputs relative to the project root. */
+export function bundleClient(): Promise<{ code: string; inputs: string[] }>
+/** Writes both generated assets; resolves to their paths relative to the project root. */
+export function buildAssets(): Promise<string[]>
