@@ -6,7 +6,7 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { looksLikeJwt, type AccessClaims } from './auth/access-token'
-import { verifyAccessTokenAtEdge } from './auth/user-context'
+import { findLiveSession, verifyAccessTokenAtEdge } from './auth/user-context'
 import type { Env } from './config'
 import { findUser } from './db/users'
 import type { RequestMeta } from './http/request-meta'
@@ -23,6 +23,19 @@ export type TokenInfo = Pick<AccessClaims, 'sub' | 'sid' | 'anon' | 'role' | 'ia
 /** The contract's `User`. */
 export type User = ReturnType<typeof toUser>
 
+export interface VerifyOptions {
+  /**
+   * Also ask the session's Durable Object (and D1's kill switch) whether the session is still
+   * live: a revoked, expired or signed-in-elsewhere session fails at once, at the cost of one
+   * call to the object (Firebase's `verifyIdToken(token, checkRevoked)`).
+   */
+  fresh?: boolean
+}
+
+// An anonymous user is merged into an account once and accounts are never merged, so one hop is
+// the norm; the bound only guards against a loop in corrupt data.
+const MAX_MERGE_HOPS = 4
+
 // An RPC call has no client address, user agent or country to record in the audit event.
 const RPC_META: RequestMeta = { ip: null, userAgent: null, country: null }
 
@@ -31,11 +44,18 @@ export class SessionService extends WorkerEntrypoint<Env> {
   /**
    * The claims of a valid access token, or null: the HTTP fast path's checks (signature, `typ`,
    * `iss`, `aud`, expiry, kill switch) with this isolate's cached keys, so no I/O once warm.
+   * With `{ fresh: true }` the session must also still be live in its object: revocation and
+   * sign-in are seen at once, as on the service's own `fresh` routes.
+   * @example await env.AUTH.verify(token, { fresh: true }) // before reading or changing a secret
    */
-  async verify(token: string): Promise<TokenInfo | null> {
+  async verify(token: string, options?: VerifyOptions): Promise<TokenInfo | null> {
     if (typeof token !== 'string' || !looksLikeJwt(token)) return null
-    const verified = await verifyAccessTokenAtEdge(await runtimeFor(this.env), token)
+    const rt = await runtimeFor(this.env)
+    const verified = await verifyAccessTokenAtEdge(rt, token)
     if (!verified.ok) return null
+    // Options come from another Worker: anything but `{ fresh: true }` is the plain check.
+    const fresh = typeof options === 'object' && options !== null && options.fresh === true
+    if (fresh && !(await findLiveSession(rt, verified.claims))) return null
     const { sub, sid, anon, role, iat, exp } = verified.claims
     return { sub, sid, anon, role, iat, exp }
   }
@@ -44,6 +64,21 @@ export class SessionService extends WorkerEntrypoint<Env> {
   async getUser(id: string): Promise<User | null> {
     if (typeof id !== 'string' || !USER_ID_PATTERN.test(id)) return null
     const row = await findUser((await runtimeFor(this.env)).db, id)
+    return row && !row.mergedInto ? toUser(row) : null
+  }
+
+  /**
+   * The user an id stands for now: an anonymous user merged into an account resolves to the
+   * account (so a Worker can move what it keyed by `anon_…`), any other user to itself; null for
+   * an unknown, malformed or erased id. A merge is followed while its tombstone is kept (30 days).
+   */
+  async resolveUser(id: string): Promise<User | null> {
+    if (typeof id !== 'string' || !USER_ID_PATTERN.test(id)) return null
+    const { db } = await runtimeFor(this.env)
+    let row = await findUser(db, id)
+    for (let hops = 0; row?.mergedInto && hops < MAX_MERGE_HOPS; hops++) {
+      row = await findUser(db, row.mergedInto)
+    }
     return row && !row.mergedInto ? toUser(row) : null
   }
 

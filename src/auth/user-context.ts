@@ -137,15 +137,26 @@ function fromView(view: SessionView): UserContext {
   }
 }
 
-/** The `fresh` check: the session must be live and still belong to the token's subject. */
-async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+/**
+ * The `fresh` check, for the middleware and RPC alike: the token's session as its object sees it
+ * now, or null when it is over or no longer belongs to the token's subject (merged, revoked).
+ */
+export async function findLiveSession(
+  rt: Runtime,
+  claims: Pick<AccessClaims, 'sub' | 'sid'>,
+): Promise<SessionView | null> {
   // Fresh means fresh: the kill switch is read from D1 here, not from the isolate's copy.
   const [live, revokedBefore] = await Promise.all([
-    sessionStub(c.var.rt, claims.sid).status(Date.now()),
-    readRevokedBefore(c.var.rt.db),
+    sessionStub(rt, claims.sid).status(Date.now()),
+    readRevokedBefore(rt.db),
   ])
-  if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore)
-    throw unauthorized('session_revoked', 'The session is no longer active.')
+  if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore) return null
+  return live
+}
+
+async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+  const live = await findLiveSession(c.var.rt, claims)
+  if (!live) throw unauthorized('session_revoked', 'The session is no longer active.')
   return fromView(live)
 }
 

@@ -11,4 +11,4 @@ export {
 } from './remote-user-context'
 export type { JwksFetch } from './remote-key-set'
 export type { UserContext } from '../auth/user-context'
-export type { SessionService, TokenInfo, User } from '../rpc'
+export type { SessionService, TokenInfo, User, VerifyOptions } from '../rpc'
