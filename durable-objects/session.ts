@@ -139,6 +139,8 @@ export class SessionDO extends DurableObject<Env> {
             sessionId: before.sessionId,
             now: input.now,
             userKeys: createUserKeys(this.env.ENCRYPTION_KEY ?? ''),
+            // issue-14: `user.merged` for other Workers, published after the merge commits.
+            events: this.env.SESSION_EVENTS,
           },
           mergeMovers,
         )

@@ -8,6 +8,7 @@ import { createDb, type Db } from './db/client'
 import { readRevokedBefore } from './db/control'
 import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
 import { createMailer, type Mailer } from './services/mailer'
+import type { SessionEventQueue } from './services/session-events'
 import { createLimiters, type Limiters } from './services/rate-limits'
 import { importEncryptionKey } from './services/sealing'
 import { createUserKeys, type UserKeys } from './services/user-keys'
@@ -25,6 +26,8 @@ export interface Runtime {
   userKeys: UserKeys
   /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */
   killSwitch: IsolateCache<number>
+  /** Where merge and erase events go for other Workers; undefined when not bound. */
+  events: SessionEventQueue | undefined
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -44,6 +47,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     mailer: createMailer(settings, db),
     userKeys: createUserKeys(settings.ENCRYPTION_KEY),
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
+    events: env.SESSION_EVENTS,
   }
 }
 

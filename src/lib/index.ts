@@ -12,3 +12,11 @@ export {
 export type { JwksFetch } from './remote-key-set'
 export type { UserContext } from '../auth/user-context'
 export type { SessionService, TokenInfo, User, VerifyOptions } from '../rpc'
+export {
+  handleSessionEvents,
+  isErased,
+  isMerged,
+  type SessionEventHandlers,
+  type SessionEventsResult,
+} from './session-events'
+export type { SessionEvent, UserErasedEvent, UserMergedEvent } from '../session-events'
