@@ -5,9 +5,10 @@
  * parameter would be; answers are plain data (structured-clonable), never stubs.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { looksLikeJwt, type AccessClaims } from './auth/access-token'
+import { looksLikeJwt } from './auth/access-token'
 import { findLiveSession, verifyAccessTokenAtEdge } from './auth/user-context'
 import type { Env } from './config'
+import type { SessionServiceApi, TokenInfo, User, VerifyOptions } from './contract'
 import { findUser } from './db/users'
 import type { RequestMeta } from './http/request-meta'
 import { ID_PATTERNS, USER_ID_PATTERN } from './ids'
@@ -17,20 +18,7 @@ import { toUser } from './schemas'
 import { recordAuditEvent } from './services/audit'
 import { revokeSessionById } from './services/sessions'
 
-/** The verified claims of an access token: what `GET /v1/auth/token-info` answers. */
-export type TokenInfo = Pick<AccessClaims, 'sub' | 'sid' | 'anon' | 'role' | 'iat' | 'exp'>
-
-/** The contract's `User`. */
-export type User = ReturnType<typeof toUser>
-
-export interface VerifyOptions {
-  /**
-   * Also ask the session's Durable Object (and D1's kill switch) whether the session is still
-   * live: a revoked, expired or signed-in-elsewhere session fails at once, at the cost of one
-   * call to the object (Firebase's `verifyIdToken(token, checkRevoked)`).
-   */
-  fresh?: boolean
-}
+export type { TokenInfo, User, VerifyOptions } from './contract'
 
 // An anonymous user is merged into an account once and accounts are never merged, so one hop is
 // the norm; the bound only guards against a loop in corrupt data.
@@ -40,7 +28,7 @@ const MAX_MERGE_HOPS = 4
 const RPC_META: RequestMeta = { ip: null, userAgent: null, country: null }
 
 /** Session and user operations for Workers bound to this one; same checks as the HTTP API. */
-export class SessionService extends WorkerEntrypoint<Env> {
+export class SessionService extends WorkerEntrypoint<Env> implements SessionServiceApi {
   /**
    * The claims of a valid access token, or null: the HTTP fast path's checks (signature, `typ`,
    * `iss`, `aud`, expiry, kill switch) with this isolate's cached keys, so no I/O once warm.

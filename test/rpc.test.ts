@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { generateKeyPair } from 'jose'
-import { describe, expect, it, vi } from 'vitest'
-import { signAccessToken } from '../src/auth/access-token'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { signAccessToken, type AccessClaims } from '../src/auth/access-token'
 import { createId } from '../src/ids'
 import type { TokenInfo, User } from '../src/rpc'
+import type { toUser } from '../src/schemas'
 import {
   api,
   bearer,
@@ -50,6 +51,13 @@ async function register(from: { accessToken: string }) {
 }
 
 describe('SessionService over a service binding', () => {
+  it('answers in the shapes the library publishes (src/contract.ts)', () => {
+    expectTypeOf<TokenInfo>().toEqualTypeOf<
+      Pick<AccessClaims, 'sub' | 'sid' | 'anon' | 'role' | 'iat' | 'exp'>
+    >()
+    expectTypeOf<User>().toEqualTypeOf<ReturnType<typeof toUser>>()
+  })
+
   it('verify: the claims of a real token, exactly as token-info answers them', async () => {
     const s = await createTokenSession()
     const claims = await verify(s.accessToken)

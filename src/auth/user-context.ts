@@ -6,6 +6,7 @@
  */
 import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
+import type { UserContext } from '../contract'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { sessionStub, type Runtime } from '../runtime'
@@ -25,14 +26,7 @@ import {
   readCredentialCookies,
 } from './transport'
 
-/** Who is calling: the same shape for every handler. */
-export interface UserContext {
-  id: string
-  email: string | null
-  isAnonymous: boolean
-  role: string
-  sessionId: string
-}
+export type { UserContext } from '../contract'
 
 export type UserContextMode = 'optional' | 'anonymous-ok' | 'required'
 

@@ -106,11 +106,9 @@ export function createRequester({ baseUrl, transport, fetch, store }: RequesterO
   async function send(options: CallOptions): Promise<{ res: Response; sentWith: number }> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (options.body !== undefined) headers['Content-Type'] = 'application/json'
-    const init: ClientRequestInit = {
-      method: options.method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    }
+    const init: ClientRequestInit = { method: options.method, headers }
+    // Set only when there is one: under exactOptionalPropertyTypes `body: undefined` is not a body.
+    if (options.body !== undefined) init.body = JSON.stringify(options.body)
     if (transport === 'cookie') {
       init.credentials = 'include'
     } else {

@@ -1,5 +1,5 @@
 /**
- * The library entry (`edge-session/lib`) for other Workers: the middleware that gives a Hono app
+ * The library entry (`@edge-session/lib`, built by packages/lib) for other Workers: the middleware that gives a Hono app
  * `c.var.user` from this service's tokens, and the types of the RPC entrypoint for a service
  * binding. Nothing here needs D1 or Durable Objects.
  */
@@ -10,8 +10,13 @@ export {
   type RemoteUserEnv as UserContextEnv,
 } from './remote-user-context'
 export type { JwksFetch } from './remote-key-set'
-export type { UserContext } from '../auth/user-context'
-export type { SessionService, TokenInfo, User, VerifyOptions } from '../rpc'
+export type {
+  SessionServiceApi as SessionService,
+  TokenInfo,
+  User,
+  UserContext,
+  VerifyOptions,
+} from '../contract'
 export {
   handleSessionEvents,
   isErased,
