@@ -42,6 +42,51 @@ export interface VerifyOptions {
 }
 
 /**
+ * OAuth tokens as the MCP SDK keeps them (RFC 6749 §5.1). Other fields are stored and returned
+ * too; they are left out of the type because RPC types need every field to be serializable.
+ */
+export interface StoredTokens {
+  access_token: string
+  token_type: string
+  refresh_token?: string | undefined
+  expires_in?: number | undefined
+  scope?: string | undefined
+  id_token?: string | undefined
+  issuer?: string | undefined
+}
+
+/** OAuth client information as the MCP SDK keeps it (RFC 7591); other fields are kept too. */
+export interface StoredClient {
+  client_id: string
+  client_secret?: string | undefined
+  client_id_issued_at?: number | undefined
+  client_secret_expires_at?: number | undefined
+  issuer?: string | undefined
+}
+
+/** An authorization in progress: its PKCE verifier and the `state` sent with it (10 minutes). */
+export interface PendingAuthorization {
+  verifier: string
+  state: string | null
+}
+
+/** What the service keeps for one (user, server), as `getOAuth` answers it. */
+export interface OAuthRecord {
+  tokens: StoredTokens | null
+  client: StoredClient | null
+  pending: PendingAuthorization | null
+}
+
+/**
+ * How an OAuth write over RPC ended. Refusals are answers, not exceptions: the contract's error
+ * code and message, as the HTTP API would send them.
+ */
+export type OAuthWriteResult = { ok: true } | { ok: false; code: string; message: string }
+
+/** What `clearOAuth` forgets, as the MCP SDK's `invalidateCredentials` names it. */
+export type OAuthClearScope = 'all' | 'client' | 'tokens' | 'verifier'
+
+/**
  * The RPC entrypoint `SessionService` as a bound Worker sees it.
  * @example interface Env { AUTH: Service<SessionService> }
  */
@@ -54,4 +99,20 @@ export interface SessionServiceApi extends Rpc.WorkerEntrypointBranded {
   resolveUser(id: string): Promise<User | null>
   /** Ends a live session; true if it was live. */
   revokeSession(id: string): Promise<boolean>
+  /** The OAuth record of a user for a server (all null when there is none); null for bad ids. */
+  getOAuth(userId: string, serverId: string): Promise<OAuthRecord | null>
+  /** Stores tokens; `clearPending` also ends the authorization they came from. */
+  saveOAuthTokens(
+    userId: string,
+    serverId: string,
+    tokens: StoredTokens,
+    options?: { clearPending?: boolean },
+  ): Promise<OAuthWriteResult>
+  saveOAuthClient(userId: string, serverId: string, client: StoredClient): Promise<OAuthWriteResult>
+  saveOAuthPending(
+    userId: string,
+    serverId: string,
+    pending: PendingAuthorization,
+  ): Promise<OAuthWriteResult>
+  clearOAuth(userId: string, serverId: string, scope: OAuthClearScope): Promise<OAuthWriteResult>
 }

@@ -8,12 +8,24 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { looksLikeJwt } from './auth/access-token'
 import { findLiveSession, verifyAccessTokenAtEdge } from './auth/user-context'
 import type { Env } from './config'
-import type { SessionServiceApi, TokenInfo, User, VerifyOptions } from './contract'
+import type {
+  OAuthClearScope,
+  OAuthRecord,
+  OAuthWriteResult,
+  PendingAuthorization,
+  SessionServiceApi,
+  StoredClient,
+  StoredTokens,
+  TokenInfo,
+  User,
+  VerifyOptions,
+} from './contract'
 import { findUser } from './db/users'
 import type { RequestMeta } from './http/request-meta'
 import { ID_PATTERNS, USER_ID_PATTERN } from './ids'
 import { sessionStub } from './runtime'
 import { runtimeFor } from './runtime-cache'
+import * as oauth from './rpc-oauth'
 import { toUser } from './schemas'
 import { recordAuditEvent } from './services/audit'
 import { revokeSessionById } from './services/sessions'
@@ -90,5 +102,51 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
       now,
     )
     return true
+  }
+
+  /**
+   * The OAuth state kept for `userId` and server `serverId` (the MCP SDK's `OAuthClientProvider`
+   * storage, as `/v1/oauth` keeps it for the user): tokens, client information and the
+   * authorization in progress. The library's `createRemoteOAuthProvider` is built on these.
+   */
+  async getOAuth(userId: string, serverId: string): Promise<OAuthRecord | null> {
+    return oauth.getOAuth(await runtimeFor(this.env), userId, serverId)
+  }
+
+  async saveOAuthTokens(
+    userId: string,
+    serverId: string,
+    tokens: StoredTokens,
+    options?: { clearPending?: boolean },
+  ): Promise<OAuthWriteResult> {
+    const rt = await runtimeFor(this.env)
+    return oauth.writeResult(() => oauth.saveTokens(rt, userId, serverId, tokens, options))
+  }
+
+  async saveOAuthClient(
+    userId: string,
+    serverId: string,
+    client: StoredClient,
+  ): Promise<OAuthWriteResult> {
+    const rt = await runtimeFor(this.env)
+    return oauth.writeResult(() => oauth.saveClient(rt, userId, serverId, client))
+  }
+
+  async saveOAuthPending(
+    userId: string,
+    serverId: string,
+    pending: PendingAuthorization,
+  ): Promise<OAuthWriteResult> {
+    const rt = await runtimeFor(this.env)
+    return oauth.writeResult(() => oauth.savePending(rt, userId, serverId, pending))
+  }
+
+  async clearOAuth(
+    userId: string,
+    serverId: string,
+    scope: OAuthClearScope,
+  ): Promise<OAuthWriteResult> {
+    const rt = await runtimeFor(this.env)
+    return oauth.writeResult(() => oauth.clearOAuth(rt, userId, serverId, scope))
   }
 }

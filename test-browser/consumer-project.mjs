@@ -28,7 +28,7 @@ const STRICT = {
 
 /**
  * Packs the workspaces, installs the tarballs with the repository's own Hono and workers-types
- * versions into a new temp directory (from npm's cache when it can), and copies the consumer
+ * (and MCP SDK) versions into a new temp directory (from npm's cache when it can), and copies the consumer
  * files from test-browser/package-consumer/ beside them.
  */
 export async function createConsumerProject() {
@@ -47,6 +47,7 @@ export async function createConsumerProject() {
         '@edge-session/lib': `file:${lib}`,
         hono: versionOf('hono'),
         '@cloudflare/workers-types': versionOf('@cloudflare/workers-types'),
+        '@modelcontextprotocol/sdk': versionOf('@modelcontextprotocol/sdk'),
       },
     }),
   )

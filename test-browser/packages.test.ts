@@ -29,7 +29,11 @@ describe('the packed packages', () => {
 
   it('the library takes Hono as a peer and bundles nothing of D1 or drizzle', async () => {
     const manifest = await project.readJson('node_modules/@edge-session/lib/package.json')
-    expect(manifest.peerDependencies).toEqual({ hono: expect.any(String) })
+    expect(manifest.peerDependencies).toEqual({
+      hono: expect.any(String),
+      '@modelcontextprotocol/sdk': expect.any(String),
+    })
+    expect(manifest.peerDependenciesMeta['@modelcontextprotocol/sdk']).toEqual({ optional: true })
     expect(Object.keys(manifest.dependencies)).toEqual(['jose'])
     const code = await project.readText('node_modules/@edge-session/lib/dist/index.js')
     const imports = [...code.matchAll(/^import .* from "([^"]+)"/gm)].map((m) => m[1])

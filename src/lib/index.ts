@@ -25,3 +25,16 @@ export {
   type SessionEventsResult,
 } from './session-events'
 export type { SessionEvent, UserErasedEvent, UserMergedEvent } from '../session-events'
+export {
+  createRemoteOAuthProvider,
+  RemoteOAuthClientProvider,
+  type OAuthStorageService,
+  type RemoteOAuthProviderOptions,
+} from './remote-oauth-provider'
+export type {
+  OAuthClearScope,
+  OAuthRecord,
+  PendingAuthorization,
+  StoredClient,
+  StoredTokens,
+} from '../contract'

@@ -1,7 +1,9 @@
 // Another Worker's file, type-checked against the packed @edge-session/lib with workers-types,
 // strict and exactOptionalPropertyTypes: the middleware, RPC over a service binding, the events.
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import { Hono } from 'hono'
 import {
+  createRemoteOAuthProvider,
   handleSessionEvents,
   userContext,
   type SessionEvent,
@@ -14,7 +16,7 @@ interface Env {
   NOTES: KVNamespace
 }
 
-const auth = userContext({
+const requireUser = userContext({
   jwksUrl: 'https://auth.example.com/.well-known/jwks.json',
   issuer: 'https://auth.example.com',
   audience: 'https://app.example.com',
@@ -23,13 +25,38 @@ const auth = userContext({
 })
 
 const app = new Hono<{ Bindings: Env } & UserContextEnv<true>>()
-app.use('/api/*', auth)
+app.use('/api/*', requireUser)
 app.get('/api/me', async (c) => {
   const token = c.req.header('Authorization')?.slice('Bearer '.length) ?? ''
   const live = await c.env.AUTH.verify(token, { fresh: true })
   if (!live) return c.json({ error: 'revoked' }, 401)
   const owner = await c.env.AUTH.resolveUser(c.var.user.id)
   return c.json({ user: c.var.user, owner: owner?.id ?? null, expires: live.exp })
+})
+
+app.get('/api/connect', async (c) => {
+  const redirects: URL[] = []
+  const provider = createRemoteOAuthProvider({
+    service: c.env.AUTH,
+    userId: c.var.user.id,
+    serverId: 'linear',
+    redirectUrl: 'https://app.example.com/oauth/callback',
+    clientMetadata: {
+      client_name: 'app',
+      redirect_uris: ['https://app.example.com/oauth/callback'],
+    },
+    redirectToAuthorization: (url) => {
+      redirects.push(url)
+    },
+    clientMetadataUrl: undefined,
+  })
+  const code = c.req.query('code')
+  if (code !== undefined && !(await provider.checkState(c.req.query('state'))))
+    return c.json({ error: 'state mismatch' }, 400)
+  const serverUrl = 'https://mcp.example.com/mcp'
+  const result = await auth(provider, code ? { serverUrl, authorizationCode: code } : { serverUrl })
+  const to = redirects[0]
+  return to ? c.redirect(to.href) : c.json({ result })
 })
 
 export default {
