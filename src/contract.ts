@@ -1,7 +1,8 @@
 /**
- * Shapes the service shares with the Workers that build on it (the library, the RPC entrypoint,
- * the user-context middleware). Types only, importing nothing of the service, so the published
- * library's `.d.ts` stands alone; test/rpc.test.ts holds them equal to what the service answers.
+ * Shapes the service shares with the code that builds on it (the Worker library, the RPC
+ * entrypoint, the browser SDK). Plain data types only, importing nothing and needing no runtime's
+ * globals, so both published `.d.ts` stand alone; test/rpc.test.ts and
+ * test/client/contract-types.test.ts hold them equal to what the service answers.
  */
 
 /** Who is calling: the same shape for every handler, here and in another Worker's middleware. */
@@ -85,34 +86,3 @@ export type OAuthWriteResult = { ok: true } | { ok: false; code: string; message
 
 /** What `clearOAuth` forgets, as the MCP SDK's `invalidateCredentials` names it. */
 export type OAuthClearScope = 'all' | 'client' | 'tokens' | 'verifier'
-
-/**
- * The RPC entrypoint `SessionService` as a bound Worker sees it.
- * @example interface Env { AUTH: Service<SessionService> }
- */
-export interface SessionServiceApi extends Rpc.WorkerEntrypointBranded {
-  /** The claims of a valid access token, or null; `{ fresh: true }` also asks the session. */
-  verify(token: string, options?: VerifyOptions): Promise<TokenInfo | null>
-  /** A user by id, or null (unknown, malformed, erased, or merged into an account). */
-  getUser(id: string): Promise<User | null>
-  /** The user an id stands for now: a merged anonymous user resolves to its account. */
-  resolveUser(id: string): Promise<User | null>
-  /** Ends a live session; true if it was live. */
-  revokeSession(id: string): Promise<boolean>
-  /** The OAuth record of a user for a server (all null when there is none); null for bad ids. */
-  getOAuth(userId: string, serverId: string): Promise<OAuthRecord | null>
-  /** Stores tokens; `clearPending` also ends the authorization they came from. */
-  saveOAuthTokens(
-    userId: string,
-    serverId: string,
-    tokens: StoredTokens,
-    options?: { clearPending?: boolean },
-  ): Promise<OAuthWriteResult>
-  saveOAuthClient(userId: string, serverId: string, client: StoredClient): Promise<OAuthWriteResult>
-  saveOAuthPending(
-    userId: string,
-    serverId: string,
-    pending: PendingAuthorization,
-  ): Promise<OAuthWriteResult>
-  clearOAuth(userId: string, serverId: string, scope: OAuthClearScope): Promise<OAuthWriteResult>
-}

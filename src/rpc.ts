@@ -8,18 +8,8 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { looksLikeJwt } from './auth/access-token'
 import { findLiveSession, verifyAccessTokenAtEdge } from './auth/user-context'
 import type { Env } from './config'
-import type {
-  OAuthClearScope,
-  OAuthRecord,
-  OAuthWriteResult,
-  PendingAuthorization,
-  SessionServiceApi,
-  StoredClient,
-  StoredTokens,
-  TokenInfo,
-  User,
-  VerifyOptions,
-} from './contract'
+import type * as Contract from './contract'
+import type { SessionServiceApi } from './rpc-contract'
 import { findUser } from './db/users'
 import type { RequestMeta } from './http/request-meta'
 import { ID_PATTERNS, USER_ID_PATTERN } from './ids'
@@ -48,7 +38,10 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
    * sign-in are seen at once, as on the service's own `fresh` routes.
    * @example await env.AUTH.verify(token, { fresh: true }) // before reading or changing a secret
    */
-  async verify(token: string, options?: VerifyOptions): Promise<TokenInfo | null> {
+  async verify(
+    token: string,
+    options?: Contract.VerifyOptions,
+  ): Promise<Contract.TokenInfo | null> {
     if (typeof token !== 'string' || !looksLikeJwt(token)) return null
     const rt = await runtimeFor(this.env)
     const verified = await verifyAccessTokenAtEdge(rt, token)
@@ -61,7 +54,7 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
   }
 
   /** A user by id, or null; a merged (tombstoned) anonymous user is gone, so it is null too. */
-  async getUser(id: string): Promise<User | null> {
+  async getUser(id: string): Promise<Contract.User | null> {
     if (typeof id !== 'string' || !USER_ID_PATTERN.test(id)) return null
     const row = await findUser((await runtimeFor(this.env)).db, id)
     return row && !row.mergedInto ? toUser(row) : null
@@ -72,7 +65,7 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
    * account (so a Worker can move what it keyed by `anon_…`), any other user to itself; null for
    * an unknown, malformed or erased id. A merge is followed while its tombstone is kept (30 days).
    */
-  async resolveUser(id: string): Promise<User | null> {
+  async resolveUser(id: string): Promise<Contract.User | null> {
     if (typeof id !== 'string' || !USER_ID_PATTERN.test(id)) return null
     const { db } = await runtimeFor(this.env)
     let row = await findUser(db, id)
@@ -109,16 +102,16 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
    * storage, as `/v1/oauth` keeps it for the user): tokens, client information and the
    * authorization in progress. The library's `createRemoteOAuthProvider` is built on these.
    */
-  async getOAuth(userId: string, serverId: string): Promise<OAuthRecord | null> {
+  async getOAuth(userId: string, serverId: string): Promise<Contract.OAuthRecord | null> {
     return oauth.getOAuth(await runtimeFor(this.env), userId, serverId)
   }
 
   async saveOAuthTokens(
     userId: string,
     serverId: string,
-    tokens: StoredTokens,
+    tokens: Contract.StoredTokens,
     options?: { clearPending?: boolean },
-  ): Promise<OAuthWriteResult> {
+  ): Promise<Contract.OAuthWriteResult> {
     const rt = await runtimeFor(this.env)
     return oauth.writeResult(() => oauth.saveTokens(rt, userId, serverId, tokens, options))
   }
@@ -126,8 +119,8 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
   async saveOAuthClient(
     userId: string,
     serverId: string,
-    client: StoredClient,
-  ): Promise<OAuthWriteResult> {
+    client: Contract.StoredClient,
+  ): Promise<Contract.OAuthWriteResult> {
     const rt = await runtimeFor(this.env)
     return oauth.writeResult(() => oauth.saveClient(rt, userId, serverId, client))
   }
@@ -135,8 +128,8 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
   async saveOAuthPending(
     userId: string,
     serverId: string,
-    pending: PendingAuthorization,
-  ): Promise<OAuthWriteResult> {
+    pending: Contract.PendingAuthorization,
+  ): Promise<Contract.OAuthWriteResult> {
     const rt = await runtimeFor(this.env)
     return oauth.writeResult(() => oauth.savePending(rt, userId, serverId, pending))
   }
@@ -144,8 +137,8 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
   async clearOAuth(
     userId: string,
     serverId: string,
-    scope: OAuthClearScope,
-  ): Promise<OAuthWriteResult> {
+    scope: Contract.OAuthClearScope,
+  ): Promise<Contract.OAuthWriteResult> {
     const rt = await runtimeFor(this.env)
     return oauth.writeResult(() => oauth.clearOAuth(rt, userId, serverId, scope))
   }

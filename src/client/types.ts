@@ -1,18 +1,14 @@
 /**
  * The request and response shapes the SDK speaks, written out as plain types so that the
  * published `.d.ts` stands alone: no zod, no Hono, no server module in a browser project's type
- * graph. test/client/contract-types.test.ts holds each one equal to what the server's own zod
+ * graph (src/contract.ts imports nothing either). test/client/contract-types.test.ts holds each one equal to what the server's own zod
  * schemas and route definitions type, so they cannot drift from the contract.
  */
 
-/** The contract's `User`. */
-export interface User {
-  id: string
-  email: string | null
-  isAnonymous: boolean
-  role: string
-  createdAt: string
-}
+import type { User } from '../contract'
+
+/** The contract's `User` (src/contract.ts, types only, shared with the Worker library). */
+export type { User }
 
 /** The contract's `Session`; `current` marks the one making the request. */
 export interface Session {

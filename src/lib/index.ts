@@ -10,13 +10,8 @@ export {
   type RemoteUserEnv as UserContextEnv,
 } from './remote-user-context'
 export type { JwksFetch } from './remote-key-set'
-export type {
-  SessionServiceApi as SessionService,
-  TokenInfo,
-  User,
-  UserContext,
-  VerifyOptions,
-} from '../contract'
+export type { TokenInfo, User, UserContext, VerifyOptions } from '../contract'
+export type { SessionServiceApi as SessionService } from '../rpc-contract'
 export {
   handleSessionEvents,
   isErased,

@@ -13,7 +13,8 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js'
-import type { OAuthRecord, OAuthWriteResult, SessionServiceApi } from '../contract'
+import type { OAuthRecord, OAuthWriteResult } from '../contract'
+import type { SessionServiceApi } from '../rpc-contract'
 
 /** The part of the service binding the provider uses (`env.AUTH`). */
 export type OAuthStorageService = Pick<
