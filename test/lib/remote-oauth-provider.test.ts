@@ -4,14 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createId } from '../../src/ids'
 import { createRemoteOAuthProvider } from '../../src/lib/remote-oauth-provider'
 import { api, bearer, createTokenSession, type TokenSession } from '../helpers'
-import {
-  CLIENT_METADATA,
-  createAuthorizationServer,
-  ISSUER,
-  REDIRECT_URL,
-  RESOURCE,
-  s256,
-} from '../oauth/authorization-server'
+import * as authServer from '../oauth/authorization-server'
 
 // The provider speaks RPC to the SessionService entrypoint, as over another Worker's binding.
 const service = exports.SessionService
@@ -22,8 +15,8 @@ function providerFor(userId: string, serverId: string) {
     service,
     userId,
     serverId,
-    redirectUrl: REDIRECT_URL,
-    clientMetadata: CLIENT_METADATA,
+    redirectUrl: authServer.REDIRECT_URL,
+    clientMetadata: authServer.CLIENT_METADATA,
     redirectToAuthorization: (url) => {
       redirects.push(url)
     },
@@ -39,21 +32,23 @@ const getJson = async (s: TokenSession, path: string) => {
 describe('createRemoteOAuthProvider: the SDK’s auth() storing through the service over RPC', () => {
   it('is an OAuthClientProvider by the SDK’s own types', () => {
     const asSdk: OAuthClientProvider = providerFor(createId('anon'), 'types').provider
-    expect(asSdk.redirectUrl).toBe(REDIRECT_URL)
+    expect(asSdk.redirectUrl).toBe(authServer.REDIRECT_URL)
   })
 
   it('registers, redirects with a stored state, exchanges the code, clears the verifier, refreshes', async () => {
-    const server = createAuthorizationServer()
+    const server = authServer.createAuthorizationServer()
     const session = await createTokenSession()
     const { provider, redirects } = providerFor(session.userId, 'remote-mcp')
 
-    expect(await auth(provider, { serverUrl: RESOURCE, fetchFn: server.fetch })).toBe('REDIRECT')
+    expect(await auth(provider, { serverUrl: authServer.RESOURCE, fetchFn: server.fetch })).toBe(
+      'REDIRECT',
+    )
     const authorizationUrl = redirects[0]!
     const state = authorizationUrl.searchParams.get('state')
     expect(state).toMatch(/^[A-Za-z0-9_-]{32}$/)
     const stored = (await service.getOAuth(session.userId, 'remote-mcp'))!
     expect(stored.pending?.state).toBe(state)
-    expect(await s256(stored.pending!.verifier)).toBe(
+    expect(await authServer.s256(stored.pending!.verifier)).toBe(
       authorizationUrl.searchParams.get('code_challenge'),
     )
     expect(stored.client).toMatchObject({ client_id: expect.stringMatching(/^client-/) })
@@ -65,11 +60,18 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
     expect(await callback.checkState(null)).toBe(false)
     const code = server.approve(authorizationUrl)
     expect(
-      await auth(callback, { serverUrl: RESOURCE, authorizationCode: code, fetchFn: server.fetch }),
+      await auth(callback, {
+        serverUrl: authServer.RESOURCE,
+        authorizationCode: code,
+        fetchFn: server.fetch,
+      }),
     ).toBe('AUTHORIZED')
 
     const tokens = await callback.tokens()
-    expect(tokens).toMatchObject({ access_token: expect.stringMatching(/^at-/), issuer: ISSUER })
+    expect(tokens).toMatchObject({
+      access_token: expect.stringMatching(/^at-/),
+      issuer: authServer.ISSUER,
+    })
     // Stored for this user as the HTTP API serves it; the used verifier (and its state) are gone.
     expect(await getJson(session, '/v1/oauth/remote-mcp/tokens')).toEqual({
       status: 200,
@@ -80,7 +82,9 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
     await expect(callback.codeVerifier()).rejects.toThrow(/verifier/)
 
     // With a refresh token in store, auth() refreshes without a redirect; the record follows.
-    expect(await auth(callback, { serverUrl: RESOURCE, fetchFn: server.fetch })).toBe('AUTHORIZED')
+    expect(await auth(callback, { serverUrl: authServer.RESOURCE, fetchFn: server.fetch })).toBe(
+      'AUTHORIZED',
+    )
     const refreshed = await callback.tokens()
     expect(refreshed?.access_token).not.toBe(tokens!.access_token)
     expect((await getJson(session, '/v1/oauth/remote-mcp/tokens')).body).toEqual(refreshed)
