@@ -183,6 +183,8 @@ export class SessionDO extends DurableObject<Env> {
             sessionId: before.sessionId,
             now: input.now,
             userKeys: await (this.userKeys ??= userKeysFor(this.env)),
+            // issue-14: `user.merged` for other Workers, published after the merge commits.
+            events: this.env.SESSION_EVENTS,
           },
           mergeMovers,
         )

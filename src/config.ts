@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import type { SessionDO } from '../durable-objects/session'
+import type { SessionEvent } from './session-events'
 
 /** Bindings and raw variables as wrangler hands them to the Worker. */
 export interface Env {
@@ -19,6 +20,8 @@ export interface Env {
   ENCRYPTION_KEY_PREVIOUS?: string
   ADMIN_TOKEN?: string
   RESEND_API_KEY?: string
+  /** `[[queues.producers]]`: merge and erase events for other Workers (src/session-events.ts). */
+  SESSION_EVENTS?: Queue<SessionEvent>
   [setting: string]: unknown
 }
 

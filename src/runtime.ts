@@ -10,6 +10,7 @@ import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
 import { checkKeyring, createKeyCheck } from './services/key-check'
 import { createKeyring, masterSealingKeys, type Keyring } from './services/keyring'
 import { createMailer, type Mailer } from './services/mailer'
+import type { SessionEventQueue } from './services/session-events'
 import { createLimiters, type Limiters } from './services/rate-limits'
 import type { SealingKeys } from './services/sealing'
 import { createUserKeys, type UserKeys } from './services/user-keys'
@@ -37,6 +38,8 @@ export interface Runtime {
   checkKeys: () => Promise<void>
   /** Static assets (public/): the demo page and /docs; null where the binding is absent. */
   assets: Fetcher | null
+  /** Where merge and erase events go for other Workers; undefined when not bound. */
+  events: SessionEventQueue | undefined
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -61,6 +64,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
     checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
     assets: env.ASSETS ?? null,
+    events: env.SESSION_EVENTS,
   }
 }
 

@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { generateKeyPair } from 'jose'
-import { describe, expect, it, vi } from 'vitest'
-import { signAccessToken } from '../src/auth/access-token'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { signAccessToken, type AccessClaims } from '../src/auth/access-token'
 import { createId } from '../src/ids'
 import type { TokenInfo, User } from '../src/rpc'
+import type { toUser } from '../src/schemas'
 import {
   api,
   bearer,
@@ -16,17 +17,23 @@ import {
 } from './helpers'
 
 // Every call goes test → consumer Worker (fetch) → `env.AUTH` service binding → SessionService.
-async function call<T>(method: 'verify' | 'get-user' | 'revoke-session', arg: unknown) {
+async function call<T>(
+  method: 'verify' | 'get-user' | 'resolve-user' | 'revoke-session',
+  arg: unknown,
+  options?: unknown,
+) {
   const res = await env.CONSUMER.fetch(`https://consumer.test/${method}`, {
     method: 'POST',
-    body: JSON.stringify({ arg }),
+    body: JSON.stringify({ arg, options }),
   })
   expect(res.status).toBe(200)
   return (await res.json<{ result: T }>()).result
 }
 
-const verify = (token: unknown) => call<TokenInfo | null>('verify', token)
+const verify = (token: unknown, options?: unknown) =>
+  call<TokenInfo | null>('verify', token, options)
 const getUser = (id: unknown) => call<User | null>('get-user', id)
+const resolveUser = (id: unknown) => call<User | null>('resolve-user', id)
 const revokeSession = (id: unknown) => call<boolean>('revoke-session', id)
 
 async function register(from: { accessToken: string; refreshToken: string }) {
@@ -48,6 +55,13 @@ async function register(from: { accessToken: string; refreshToken: string }) {
 }
 
 describe('SessionService over a service binding', () => {
+  it('answers in the shapes the library publishes (src/contract.ts)', () => {
+    expectTypeOf<TokenInfo>().toEqualTypeOf<
+      Pick<AccessClaims, 'sub' | 'sid' | 'anon' | 'role' | 'iat' | 'exp'>
+    >()
+    expectTypeOf<User>().toEqualTypeOf<ReturnType<typeof toUser>>()
+  })
+
   it('verify: the claims of a real token, exactly as token-info answers them', async () => {
     const s = await createTokenSession()
     const claims = await verify(s.accessToken)
@@ -80,6 +94,43 @@ describe('SessionService over a service binding', () => {
     })
     for (const token of [forged, expired, 'not-a-jwt', `${s.accessToken}x`, 42, null]) {
       expect(await verify(token)).toBeNull()
+    }
+  })
+
+  it('verify with fresh: null at once after revokeSession, while the plain check still passes', async () => {
+    const s = await createTokenSession()
+    expect(await verify(s.accessToken, { fresh: true })).toMatchObject({ sub: s.userId })
+    expect(await revokeSession(s.sessionId)).toBe(true)
+    // The JWT itself is still within its lifetime: only the session's object knows it is over.
+    expect(await verify(s.accessToken)).toMatchObject({ sub: s.userId })
+    expect(await verify(s.accessToken, { fresh: true })).toBeNull()
+  })
+
+  it('verify with fresh: null for a token whose user has since signed in (merged)', async () => {
+    const s = await createTokenSession()
+    await register(s)
+    // The session now belongs to the account; the old anonymous token names the wrong subject.
+    expect(await verify(s.accessToken, { fresh: true })).toBeNull()
+  })
+
+  it('verify: options other than { fresh: boolean } are ignored, not a crash', async () => {
+    const s = await createTokenSession()
+    for (const options of [null, 'fresh', { fresh: 'yes' }, 7]) {
+      expect(await verify(s.accessToken, options)).toMatchObject({ sub: s.userId })
+    }
+  })
+
+  it('resolveUser: follows a merged anonymous user to its account', async () => {
+    const s = await createTokenSession()
+    expect(await resolveUser(s.userId)).toMatchObject({ id: s.userId, isAnonymous: true })
+    const { user } = await register(s)
+    expect(await resolveUser(s.userId)).toEqual(user)
+    expect(await resolveUser(user.id)).toEqual(user)
+  })
+
+  it('resolveUser: null for an unknown or malformed id', async () => {
+    for (const id of [createId('usr'), createId('anon'), createId('sess'), "anon_' or 1=1", {}]) {
+      expect(await resolveUser(id)).toBeNull()
     }
   })
 

@@ -4,7 +4,7 @@
  * our own set (never from `jwk`, `jku` or `x5u` headers) and treats an unknown `kid` as invalid.
  */
 import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose'
-import { SIGNING_ALG, type KeySet } from './signing-keys'
+import { SIGNING_ALG, type KeySet } from './key-set'
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt'
 /** How far ahead of this isolate's clock another's `iat` may be. */

@@ -3,13 +3,14 @@
  * the master key (services/keyring.ts), which each sealed value names. Each isolate caches the set briefly so verifying an access token needs no I/O.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { SIGNING_ALG, type KeySet, type PublicSigningKey } from './key-set'
 import type { Db } from '../db/client'
 import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
 import { createId } from '../ids'
 import { createIsolateCache, type IsolateCache } from '../services/isolate-cache'
 import { openValue, sealValue, type SealingKeys } from '../services/sealing'
 
-export const SIGNING_ALG = 'ES256'
+export { SIGNING_ALG, type KeySet, type PublicSigningKey }
 /** How long an isolate trusts its cached key set before reading D1 again. */
 export const KEY_CACHE_TTL_MS = 30_000
 /**
@@ -19,18 +20,6 @@ export const KEY_CACHE_TTL_MS = 30_000
  * the JWKS' 30 s max-age; two periods cover both.
  */
 export const KEY_PUBLISH_DELAY_MS = 2 * KEY_CACHE_TTL_MS
-
-export interface PublicSigningKey {
-  kid: string
-  jwk: JWK
-  createdAt: number
-}
-
-export interface KeySet {
-  /** Keys that verify, newest first. */
-  publicKeys: PublicSigningKey[]
-  signer: { kid: string; privateKey: CryptoKey }
-}
 
 export interface KeyStoreOptions {
   db: Db

@@ -78,8 +78,8 @@ export function clearSessionCookies(c: Context<AppEnv>): void {
 }
 
 export interface CredentialCookies {
-  access?: string
-  session?: string
+  access?: string | undefined
+  session?: string | undefined
 }
 
 /** Reads our cookies; a cookie that is not even shaped right is a 400 and is cleared. */

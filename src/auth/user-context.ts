@@ -6,6 +6,7 @@
  */
 import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
+import type { UserContext } from '../contract'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { sessionStub, type Runtime } from '../runtime'
@@ -25,14 +26,7 @@ import {
   readCredentialCookies,
 } from './transport'
 
-/** Who is calling: the same shape for every handler. */
-export interface UserContext {
-  id: string
-  email: string | null
-  isAnonymous: boolean
-  role: string
-  sessionId: string
-}
+export type { UserContext } from '../contract'
 
 export type UserContextMode = 'optional' | 'anonymous-ok' | 'required'
 
@@ -137,15 +131,26 @@ function fromView(view: SessionView): UserContext {
   }
 }
 
-/** The `fresh` check: the session must be live and still belong to the token's subject. */
-async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+/**
+ * The `fresh` check, for the middleware and RPC alike: the token's session as its object sees it
+ * now, or null when it is over or no longer belongs to the token's subject (merged, revoked).
+ */
+export async function findLiveSession(
+  rt: Runtime,
+  claims: Pick<AccessClaims, 'sub' | 'sid'>,
+): Promise<SessionView | null> {
   // Fresh means fresh: the kill switch is read from D1 here, not from the isolate's copy.
   const [live, revokedBefore] = await Promise.all([
-    sessionStub(c.var.rt, claims.sid).status(Date.now()),
-    readRevokedBefore(c.var.rt.db),
+    sessionStub(rt, claims.sid).status(Date.now()),
+    readRevokedBefore(rt.db),
   ])
-  if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore)
-    throw unauthorized('session_revoked', 'The session is no longer active.')
+  if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore) return null
+  return live
+}
+
+async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+  const live = await findLiveSession(c.var.rt, claims)
+  if (!live) throw unauthorized('session_revoked', 'The session is no longer active.')
   return fromView(live)
 }
 

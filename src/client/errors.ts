@@ -2,11 +2,18 @@
  * The one error the browser SDK throws. The API's `{"error": {"code", "message"}}` arrives here
  * with its HTTP status; a request that never got an answer is status 0, code `network_error`.
  */
-import type { z } from 'zod'
-import type { ErrorSchema } from '../schemas'
+import type { ErrorCode } from '../error-codes'
 
-/** The contract's error body. */
-export type ErrorBody = z.infer<typeof ErrorSchema>
+/** The contract's error body (test/client/contract-types.test.ts holds it to the schema). */
+export interface ErrorBody {
+  error: {
+    /** One code of the service's vocabulary (src/error-codes.ts). */
+    code: ErrorCode
+    message: string
+    /** 400 `invalid_request` only: each failing field and what is wrong with it. */
+    fields?: Array<{ path: string; message: string }>
+  }
+}
 
 /** An API error: `code` is the contract's snake_case code, `status` the HTTP status (0: no answer). */
 export class SessionClientError extends Error {

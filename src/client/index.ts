@@ -1,5 +1,5 @@
 /**
- * The browser SDK (`edge-session/client`): sessions, sign-in and per-user data over the HTTP
+ * The browser SDK (`@edge-session/client`, built by packages/client): sessions, sign-in and per-user data over the HTTP
  * contract, with cookie or token transport and a single-flight refresh. It imports no server code
  * at run time (types only), so a bundler ships just these few files.
  */

@@ -116,11 +116,9 @@ export function createRequester({ baseUrl, transport, fetch, store }: RequesterO
       if (tokens) body = { ...(body as object), refreshToken: tokens.refreshToken }
     }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const init: ClientRequestInit = {
-      method: options.method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }
+    const init: ClientRequestInit = { method: options.method, headers }
+    // Set only when there is one: under exactOptionalPropertyTypes `body: undefined` is not a body.
+    if (body !== undefined) init.body = JSON.stringify(body)
     if (transport === 'cookie') {
       init.credentials = 'include'
     } else {

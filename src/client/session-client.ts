@@ -29,11 +29,11 @@ export interface SessionClientOptions {
   /** The service's origin (and path prefix, if any), e.g. `https://auth.example.com`. */
   baseUrl: string
   /** `cookie` (default): HttpOnly cookies the browser keeps. `token`: bearer tokens the SDK keeps. */
-  transport?: Transport
+  transport?: Transport | undefined
   /** Defaults to the global `fetch`. */
-  fetch?: FetchLike
+  fetch?: FetchLike | undefined
   /** Token transport only: where the token pair lives. Defaults to memory (lost on reload). */
-  tokenStore?: TokenStore
+  tokenStore?: TokenStore | undefined
 }
 
 export interface Credentials {

@@ -1,91 +1,154 @@
 /**
- * The request and response shapes the SDK speaks, taken from the server's own zod schemas and
- * route definitions with `import type` only: the types follow the contract, and no zod or server
- * code reaches the browser bundle.
+ * The request and response shapes the SDK speaks, written out as plain types so that the
+ * published `.d.ts` stands alone: no zod, no Hono, no server module in a browser project's type
+ * graph (src/contract.ts imports nothing either). test/client/contract-types.test.ts holds each one equal to what the server's own zod
+ * schemas and route definitions type, so they cannot drift from the contract.
  */
-import type { Hono } from 'hono'
-import type { z } from 'zod'
-import type { devRoutes } from '../routes/dev'
-import type { documentRoutes } from '../routes/documents'
-import type { eventRoutes } from '../routes/events'
-import type { LinkPreviewSchema } from '../routes/magic-links'
-import type { OAuthClientSchema, OAuthTokensSchema, oauthRoutes } from '../routes/oauth'
-import type { secretRoutes } from '../routes/secrets'
-import type {
-  MergeSchema,
-  SessionSchema,
-  SignInSchema,
-  TokensSchema,
-  UserSchema,
-  UserSessionSchema,
-} from '../schemas'
-import type { PreferencesPatchSchema, PreferencesSchema } from '../services/preferences'
 
-/** The typed routes of a router (Hono's schema type parameter). */
-type RoutesOf<R> = R extends Hono<infer _Env, infer Routes, infer _Base> ? Routes : never
+import type { User } from '../contract'
 
-/** What a route answers with `status`, as its OpenAPI definition types it. */
-type Answer<
-  R,
-  Path extends keyof RoutesOf<R>,
-  Method extends keyof RoutesOf<R>[Path],
-  Status extends number,
-> =
-  Extract<RoutesOf<R>[Path][Method], { status: Status }> extends { output: infer Output }
-    ? Output
-    : never
+/** The contract's `User` (src/contract.ts, types only, shared with the Worker library). */
+export type { User }
 
-/** What a route takes as its JSON body. */
-type JsonBody<
-  R,
-  Path extends keyof RoutesOf<R>,
-  Method extends keyof RoutesOf<R>[Path],
-> = RoutesOf<R>[Path][Method] extends { input: { json: infer Body } } ? Body : never
+/** The contract's `Session`; `current` marks the one making the request. */
+export interface Session {
+  id: string
+  createdAt: string
+  lastSeenAt: string
+  expiresAt: string
+  userAgent: string | null
+  ip: string | null
+  current: boolean
+}
 
-export type User = z.infer<typeof UserSchema>
-export type Session = z.infer<typeof SessionSchema>
-export type Tokens = z.infer<typeof TokensSchema>
-export type Merge = z.infer<typeof MergeSchema>
+/** Token transport's pair. */
+export interface Tokens {
+  accessToken: string
+  refreshToken: string
+  tokenType: 'Bearer'
+  expiresIn: number
+}
+
+/** What a sign-in from an anonymous session moved into the account. */
+export interface Merge {
+  from: string
+  into: string
+  moved: { documents: number; preferences: number; secrets: number; oauth: number }
+  conflicts: { kind: string; key: string }[]
+}
+
 /** `{user, session}` (+ `tokens` in token transport). */
-export type UserSession = z.infer<typeof UserSessionSchema>
+export interface UserSession {
+  user: User
+  session: Session
+  tokens?: Tokens | undefined
+}
+
 /** `{user, session, merge}` (+ `tokens`): what every sign-in answers. */
-export type SignIn = z.infer<typeof SignInSchema>
+export interface SignIn extends UserSession {
+  merge: Merge | null
+}
+
+/** The user's preferences: known keys and any others, kept as they were sent. */
+export type Preferences = { [key: string]: unknown }
+
 /** What a sign-in link is for, before anything is consumed. */
-export type LinkPreview = z.infer<typeof LinkPreviewSchema>
+export interface LinkPreview {
+  purpose: 'sign_in' | 'verify_email'
+  /** The account the link is for, masked: `jo•••@example.com`. */
+  email: string
+  /** True when this session asked for the link: only then does its data merge. */
+  sameSession: boolean
+}
 
-export type Preferences = z.infer<typeof PreferencesSchema>
 /** A JSON merge patch (RFC 7396): `null` deletes a key, objects merge. */
-export type PreferencesPatch = z.input<typeof PreferencesPatchSchema>
+export type PreferencesPatch = {
+  [key: string]: unknown
+  theme?: 'light' | 'dark' | 'system' | null | undefined
+  locale?: string | null | undefined
+  timezone?: string | null | undefined
+}
 
-export type SecretSummary = Answer<
-  typeof secretRoutes,
-  '/v1/me/secrets',
-  '$get',
-  200
->['secrets'][number]
+export interface SecretSummary {
+  name: string
+  createdAt: string
+  updatedAt: string
+}
 
-export type DocumentsPage = Answer<typeof documentRoutes, '/v1/documents', '$get', 200>
-export type DocumentSummary = DocumentsPage['documents'][number]
-export type Document = Answer<typeof documentRoutes, '/v1/documents/:id', '$get', 200>['document']
-export type NewDocument = JsonBody<typeof documentRoutes, '/v1/documents', '$post'>
-export type DocumentChanges = JsonBody<typeof documentRoutes, '/v1/documents/:id', '$patch'>
+export interface DocumentSummary {
+  id: string
+  title: string
+  createdAt: string
+  updatedAt: string
+}
 
-export type OAuthServer = Answer<typeof oauthRoutes, '/v1/oauth', '$get', 200>['servers'][number]
-export type OAuthTokens = z.infer<typeof OAuthTokensSchema>
-export type OAuthClientInformation = z.infer<typeof OAuthClientSchema>
+export interface DocumentsPage {
+  documents: DocumentSummary[]
+  nextCursor: string | null
+}
+
+export interface Document extends DocumentSummary {
+  content: string
+}
+
+export interface NewDocument {
+  title: string
+  content: string
+}
+
+export interface DocumentChanges {
+  title?: string | undefined
+  content?: string | undefined
+}
+
+export interface OAuthServer {
+  serverId: string
+  hasTokens: boolean
+  hasClient: boolean
+  hasVerifier: boolean
+  updatedAt: string
+}
+
+/** RFC 6749 §5.1 tokens as the MCP SDK stores them; other fields are kept. */
+export type OAuthTokens = {
+  [key: string]: unknown
+  access_token: string
+  token_type: string
+  id_token?: string | undefined
+  expires_in?: number | undefined
+  scope?: string | undefined
+  refresh_token?: string | undefined
+  issuer?: string | undefined
+}
+
+/** RFC 7591 client information as the MCP SDK stores it; other fields are kept. */
+export type OAuthClientInformation = {
+  [key: string]: unknown
+  client_id: string
+  client_secret?: string | undefined
+  client_id_issued_at?: number | undefined
+  client_secret_expires_at?: number | undefined
+  issuer?: string | undefined
+}
+
 /** What `oauth.forget(serverId, scope)` removes. */
-export type OAuthScope = NonNullable<
-  RoutesOf<typeof oauthRoutes>['/v1/oauth/:serverId']['$delete']['input'] extends {
-    query?: { scope?: infer Scope }
-  }
-    ? Scope
-    : never
->
+export type OAuthScope = 'all' | 'client' | 'tokens' | 'verifier'
 
-export type AuditEvent = Answer<typeof eventRoutes, '/v1/me/events', '$get', 200>['events'][number]
-export type OutboxMessage = Answer<
-  typeof devRoutes,
-  '/v1/dev/outbox',
-  '$get',
-  200
->['messages'][number]
+export interface AuditEvent {
+  type: string
+  at: string
+  sessionId: string | null
+  ip: string | null
+  userAgent: string | null
+  /** Event-specific JSON; never a token, secret or password. */
+  detail: { [key: string]: unknown }
+}
+
+export interface OutboxMessage {
+  to: string
+  subject: string
+  text: string
+  link: string | null
+  token: string | null
+  sentAt: string
+}

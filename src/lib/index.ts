@@ -1,5 +1,5 @@
 /**
- * The library entry (`edge-session/lib`) for other Workers: the middleware that gives a Hono app
+ * The library entry (`@edge-session/lib`, built by packages/lib) for other Workers: the middleware that gives a Hono app
  * `c.var.user` from this service's tokens, and the types of the RPC entrypoint for a service
  * binding. Nothing here needs D1 or Durable Objects.
  */
@@ -10,5 +10,26 @@ export {
   type RemoteUserEnv as UserContextEnv,
 } from './remote-user-context'
 export type { JwksFetch } from './remote-key-set'
-export type { UserContext } from '../auth/user-context'
-export type { SessionService, TokenInfo, User } from '../rpc'
+export type { TokenInfo, User, UserContext, VerifyOptions } from '../contract'
+export type { SessionServiceApi as SessionService } from '../rpc-contract'
+export {
+  handleSessionEvents,
+  isErased,
+  isMerged,
+  type SessionEventHandlers,
+  type SessionEventsResult,
+} from './session-events'
+export type { SessionEvent, UserErasedEvent, UserMergedEvent } from '../session-events'
+export {
+  createRemoteOAuthProvider,
+  RemoteOAuthClientProvider,
+  type OAuthStorageService,
+  type RemoteOAuthProviderOptions,
+} from './remote-oauth-provider'
+export type {
+  OAuthClearScope,
+  OAuthRecord,
+  PendingAuthorization,
+  StoredClient,
+  StoredTokens,
+} from '../contract'

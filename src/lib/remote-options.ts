@@ -19,9 +19,9 @@ export interface RemoteUserContextOptions {
   audience: string
   mode: RemoteUserContextMode
   /** The access cookie's name; `__Host-access` by default (`access` with `COOKIE_SECURE=false`). */
-  cookieName?: string
+  cookieName?: string | undefined
   /** Fetches the JWKS instead of the global `fetch`, e.g. through a service binding. */
-  fetch?: JwksFetch
+  fetch?: JwksFetch | undefined
 }
 
 export interface ParsedRemoteOptions {
@@ -29,7 +29,7 @@ export interface ParsedRemoteOptions {
   audience: TokenAudience
   mode: RemoteUserContextMode
   cookieName: string
-  fetch?: JwksFetch
+  fetch?: JwksFetch | undefined
 }
 
 export const DEFAULT_ACCESS_COOKIE = browserCookieName(ACCESS_COOKIE, true)

@@ -1,6 +1,7 @@
 /**
- * Erasing users everywhere: every D1 row they own and their session objects. Used by the sweep
- * for abandoned anonymous users and by `DELETE /v1/admin/users/{id}`.
+ * Erasing users everywhere: every D1 row they own and their session objects, then a `user.erased`
+ * event each so other Workers erase theirs. Used by the sweep for abandoned anonymous users and by
+ * `DELETE /v1/admin/users/{id}`.
  */
 import { inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -16,6 +17,7 @@ import {
   users,
 } from '../db/schema'
 import { sessionStub, type Runtime } from '../runtime'
+import { publishSessionEvents } from './session-events'
 
 /** D1 allows 100 bound parameters a statement; leave room for the rest of the statement. */
 export const IDS_PER_STATEMENT = 90
@@ -43,6 +45,12 @@ export async function eraseUsers(
     // After the rows: a session object that outlived its index row would still expire by alarm,
     // while the reverse (rows without an object) could not be found to clean up.
     await Promise.all(sessionIds.map((id) => sessionStub(rt, id).revoke()))
+    // After the commit, so no Worker deletes its rows for an erase that rolled back.
+    const at = new Date().toISOString()
+    await publishSessionEvents(
+      rt.events,
+      ids.map((userId) => ({ type: 'user.erased', userId, at })),
+    )
     sessionCount += sessionIds.length
   }
   return { users: userIds.length, sessions: sessionCount }

@@ -9,6 +9,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client'
 import { findMerge, insertMergeQuery } from '../db/merges'
 import { auditEvents, sessions, users } from '../db/schema'
+import { publishSessionEvents, type SessionEventQueue } from './session-events'
 import type { UserKeys } from './user-keys'
 
 /** The kinds the contract's `Merge.moved` reports. */
@@ -65,22 +66,51 @@ export interface MergeInput {
   /** The session being signed in: its index row moves to the account in the same transaction. */
   sessionId: string
   now: number
+  /** Where `user.merged` is published once the merge has committed (none: not published). */
+  events?: SessionEventQueue | undefined
 }
 
 export interface MergeResult {
   report: MergeReport
   /** False when the report was already stored: nothing moved this time. */
   performed: boolean
+  /** When the merge committed (ms). */
+  mergedAt: number
 }
 
-/** Merges the anonymous user `from` into the account `into`, exactly once. */
+/**
+ * Merges the anonymous user `from` into the account `into`, exactly once, then publishes
+ * `user.merged`. The event goes out whenever a committed merge is returned, stored or new: a
+ * sign-in retried after its publish failed publishes again (at-least-once).
+ */
 export async function mergeAnonymousUser(
   db: Db,
   input: MergeInput,
   movers: readonly MergeMover[],
 ): Promise<MergeResult> {
+  const result = await commitMerge(db, input, movers)
+  const { from, into } = result.report
+  await publishSessionEvents(input.events, [
+    { type: 'user.merged', from, into, at: new Date(result.mergedAt).toISOString() },
+  ])
+  return result
+}
+
+function storedResult(stored: NonNullable<Awaited<ReturnType<typeof findMerge>>>): MergeResult {
+  return {
+    report: stored.report as unknown as MergeReport,
+    performed: false,
+    mergedAt: stored.createdAt,
+  }
+}
+
+async function commitMerge(
+  db: Db,
+  input: MergeInput,
+  movers: readonly MergeMover[],
+): Promise<MergeResult> {
   const stored = await findMerge(db, input.from)
-  if (stored) return { report: stored.report as unknown as MergeReport, performed: false }
+  if (stored) return storedResult(stored)
 
   const plans = await Promise.all(
     movers.map(async (mover) => ({
@@ -120,8 +150,8 @@ export async function mergeAnonymousUser(
     // A concurrent merge of the same user (another isolate) committed first: its record stands,
     // this batch rolled back whole, and the stored report is the answer.
     const winner = await findMerge(db, input.from)
-    if (winner) return { report: winner.report as unknown as MergeReport, performed: false }
+    if (winner) return storedResult(winner)
     throw error
   }
-  return { report, performed: true }
+  return { report, performed: true, mergedAt: input.now }
 }

@@ -130,9 +130,30 @@ export function saveOAuthClient(
   return writeValue(store, key, 'client', checkedSize(client, 'client information object'), now)
 }
 
+/**
+ * An authorization in progress: the PKCE verifier and the OAuth `state` sent with it, which live
+ * and expire together. Stored in the verifier's column: a plain JSON string (a verifier alone, as
+ * `PUT /verifier` stores it) or this object.
+ */
+export interface PendingAuthorization {
+  verifier: string
+  state: string | null
+}
+
 /** The PKCE verifier, or null when none was put or it is older than `VERIFIER_TTL_MS`. */
-export function readOAuthVerifier(store: OAuthStore, key: OAuthRecordKey, now: number) {
-  return readValue<string>(store, key, 'verifier', now)
+export async function readOAuthVerifier(store: OAuthStore, key: OAuthRecordKey, now: number) {
+  return (await readPendingAuthorization(store, key, now))?.verifier ?? null
+}
+
+/** The verifier and `state` of the authorization in progress, or null (none, or expired). */
+export async function readPendingAuthorization(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  now: number,
+): Promise<PendingAuthorization | null> {
+  const value = await readValue<string | PendingAuthorization>(store, key, 'verifier', now)
+  if (value === null) return null
+  return typeof value === 'string' ? { verifier: value, state: null } : value
 }
 
 /** Stores (replaces) the PKCE verifier, good for `VERIFIER_TTL_MS` from `now`. */
@@ -143,6 +164,17 @@ export function saveOAuthVerifier(
   now: number,
 ) {
   return writeValue(store, key, 'verifier', JSON.stringify(verifier), now)
+}
+
+/** Stores (replaces) the verifier with the `state` it was sent with, for `VERIFIER_TTL_MS`. */
+export function savePendingAuthorization(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  pending: PendingAuthorization,
+  now: number,
+) {
+  const value: PendingAuthorization = { verifier: pending.verifier, state: pending.state }
+  return writeValue(store, key, 'verifier', JSON.stringify(value), now)
 }
 
 /** Forgets what `scope` names for one server; `all` deletes the record. Idempotent. */

@@ -9,6 +9,8 @@ import { mergeMovers } from '../../src/services/merge-movers'
 import { createRuntime } from '../../src/runtime'
 import { putSecret } from '../../src/services/secrets'
 import { countRows, runtime } from '../helpers'
+import type { SessionEventQueue } from '../../src/services/session-events'
+import type { SessionEvent } from '../../src/session-events'
 
 const testNotes = sqliteTable('test_notes', {
   userId: text('user_id').notNull(),
@@ -141,7 +143,7 @@ describe('mergeAnonymousUser', () => {
     const second = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
       notesMover,
     ])
-    expect(second).toEqual({ report: first.report, performed: false })
+    expect(second).toEqual({ report: first.report, performed: false, mergedAt: now })
     expect((await notesOf(into)).map((n) => n.key)).toEqual(['lang', 'theme'])
   })
 
@@ -187,5 +189,40 @@ describe('mergeAnonymousUser', () => {
     ])
     expect(retry.performed).toBe(true)
     expect(await notesOf(into)).toHaveLength(2)
+  })
+})
+
+/** A queue that records what is sent, for checking when events are published. */
+function recordingQueue() {
+  const sent: SessionEvent[] = []
+  const queue = {
+    async sendBatch(messages: Iterable<MessageSendRequest<SessionEvent>>) {
+      for (const m of messages) sent.push(m.body)
+    },
+  } as unknown as SessionEventQueue
+  return { queue, sent }
+}
+
+describe('mergeAnonymousUser and the user.merged event', () => {
+  it('publishes the merge once its batch has committed', async () => {
+    const { from, into, sessionId, now, userKeys } = await seedPair()
+    const { queue, sent } = recordingQueue()
+    await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, events: queue }, [
+      notesMover,
+    ])
+    expect(sent).toEqual([{ type: 'user.merged', from, into, at: new Date(now).toISOString() }])
+  })
+
+  it('publishes nothing when the batch rolls back, and again on a retry (at-least-once)', async () => {
+    const { from, into, sessionId, now, userKeys } = await seedPair()
+    const { queue, sent } = recordingQueue()
+    const input = { from, into, sessionId, now, userKeys, events: queue }
+    await expect(mergeAnonymousUser(db, input, [notesMover, failingMover])).rejects.toThrow()
+    expect(sent).toEqual([])
+    await mergeAnonymousUser(db, input, [notesMover])
+    // A retry after a lost answer finds the stored merge and publishes it again, same instant.
+    await mergeAnonymousUser(db, { ...input, now: now + 5_000 }, [notesMover])
+    const event = { type: 'user.merged', from, into, at: new Date(now).toISOString() }
+    expect(sent).toEqual([event, event])
   })
 })

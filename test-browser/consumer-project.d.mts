@@ -1,0 +1,16 @@
+/** Types of consumer-project.mjs, for the TypeScript test beside it. */
+
+export interface ConsumerProject {
+  dir: string
+  /** Type-checks `files` strictly plus `compilerOptions`; '' when clean, else tsc's report. */
+  typecheck(name: string, compilerOptions: object, files: string[]): Promise<string>
+  writeFile(name: string, text: string): Promise<void>
+  readJson(path: string): Promise<any>
+  readText(path: string): Promise<string>
+  /** Runs a script of the project on this Node; resolves with its stdout. */
+  runNode(script: string, env?: Record<string, string>): Promise<string>
+  remove(): Promise<void>
+}
+
+/** Packs the workspaces and installs the tarballs into a fresh temp project. */
+export function createConsumerProject(): Promise<ConsumerProject>

@@ -1,0 +1,81 @@
+// Node-side chores of the packing test (test-browser/packages.test.ts): a fresh project outside
+// this repository with the packed tarballs installed, type checks in it, and scripts run in it.
+// Plain JavaScript for the same reason as harness.mjs: the project's type check has no Node types.
+import { execFile } from 'node:child_process'
+import { cp, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { packPackages } from '../scripts/pack-packages.mjs'
+import { createTempDir, removeDir } from './harness.mjs'
+
+const run = promisify(execFile)
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = join(HERE, '..')
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+
+/** The strictest settings a consumer may use; library files are checked too (no skipLibCheck). */
+const STRICT = {
+  target: 'ES2022',
+  module: 'ES2022',
+  moduleResolution: 'Bundler',
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  skipLibCheck: false,
+  noEmit: true,
+}
+
+/**
+ * Packs the workspaces, installs the tarballs with the repository's own Hono and workers-types
+ * (and MCP SDK) versions into a new temp directory (from npm's cache when it can), and copies the consumer
+ * files from test-browser/package-consumer/ beside them.
+ */
+export async function createConsumerProject() {
+  const dir = await createTempDir('edge-session-consumer-')
+  const [client, lib] = await packPackages(join(dir, 'packs'))
+  const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'))
+  const versionOf = (name) => root.dependencies[name] ?? root.devDependencies[name]
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: {
+        '@edge-session/client': `file:${client}`,
+        '@edge-session/lib': `file:${lib}`,
+        hono: versionOf('hono'),
+        '@cloudflare/workers-types': versionOf('@cloudflare/workers-types'),
+        '@modelcontextprotocol/sdk': versionOf('@modelcontextprotocol/sdk'),
+      },
+    }),
+  )
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir })
+  await cp(join(HERE, 'package-consumer'), dir, { recursive: true })
+  return {
+    dir,
+    /** Type-checks `files` with STRICT plus `compilerOptions`; '' when clean, else tsc's report. */
+    async typecheck(name, compilerOptions, files) {
+      const config = join(dir, `tsconfig.${name}.json`)
+      const options = { ...STRICT, ...compilerOptions }
+      await writeFile(config, JSON.stringify({ compilerOptions: options, files }))
+      return run(process.execPath, [TSC, '-p', config], { cwd: dir }).then(
+        () => '',
+        (error) => error.stdout || String(error),
+      )
+    },
+    writeFile: (name, text) => writeFile(join(dir, name), text),
+    readJson: async (path) => JSON.parse(await readFile(join(dir, path), 'utf8')),
+    readText: (path) => readFile(join(dir, path), 'utf8'),
+    /** Runs a script of the project on this Node; resolves with its stdout. */
+    async runNode(script, env = {}) {
+      const { stdout } = await run(process.execPath, [script], {
+        cwd: dir,
+        env: { ...process.env, ...env },
+      })
+      return stdout
+    },
+    remove: () => removeDir(dir),
+  }
+}

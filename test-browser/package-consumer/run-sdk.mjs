@@ -1,0 +1,29 @@
+// Runs the packed SDK on Node (token transport, Node's own fetch) against the running service
+// named by BASE_URL, and prints what it saw as one JSON line.
+import { createMemoryTokenStore, createSessionClient } from '@edge-session/client'
+
+const baseUrl = process.env.BASE_URL
+const store = createMemoryTokenStore()
+const client = createSessionClient({ baseUrl, transport: 'token', tokenStore: store })
+const anonymous = await client.startAnonymous()
+const before = (await store.load()).refreshToken
+await client.refresh()
+const rotated = (await store.load()).refreshToken !== before
+const me = await client.me()
+const email = `pack-${Date.now()}@example.com`
+const password = 'a long enough passphrase 42'
+const registered = await client.register({ email, password })
+await client.logout()
+const other = createSessionClient({ baseUrl, transport: 'token' })
+const login = await other.login({ email, password })
+const after = await other.me()
+console.log(
+  JSON.stringify({
+    anonymous: anonymous.user,
+    rotated,
+    me: me.user.id,
+    registered: { user: registered.user, merge: registered.merge },
+    login: { user: login.user, merge: login.merge },
+    after: after.user.id,
+  }),
+)
