@@ -152,7 +152,7 @@ export function createApp(rt: Runtime) {
       openapi: '3.1.0',
       info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
     })
-    return c.json(completeDocument(generated, new URL(c.req.url).origin))
+    return c.json(completeDocument(generated, settings.PUBLIC_ORIGIN))
   })
   app.route('/', docsRoutes)
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
 import { ERROR_CODES } from '../src/error-codes'
-import { api, BASE, bearer, createTokenSession, expectError, runtime } from './helpers'
+import { api, bearer, createTokenSession, expectError, runtime } from './helpers'
 
 interface OpenApiDocument {
   openapi: string
@@ -140,7 +140,8 @@ describe('the OpenAPI document', () => {
     expect(error.properties.error.properties.code.enum.sort()).toEqual(
       Object.keys(ERROR_CODES).sort(),
     )
-    expect(doc.servers).toEqual([{ url: BASE, description: 'This service' }])
+    // The configured public origin, never the Host the request named.
+    expect(doc.servers).toEqual([{ url: 'https://auth.example.com', description: 'This service' }])
   })
 
   it('answers a write with a body that is not JSON with the 415 it documents', async () => {
