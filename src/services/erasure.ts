@@ -9,8 +9,11 @@ import {
   auditEvents,
   documents,
   imports,
+  loginAttempts,
+  magicLinks,
   merges,
   oauthRecords,
+  outbox,
   preferences,
   secrets,
   sessions,
@@ -22,16 +25,39 @@ import { publishSessionEvents } from './session-events'
 /** D1 allows 100 bound parameters a statement; leave room for the rest of the statement. */
 export const IDS_PER_STATEMENT = 90
 
-/** Deletes the users' rows in one transaction per chunk, then ends their session objects. */
+/**
+ * Deletes the users' rows in one transaction per chunk, then ends their session objects (all of
+ * their storage). A user's rows include the anonymous identities merged into it (tombstones, and
+ * anything an old token of theirs still wrote), and everything that names their email or their
+ * sessions: sign-in links, login counters, dev mail, audit events.
+ */
 export async function eraseUsers(
   rt: Runtime,
-  userIds: readonly string[],
+  requested: readonly string[],
 ): Promise<{ users: number; sessions: number }> {
+  const userIds = [...requested, ...(await listMergedIdentities(rt.db, requested))]
   let sessionCount = 0
   for (let i = 0; i < userIds.length; i += IDS_PER_STATEMENT) {
     const ids = userIds.slice(i, i + IDS_PER_STATEMENT)
     const sessionIds = await listSessionIds(rt.db, ids)
+    // Subqueries, not lists: a chunk's sessions and emails could pass D1's 100 parameters.
+    const theirSessions = rt.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(inArray(sessions.userId, ids))
+    const theirEmails = rt.db
+      .select({ email: users.email })
+      .from(users)
+      .where(inArray(users.id, ids))
     await rt.db.batch([
+      // One statement each: every subquery binds the chunk's ids once, within D1's 100.
+      rt.db.delete(magicLinks).where(inArray(magicLinks.email, theirEmails)),
+      rt.db.delete(magicLinks).where(inArray(magicLinks.requestedBySessionId, theirSessions)),
+      rt.db.delete(magicLinks).where(inArray(magicLinks.consumedBySessionId, theirSessions)),
+      rt.db.delete(loginAttempts).where(inArray(loginAttempts.email, theirEmails)),
+      rt.db.delete(outbox).where(inArray(outbox.to, theirEmails)),
+      rt.db.delete(auditEvents).where(inArray(auditEvents.sessionId, theirSessions)),
+      rt.db.delete(merges).where(inArray(merges.fromUserId, ids)),
       rt.db.delete(preferences).where(inArray(preferences.userId, ids)),
       rt.db.delete(secrets).where(inArray(secrets.userId, ids)),
       rt.db.delete(oauthRecords).where(inArray(oauthRecords.userId, ids)),
@@ -54,6 +80,19 @@ export async function eraseUsers(
     sessionCount += sessionIds.length
   }
   return { users: userIds.length, sessions: sessionCount }
+}
+
+/** The anonymous users merged into any of `userIds` (their tombstones), chunk by chunk. */
+async function listMergedIdentities(db: Db, userIds: readonly string[]): Promise<string[]> {
+  const found: string[] = []
+  for (let i = 0; i < userIds.length; i += IDS_PER_STATEMENT) {
+    const rows = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(inArray(users.mergedInto, userIds.slice(i, i + IDS_PER_STATEMENT)))
+    found.push(...rows.map((row) => row.id))
+  }
+  return found
 }
 
 async function listSessionIds(db: Db, userIds: string[]): Promise<string[]> {

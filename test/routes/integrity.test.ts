@@ -2,10 +2,24 @@
  * Issue #13's findings closed so far: each attack as a test that succeeded before the fix.
  * (Finding 1's guessed secret is in sessions.test.ts.)
  */
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { addressKey, createLimiters } from '../../src/services/rate-limits'
-import { CookieJar, expectError, runtime, TOKEN_TRANSPORT } from '../helpers'
-import { env } from 'cloudflare:workers'
+import {
+  api,
+  bearer,
+  CookieJar,
+  createTokenSession,
+  expectError,
+  jsonHeaders,
+  mailedLinkToken,
+  postAuth,
+  runtime,
+  type SignInBody,
+  TOKEN_TRANSPORT,
+  uniqueEmail,
+} from '../helpers'
 
 describe('2. the HttpOnly refresh cookie stays out of script', () => {
   it('refuses token transport on a request that carries the session cookie', async () => {
@@ -49,5 +63,59 @@ describe('7. per-address limits', () => {
     await limits.anonymousPerIp('2001:db8:5:6:ffff::2')
     await limits.authPerIp('2001:db8:5:6::3')
     expect(new Set(keys)).toEqual(new Set(['2001:db8:5:6::/64']))
+  })
+})
+
+describe('4. erase leaves nothing of the user', () => {
+  it('removes every row and object entry that names the user, merged-in identities included', async () => {
+    const email = uniqueEmail()
+    const anon = await createTokenSession()
+    const write = (token: string, title: string) =>
+      api('/v1/documents', {
+        method: 'POST',
+        headers: jsonHeaders(bearer(token)),
+        body: JSON.stringify({ title, content: 'private' }),
+      })
+    expect((await write(anon.accessToken, 'before')).status).toBe(201)
+    const secret = await api('/v1/me/secrets/key', {
+      method: 'PUT',
+      headers: jsonHeaders(bearer(anon.accessToken)),
+      body: JSON.stringify({ value: 'sk-private' }),
+    })
+    expect(secret.status).toBe(204)
+    await postAuth('/v1/auth/login', { email, password: 'not the password' })
+    const token = await mailedLinkToken(email, anon)
+    const account = await (
+      await postAuth('/v1/auth/magic-link/verify', { token }, anon)
+    ).json<SignInBody>()
+    expect(account.merge?.from).toBe(anon.userId)
+    // A write by the anonymous token after the merge still lands under the anonymous id.
+    await write(anon.accessToken, 'late')
+
+    const erased = await api(`/v1/admin/users/${account.user.id}`, {
+      method: 'DELETE',
+      headers: bearer(String(env.ADMIN_TOKEN)),
+    })
+    expect(erased.status).toBe(204)
+
+    const names = [account.user.id, anon.userId, anon.sessionId, email]
+    const tables = await env.DB.prepare(
+      "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name != 'd1_migrations'",
+    ).all<{ name: string }>()
+    expect(tables.results.length).toBeGreaterThan(10)
+    const left: string[] = []
+    for (const { name } of tables.results) {
+      const rows = await env.DB.prepare(`select * from "${name}"`).all()
+      for (const row of rows.results) {
+        // The admin's own audit record of the erasure names the id, and nothing else of the user.
+        if (row.type === 'admin.user_erased') continue
+        const text = JSON.stringify(row)
+        if (names.some((n) => text.includes(n))) left.push(`${name}: ${text}`)
+      }
+    }
+    expect(left).toEqual([])
+    const stub = env.SESSIONS.get(env.SESSIONS.idFromName(anon.sessionId))
+    const kept = await runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list()])
+    expect(kept).toEqual([])
   })
 })
