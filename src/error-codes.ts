@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   refresh_token_reused: 'A refresh token was used twice; its session has been revoked.',
   refresh_token_superseded: 'The session signed in since this token was issued; use the new one.',
   session_revoked: 'The session is no longer active.',
+  token_superseded:
+    "The token's user was merged into an account or erased; refresh, and the write lands there.",
   invalid_credentials: 'The email or password is wrong.',
   csrf_rejected:
     'A cookie-authenticated write came without an allowed Origin; send Origin, or use token transport.',

@@ -19,6 +19,7 @@ import {
 import { AppError, unauthorized } from '../errors'
 import { verifyAccessToken, type AccessClaims, type VerifyResult } from './access-token'
 import { readRevokedBefore } from '../db/control'
+import { findUser } from '../db/users'
 import {
   clearSessionCookies,
   deliverSession,
@@ -48,6 +49,14 @@ async function resolveUser(
   c: Context<AppEnv>,
   { mode, fresh = false }: UserContextOptions,
 ): Promise<UserContext | null> {
+  // A write must land under the user the session belongs to now: a JWT from before a merge still
+  // verifies for its five minutes, and what it wrote under the old id would vanish.
+  const confirm = (claims: AccessClaims) =>
+    fresh
+      ? confirmLive(c, claims)
+      : WRITES.test(c.req.method)
+        ? confirmWriter(c, claims)
+        : fromClaims(claims)
   const bearer = readBearerToken(c)
   if (bearer !== undefined) {
     if (bearer === null)
@@ -57,13 +66,13 @@ async function resolveUser(
       )
     const verified = await verifyToken(c, bearer)
     if (!verified.ok) throw unauthorized('invalid_token', 'The access token is invalid or expired.')
-    return fresh ? confirmLive(c, verified.claims) : fromClaims(verified.claims)
+    return confirm(verified.claims)
   }
 
   const cookies = readCredentialCookies(c)
   if (cookies.access) {
     const verified = await verifyToken(c, cookies.access)
-    if (verified.ok) return fresh ? confirmLive(c, verified.claims) : fromClaims(verified.claims)
+    if (verified.ok) return confirm(verified.claims)
   }
   if (cookies.session) {
     try {
@@ -97,9 +106,8 @@ export async function verifyAccessTokenAtEdge(rt: Runtime, token: string): Promi
   const [keys, revokedBefore] = await Promise.all([rt.keys.get(), rt.killSwitch.get()])
   const audience = { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE }
   const verified = await verifyAccessToken(keys, audience, token, Date.now())
-  // `iat` has one-second granularity: a token from the switch's own second may predate it, so it
-  // is refused too (a client caught by that refreshes, which checks the switch to the ms).
-  if (verified.ok && revokedBefore > 0 && verified.claims.iat * 1000 <= revokedBefore) {
+  // The switch is a whole second (see `pullKillSwitch`), so whole-second `iat`s compare exactly.
+  if (verified.ok && verified.claims.iat * 1000 < revokedBefore) {
     return { ok: false, reason: 'invalid' }
   }
   return verified
@@ -152,6 +160,26 @@ async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<Us
   const live = await findLiveSession(c.var.rt, claims)
   if (!live) throw unauthorized('session_revoked', 'The session is no longer active.')
   return fromView(live)
+}
+
+const WRITES = /^(POST|PUT|PATCH|DELETE)$/
+
+/**
+ * The writer's check: the session must be live and still belong to the token's subject. A
+ * subject that was merged into an account, or erased, is `token_superseded`: the client refreshes
+ * and lands under the account (or starts afresh); a session that merely ended is `session_revoked`.
+ */
+async function confirmWriter(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+  const { rt } = c.var
+  const live = await findLiveSession(rt, claims)
+  if (live) return fromView(live)
+  const user = await findUser(rt.db, claims.sub)
+  if (!user || user.mergedInto)
+    throw unauthorized(
+      'token_superseded',
+      "This token's user has been merged into an account or erased; refresh and retry.",
+    )
+  throw unauthorized('session_revoked', 'The session is no longer active.')
 }
 
 /** The context set by `userContext` in `required` mode; throws if the middleware was not mounted. */

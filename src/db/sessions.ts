@@ -1,7 +1,8 @@
 /** Queries on the `sessions` index: D1's copy of each session for listing, limits and the sweep. */
-import { and, desc, eq, gt, isNull } from 'drizzle-orm'
+import { and, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm'
 import type { Db } from './client'
-import { sessions, users } from './schema'
+import { REVOKED_BEFORE } from './control'
+import { control, sessions, users } from './schema'
 
 export type SessionRow = typeof sessions.$inferSelect
 
@@ -9,8 +10,20 @@ export function insertSessionQuery(db: Db, row: typeof sessions.$inferInsert) {
   return db.insert(sessions).values(row)
 }
 
-const isLive = (now: number) =>
-  and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now), gt(sessions.absoluteExpiresAt, now))
+/** Sessions the kill switch ended are not live, though nothing has touched their rows yet. */
+const afterKillSwitch = gte(
+  sessions.createdAt,
+  sql`coalesce((select cast(${control.value} as integer) from ${control} where ${control.key} = ${REVOKED_BEFORE}), 0)`,
+)
+
+/** A session row that is live: not revoked, not expired, not older than the kill switch. */
+export const isLive = (now: number) =>
+  and(
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, now),
+    gt(sessions.absoluteExpiresAt, now),
+    afterKillSwitch,
+  )
 
 /** Live sessions of one user, newest first. */
 export function listLiveSessions(db: Db, userId: string, now: number): Promise<SessionRow[]> {

@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gt, isNotNull, isNull } from 'drizzle-orm'
 import { writeRevokedBefore } from '../db/control'
 import { auditEvents, sessions, sweepRuns, users } from '../db/schema'
+import { isLive } from '../db/sessions'
 import type { Runtime } from '../runtime'
 import { readSealedInventory, type SealedInventory } from './key-check'
 
@@ -10,9 +11,13 @@ import { readSealedInventory, type SealedInventory } from './key-check'
  * tokens once each isolate's copy of the switch renews (30 s at most; this isolate at once).
  */
 export async function pullKillSwitch(rt: Runtime, now: number): Promise<number> {
-  await writeRevokedBefore(rt.db, now)
+  // Access tokens carry `iat` in whole seconds, so the switch takes effect at the next whole
+  // second: everything issued before that instant is refused, everything after it is accepted,
+  // exactly (a token of the switch's own second could otherwise be either).
+  const revokedBefore = Math.ceil(now / 1000) * 1000
+  await writeRevokedBefore(rt.db, revokedBefore)
   rt.killSwitch.invalidate()
-  return now
+  return revokedBefore
 }
 
 export interface Metrics {
@@ -60,12 +65,7 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
     ),
     countOf(db.select({ n: count() }).from(users).where(eq(users.isAnonymous, false))),
     countOf(db.select({ n: count() }).from(users).where(isNotNull(users.mergedInto))),
-    countOf(
-      db
-        .select({ n: count() })
-        .from(sessions)
-        .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
-    ),
+    countOf(db.select({ n: count() }).from(sessions).where(isLive(now))),
     eventsSince('auth.login_failed'),
     eventsSince('rate_limit.hit'),
     db

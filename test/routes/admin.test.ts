@@ -326,9 +326,10 @@ describe('kill switch', () => {
     ])
     const res = await adminPost('/v1/admin/kill-switch')
     expect(res.status).toBe(200)
-    expect(
-      Date.parse((await res.json<{ revokedBefore: string }>()).revokedBefore),
-    ).toBeLessThanOrEqual(Date.now())
+    // The next whole second: access tokens carry whole-second `iat`s.
+    const revokedBefore = Date.parse((await res.json<{ revokedBefore: string }>()).revokedBefore)
+    expect(revokedBefore % 1000).toBe(0)
+    expect(revokedBefore).toBeLessThanOrEqual(Date.now() + 1_000)
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 1_000)
     for (const s of before) {

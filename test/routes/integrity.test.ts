@@ -89,8 +89,8 @@ describe('4. erase leaves nothing of the user', () => {
       await postAuth('/v1/auth/magic-link/verify', { token }, anon)
     ).json<SignInBody>()
     expect(account.merge?.from).toBe(anon.userId)
-    // A write by the anonymous token after the merge still lands under the anonymous id.
-    await write(anon.accessToken, 'late')
+    // A write by the anonymous token after the merge would vanish under the old id: refused.
+    await expectError(await write(anon.accessToken, 'late'), 401, 'token_superseded')
 
     const erased = await api(`/v1/admin/users/${account.user.id}`, {
       method: 'DELETE',
@@ -117,5 +117,84 @@ describe('4. erase leaves nothing of the user', () => {
     const stub = env.SESSIONS.get(env.SESSIONS.idFromName(anon.sessionId))
     const kept = await runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list()])
     expect(kept).toEqual([])
+  })
+})
+
+describe('3. writes that would vanish', () => {
+  const write = (token: string) =>
+    api('/v1/documents', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(token)),
+      body: JSON.stringify({ title: 'late', content: 'x' }),
+    })
+
+  it('refuses a write by a token from before a merge; the refreshed session writes to the account', async () => {
+    const anon = await createTokenSession()
+    const account = await (
+      await postAuth(
+        '/v1/auth/register',
+        { email: uniqueEmail(), password: 'long password 1' },
+        anon,
+      )
+    ).json<SignInBody>()
+    expect(account.merge?.from).toBe(anon.userId)
+    await expectError(await write(anon.accessToken), 401, 'token_superseded')
+    expect((await write(account.tokens.accessToken)).status).toBe(201)
+    const listed = await api('/v1/documents', { headers: bearer(account.tokens.accessToken) })
+    expect((await listed.json<{ documents: unknown[] }>()).documents).toHaveLength(1)
+  })
+
+  it('refuses a write by a token of an erased user', async () => {
+    const anon = await createTokenSession()
+    const erased = await api(`/v1/admin/users/${anon.userId}`, {
+      method: 'DELETE',
+      headers: bearer(String(env.ADMIN_TOKEN)),
+    })
+    expect(erased.status).toBe(204)
+    await expectError(await write(anon.accessToken), 401, 'token_superseded')
+    const stray = await env.DB.prepare('select count(*) as n from documents where user_id = ?')
+      .bind(anon.userId)
+      .first<{ n: number }>()
+    expect(stray?.n).toBe(0)
+  })
+})
+
+// Last in the file: the switch stays pulled for the tests after it.
+describe('6. kill switch edges', () => {
+  const sleepUntil = (at: number) =>
+    new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now()) + 20))
+
+  it('refuses what was issued before its instant and accepts everything issued after it', async () => {
+    const email = uniqueEmail()
+    const register = await postAuth('/v1/auth/register', { email, password: 'long password 1' })
+    const old = await register.json<SignInBody>()
+    const pulled = await api('/v1/admin/kill-switch', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(String(env.ADMIN_TOKEN))),
+    })
+    const revokedBefore = Date.parse((await pulled.json<{ revokedBefore: string }>()).revokedBefore)
+    await sleepUntil(revokedBefore)
+    const after = await Promise.all(Array.from({ length: 15 }, () => createTokenSession()))
+    const answers = await Promise.all(
+      after.map((s) => api('/v1/sessions', { headers: bearer(s.accessToken) })),
+    )
+    expect(answers.map((r) => r.status)).toEqual(Array(15).fill(200))
+    await expectError(
+      await api('/v1/sessions', { headers: bearer(old.tokens.accessToken) }),
+      401,
+      'invalid_token',
+    )
+    // The killed session is neither listed nor counted, though nothing touched its row.
+    const again = await (
+      await postAuth('/v1/auth/login', { email, password: 'long password 1' })
+    ).json<SignInBody>()
+    const listed = await (
+      await api('/v1/sessions', { headers: bearer(again.tokens.accessToken) })
+    ).json<{ sessions: Array<{ id: string }> }>()
+    expect(listed.sessions.map((s) => s.id)).toEqual([again.session.id])
+    const metrics = await (
+      await api('/v1/admin/metrics', { headers: bearer(String(env.ADMIN_TOKEN)) })
+    ).json<{ liveSessions: number }>()
+    expect(metrics.liveSessions).toBe(16)
   })
 })
