@@ -14,6 +14,8 @@ export interface Env {
   ANONYMOUS_PER_IP_LIMIT?: RateLimit
   AUTH_PER_IP_LIMIT?: RateLimit
   PASSWORD_PER_EMAIL_LIMIT?: RateLimit
+  REFRESH_PER_SESSION_LIMIT?: RateLimit
+  REFRESH_PER_IP_LIMIT?: RateLimit
   /** Workers Static Assets (wrangler.toml `[assets]`): the demo page and /docs. */
   ASSETS?: Fetcher
   ENCRYPTION_KEY?: string

@@ -21,6 +21,9 @@ export interface Limiters {
    * one the owner shares with strangers could be spent by them; links are capped by mails sent.
    */
   passwordPerEmail: Limiter
+  /** Refreshes per session and per address: rotation is cheap, but not free to loop on. */
+  refreshPerSession: Limiter
+  refreshPerIp: Limiter
 }
 
 /**
@@ -95,6 +98,19 @@ export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
       'password attempts for this email',
       on,
       hit('passwordPerEmail'),
+    ),
+    refreshPerSession: createLimiter(
+      env.REFRESH_PER_SESSION_LIMIT,
+      'refreshes of this session',
+      on,
+      hit('refreshPerSession'),
+    ),
+    refreshPerIp: createLimiter(
+      env.REFRESH_PER_IP_LIMIT,
+      'refreshes from this address',
+      on,
+      hit('refreshPerIp'),
+      addressKey,
     ),
   }
 }

@@ -192,6 +192,10 @@ export async function refreshSession(
 ): Promise<IssuedSession> {
   const parts = parseRefreshToken(refreshToken)
   if (!parts) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+  await Promise.all([
+    rt.limits.refreshPerSession(parts.sessionId),
+    rt.limits.refreshPerIp(meta.ip ?? 'unknown'),
+  ])
   const now = Date.now()
   const stub = sessionStub(rt, parts.sessionId)
   // The kill switch is read fresh on every refresh, alongside the rotation rather than before it.

@@ -5,6 +5,7 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
 import { addressKey, createLimiters } from '../../src/services/rate-limits'
 import {
   api,
@@ -156,6 +157,43 @@ describe('3. writes that would vanish', () => {
       .bind(anon.userId)
       .first<{ n: number }>()
     expect(stray?.n).toBe(0)
+  })
+})
+
+describe('1. refresh is rate limited', () => {
+  it('limits refreshes per session and per address', async () => {
+    const rt = await runtime()
+    const seen: Record<string, number> = {}
+    const binding = (limit: number) => ({
+      limit: async ({ key }: { key: string }) => {
+        seen[key] = (seen[key] ?? 0) + 1
+        return { success: seen[key]! <= limit }
+      },
+    })
+    const limits = createLimiters(
+      { ...env, REFRESH_PER_SESSION_LIMIT: binding(3), REFRESH_PER_IP_LIMIT: binding(1000) },
+      rt.settings,
+      rt.db,
+    )
+    const app = createApp({ ...rt, limits })
+    const s = await createTokenSession()
+    let token = s.refreshToken
+    const refresh = () =>
+      app.request('https://auth.example.com/v1/auth/refresh', {
+        method: 'POST',
+        headers: jsonHeaders({ 'CF-Connecting-IP': '2001:db8:7:7::1' }),
+        body: JSON.stringify({ refreshToken: token }),
+      })
+    for (let i = 0; i < 3; i++) {
+      const res = await refresh()
+      expect(res.status).toBe(200)
+      token = (await res.json<SignInBody>()).tokens.refreshToken
+    }
+    const limited = await refresh()
+    await expectError(limited, 429, 'rate_limited')
+    expect(limited.headers.get('retry-after')).toBe('60')
+    expect(seen[s.sessionId]).toBe(4)
+    expect(seen['2001:db8:7:7::/64']).toBe(4)
   })
 })
 
