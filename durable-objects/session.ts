@@ -11,6 +11,7 @@ import { createRefreshSecret } from '../src/auth/refresh-token'
 import { parseSettings, type Env } from '../src/config'
 import { createDb } from '../src/db/client'
 import { findUserByEmail } from '../src/db/accounts'
+import { SESSION_INDEX_LAG_MS } from '../src/db/sessions'
 import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
@@ -40,7 +41,7 @@ export type * from './session-record'
  * of refreshes costs one D1 write, not one each: D1 writes all go to one primary. Listing may show
  * a last-seen time up to this old; the sweep's expiry is 30 days out, so the lag is harmless.
  */
-export const SESSION_INDEX_TOUCH_INTERVAL_MS = 60_000
+export const SESSION_INDEX_TOUCH_INTERVAL_MS = SESSION_INDEX_LAG_MS
 
 const RECORD_KEY = 'session'
 const SEAL_INFO = 'edge-session refresh seal v1'

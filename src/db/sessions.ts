@@ -10,6 +10,13 @@ export function insertSessionQuery(db: Db, row: typeof sessions.$inferInsert) {
   return db.insert(sessions).values(row)
 }
 
+/**
+ * How far a row's `expires_at` may trail its session object's own expiry: the object brings the
+ * row up to date at most this often (a burst of refreshes costs one D1 write). Everything that
+ * decides liveness from the index allows for it, so no live session looks expired.
+ */
+export const SESSION_INDEX_LAG_MS = 60_000
+
 /** Sessions the kill switch ended are not live, though nothing has touched their rows yet. */
 const afterKillSwitch = gte(
   sessions.createdAt,
@@ -20,7 +27,7 @@ const afterKillSwitch = gte(
 export const isLive = (now: number) =>
   and(
     isNull(sessions.revokedAt),
-    gt(sessions.expiresAt, now),
+    gt(sessions.expiresAt, now - SESSION_INDEX_LAG_MS),
     gt(sessions.absoluteExpiresAt, now),
     afterKillSwitch,
   )

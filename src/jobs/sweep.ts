@@ -18,6 +18,7 @@ import {
   sweepRuns,
   users,
 } from '../db/schema'
+import { SESSION_INDEX_LAG_MS } from '../db/sessions'
 import { eraseUsers, IDS_PER_STATEMENT } from '../services/erasure'
 import { resealValues } from './reseal'
 import { retireExpiredKeys, rotateIfDue } from '../services/signing-key-rotation'
@@ -65,7 +66,13 @@ export async function runSweep(rt: Runtime, options: SweepOptions): Promise<Swee
 
   let complete = await sweepAbandonedUsers(rt, now, overBudget, add)
   const deletions: Array<[string, SQLiteTable, SQL | undefined]> = [
-    ['sessions', sessions, or(isNotNull(sessions.revokedAt), lte(sessions.expiresAt, now))],
+    // An expired row's object has expired too (the row trails it by SESSION_INDEX_LAG_MS at most),
+    // and a revoked row's object was revoked first: no live object loses its row.
+    [
+      'sessions',
+      sessions,
+      or(isNotNull(sessions.revokedAt), lte(sessions.expiresAt, now - SESSION_INDEX_LAG_MS)),
+    ],
     [
       'magicLinks',
       magicLinks,
@@ -124,7 +131,7 @@ async function sweepAbandonedUsers(
       and(
         eq(sessions.userId, users.id),
         isNull(sessions.revokedAt),
-        sql`${sessions.expiresAt} > ${now}`,
+        sql`${sessions.expiresAt} > ${now - SESSION_INDEX_LAG_MS}`,
       ),
     )
   for (;;) {

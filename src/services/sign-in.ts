@@ -10,6 +10,7 @@ import type { SignInResult, SignInTarget } from '../../durable-objects/session'
 import type { RefreshTokenParts } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
 import { consumeMagicLink, findMagicLink, invalidateLinksOfUser } from '../db/magic-links'
+import { touchSession } from '../db/sessions'
 import { AppError, unauthorized } from '../errors'
 import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
@@ -164,7 +165,11 @@ async function completeInSession(
       now,
     )
   }
-  await dropUnprovenCredentials(rt, result, from.sessionId, target, meta, now)
+  await Promise.all([
+    dropUnprovenCredentials(rt, result, from.sessionId, target, meta, now),
+    // The index row follows the object's new expiry and owner, so listing and the sweep see it.
+    touchSession(rt.db, { id: from.sessionId, userId, expiresAt: result.session.expiresAt }, now),
+  ])
   // The account may now hold more sessions than allowed: this one joined it.
   await enforceSessionLimit(rt, userId, meta, now)
   return {

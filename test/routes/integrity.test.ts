@@ -4,8 +4,9 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
+import { runSweep } from '../../src/jobs/sweep'
 import { addressKey, createLimiters } from '../../src/services/rate-limits'
 import {
   api,
@@ -194,6 +195,70 @@ describe('1. refresh is rate limited', () => {
     expect(limited.headers.get('retry-after')).toBe('60')
     expect(seen[s.sessionId]).toBe(4)
     expect(seen['2001:db8:7:7::/64']).toBe(4)
+  })
+})
+
+describe('5. the sweep trusts no lagging index', () => {
+  /** The app and runtime with a 70 s idle expiry and a 1 s anonymous TTL, the issue's settings. */
+  async function shortLived() {
+    const base = await runtime()
+    const rt = { ...base, settings: { ...base.settings, SESSION_IDLE_TTL: 70, ANON_USER_TTL: 1 } }
+    const app = createApp(rt)
+    const post = (path: string, body: object, headers: Record<string, string> = {}) =>
+      app.request(`https://auth.example.com${path}`, {
+        method: 'POST',
+        headers: jsonHeaders(headers),
+        body: JSON.stringify(body),
+      })
+    return { rt, app, post }
+  }
+  const at = (ms: number) => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(ms)
+  }
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('never erases a user whose session refreshed within its idle expiry', async () => {
+    const { rt, post, app } = await shortLived()
+    const t0 = Date.now()
+    at(t0)
+    const created = await app.request('https://auth.example.com/v1/sessions/anonymous', {
+      method: 'POST',
+      headers: TOKEN_TRANSPORT,
+    })
+    const anon = await created.json<SignInBody>()
+    at(t0 + 53_000)
+    const refreshed = await post('/v1/auth/refresh', { refreshToken: anon.tokens.refreshToken })
+    expect(refreshed.status).toBe(200)
+    const { tokens } = await refreshed.json<SignInBody>()
+    at(t0 + 75_000)
+    await runSweep(rt, { trigger: 'admin' })
+    const again = await post('/v1/auth/refresh', { refreshToken: tokens.refreshToken })
+    expect(again.status).toBe(200)
+    const user = await env.DB.prepare('select id from users where id = ?')
+      .bind(anon.user.id)
+      .first()
+    expect(user).not.toBeNull()
+  })
+
+  it('keeps the index row of a live account session, so logout-all still reaches it', async () => {
+    const { rt, post } = await shortLived()
+    const t0 = Date.now()
+    at(t0)
+    const account = await (
+      await post('/v1/auth/register', { email: uniqueEmail(), password: 'long password 1' })
+    ).json<SignInBody>()
+    at(t0 + 53_000)
+    const refreshed = await post('/v1/auth/refresh', { refreshToken: account.tokens.refreshToken })
+    const { tokens } = await refreshed.json<SignInBody>()
+    at(t0 + 75_000)
+    await runSweep(rt, { trigger: 'admin' })
+    const out = await post('/v1/auth/logout-all', {}, bearer(tokens.accessToken))
+    expect(out.status).toBe(204)
+    const after = await post('/v1/auth/refresh', { refreshToken: tokens.refreshToken })
+    await expectError(after, 401)
   })
 })
 
