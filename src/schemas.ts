@@ -158,6 +158,12 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   >
 }
 
+/** A required JSON request body for a route's OpenAPI entry. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+})
+
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },

@@ -10,6 +10,7 @@ import { createRouter } from '../http/router'
 import {
   EmailSchema,
   errorResponses,
+  jsonBody,
   jsonContent,
   NewPasswordSchema,
   SignInSchema,
@@ -29,11 +30,6 @@ const LoginCredentials = z.object({
   email: EmailSchema,
   password: z.string().min(1).max(256, 'must be at most 256 characters'),
   refreshToken: RefreshTokenField,
-})
-
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
 })
 
 /** `{user, session, merge}` (+ tokens) for a completed sign-in; the session goes out as cookies or tokens. */

@@ -4,7 +4,7 @@ import { requireUser, userContext } from '../auth/user-context'
 import type { DocumentRow, DocumentSummaryRow } from '../db/documents'
 import { createRouter } from '../http/router'
 import { ID_PATTERNS } from '../ids'
-import { errorResponses, jsonContent } from '../schemas'
+import { errorResponses, jsonBody, jsonContent } from '../schemas'
 import {
   changeDocument,
   createDocument,
@@ -51,11 +51,6 @@ const PageQuery = z.object({
     .max(100, 'must be an integer from 1 to 100')
     .default(20),
   cursor: z.string().max(200).optional(),
-})
-
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
 })
 
 const iso = (ms: number) => new Date(ms).toISOString()

@@ -7,7 +7,7 @@ import { randomBytes, toBase64Url } from '../encoding'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { RefreshTokenField, sessionProof } from '../http/session-proof'
-import { EmailSchema, errorResponses, jsonContent, SignInSchema } from '../schemas'
+import { EmailSchema, errorResponses, jsonBody, jsonContent, SignInSchema } from '../schemas'
 import {
   confirmEmail,
   MAGIC_LINK_PATH,
@@ -22,11 +22,6 @@ import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../openapi/components'
 import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './magic-link-page'
 
 const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
-
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-})
 
 export const LinkPreviewSchema = z
   .object({

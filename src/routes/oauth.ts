@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { requireUser, userContext } from '../auth/user-context'
 import { notFound } from '../errors'
 import { createRouter } from '../http/router'
-import { errorResponses, jsonContent } from '../schemas'
+import { errorResponses, jsonBody, jsonContent } from '../schemas'
 import {
   clearOAuthRecord,
   deleteAllOAuthRecords,
@@ -75,11 +75,6 @@ const ServerSummarySchema = z
     updatedAt: z.iso.datetime(),
   })
   .openapi('OAuthServer')
-
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-})
 
 const tags = ['OAuth']
 
