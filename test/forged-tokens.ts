@@ -13,7 +13,7 @@ import {
 import { env } from 'cloudflare:workers'
 import { signAccessToken } from '../src/auth/access-token'
 import { createSigningKeyRow } from '../src/auth/signing-keys'
-import { openValue } from '../src/services/sealing'
+import { openValue, signingKeySlot } from '../src/services/sealing'
 import { runtime, type TokenSession } from './helpers'
 
 export const AUDIENCE = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }
@@ -176,7 +176,9 @@ export const forgedTokens: Array<[string, (s: TokenSession) => Promise<string>]>
           Date.now(),
         )
         .run()
-      const privateJwk = JSON.parse(await openValue(masterKeys, retired.privateJwkSealed))
+      const privateJwk = JSON.parse(
+        await openValue(masterKeys, retired.privateJwkSealed, signingKeySlot(retired.kid)),
+      )
       const privateKey = (await importJWK(privateJwk, 'ES256')) as CryptoKey
       return signAccessToken(
         { ...keys, signer: { kid: retired.kid, privateKey } },

@@ -8,7 +8,7 @@ import type { Db } from '../db/client'
 import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
 import { createId } from '../ids'
 import { createIsolateCache, type IsolateCache } from '../services/isolate-cache'
-import { openValue, sealValue, type SealingKeys } from '../services/sealing'
+import { openValue, sealValue, signingKeySlot, type SealingKeys } from '../services/sealing'
 
 export { SIGNING_ALG, type KeySet, type PublicSigningKey }
 /** How long an isolate trusts its cached key set before reading D1 again. */
@@ -42,7 +42,9 @@ export function createKeyStore({
       rows = await listUnretiredKeys(db)
     }
     const signerRow = pickSigner(rows, now())
-    const privateJwk = JSON.parse(await openValue(sealingKeys, signerRow.privateJwkSealed)) as JWK
+    const privateJwk = JSON.parse(
+      await openValue(sealingKeys, signerRow.privateJwkSealed, signingKeySlot(signerRow.kid)),
+    ) as JWK
     const privateKey = (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey
     return {
       publicKeys: rows.map((row) => ({
@@ -82,7 +84,7 @@ export async function createSigningKeyRow(
   return {
     kid,
     publicJwk: JSON.stringify(publicJwk),
-    privateJwkSealed: await sealValue(sealingKeys, JSON.stringify(privateJwk)),
+    privateJwkSealed: await sealValue(sealingKeys, JSON.stringify(privateJwk), signingKeySlot(kid)),
     createdAt: now,
     retiredAt: null,
   }

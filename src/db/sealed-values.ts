@@ -1,23 +1,27 @@
 /**
  * Every column that holds a value sealed under the master key, and the queries key rotation needs
- * over all of them: counts per key id, the values not yet under the current key, and a re-sealed
- * value written back only if the row still holds what was read. A sealed value is
- * `<keyId>:<iv>.<ciphertext>`, or `<iv>.<ciphertext>` from before key ids (see services/sealing.ts).
+ * over all of them: counts per key id, the values not yet in the current form (under the current
+ * key and bound to their slot), and a re-sealed value written back only if the row still holds what
+ * was read. Forms are described in services/sealing.ts.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
+import type { SealedKind } from '../services/sealing'
 import { oauthRecords, secrets, signingKeys } from './schema'
 
 /**
  * One sealed column (`field` is its drizzle property); `owner` holds the user whose derived key
- * sealed it, null for values under the master key itself.
+ * sealed it, null for values under the master key itself; `kind` and `name` complete the slot
+ * each value is bound to.
  */
 export interface SealedColumn {
   table: SQLiteTable
   column: SQLiteColumn
   field: string
   owner: SQLiteColumn | null
+  kind: SealedKind
+  name: SQLiteColumn
 }
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
@@ -26,25 +30,40 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: signingKeys.privateJwkSealed,
     field: 'privateJwkSealed',
     owner: null,
+    kind: 'signing-key',
+    name: signingKeys.kid,
   },
-  { table: secrets, column: secrets.valueSealed, field: 'valueSealed', owner: secrets.userId },
+  {
+    table: secrets,
+    column: secrets.valueSealed,
+    field: 'valueSealed',
+    owner: secrets.userId,
+    kind: 'secret',
+    name: secrets.name,
+  },
   {
     table: oauthRecords,
     column: oauthRecords.tokensSealed,
     field: 'tokensSealed',
     owner: oauthRecords.userId,
+    kind: 'oauth.tokens',
+    name: oauthRecords.serverId,
   },
   {
     table: oauthRecords,
     column: oauthRecords.clientSealed,
     field: 'clientSealed',
     owner: oauthRecords.userId,
+    kind: 'oauth.client',
+    name: oauthRecords.serverId,
   },
   {
     table: oauthRecords,
     column: oauthRecords.verifierSealed,
     field: 'verifierSealed',
     owner: oauthRecords.userId,
+    kind: 'oauth.verifier',
+    name: oauthRecords.serverId,
   },
 ]
 
@@ -68,34 +87,36 @@ export interface SealedValueRow {
   rowid: number
   sealed: string
   userId: string | null
+  name: string
 }
 
 /** The first unlabelled value of a column, if any. */
 export async function findUnlabelledValue(
   db: Db,
-  { table, column, owner }: SealedColumn,
+  { table, column, owner, name }: SealedColumn,
 ): Promise<SealedValueRow | undefined> {
   const rows = await db.all<SealedValueRow>(
-    sql`select rowid as rowid, ${column} as sealed, ${owner ?? sql`null`} as userId from ${table}
+    sql`select rowid as rowid, ${column} as sealed, ${owner ?? sql`null`} as userId, ${name} as name from ${table}
         where ${column} is not null and instr(${column}, ':') = 0 limit 1`,
   )
   return rows[0]
 }
 
 /**
- * Values of a column not sealed under `currentKeyId`, after `afterRowid`, in rowid order: paging
- * by rowid lets a run move past values it cannot open instead of reading them again.
+ * Values of a column that do not start with `currentPrefix` (the current key's bound form), after
+ * `afterRowid`, in rowid order: paging by rowid lets a run move past values it cannot open
+ * instead of reading them again.
  */
-export function listValuesNotUnder(
+export function listValuesNotIn(
   db: Db,
-  { table, column, owner }: SealedColumn,
-  currentKeyId: string,
+  { table, column, owner, name }: SealedColumn,
+  currentPrefix: string,
   afterRowid: number,
   limit: number,
 ): Promise<SealedValueRow[]> {
   return db.all<SealedValueRow>(
-    sql`select rowid as rowid, ${column} as sealed, ${owner ?? sql`null`} as userId from ${table}
-        where ${column} is not null and instr(${column}, ${`${currentKeyId}:`}) <> 1
+    sql`select rowid as rowid, ${column} as sealed, ${owner ?? sql`null`} as userId, ${name} as name from ${table}
+        where ${column} is not null and instr(${column}, ${currentPrefix}) <> 1
           and rowid > ${afterRowid}
         order by rowid limit ${limit}`,
   )

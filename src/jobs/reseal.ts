@@ -1,17 +1,25 @@
 /**
- * The sweep's re-sealing step after a master key rotation: every value still sealed under a
- * previous key (or from before key ids) is opened with the key it names and sealed again under
- * `ENCRYPTION_KEY`, in bounded batches within the sweep's budget. Each batch is written as it is
+ * The sweep's re-sealing step: every value still sealed under a previous key (after a master key
+ * rotation), from before key ids, or not yet bound to its slot, is opened with the key it names
+ * and sealed again under `ENCRYPTION_KEY`, bound to its slot, in bounded batches within the
+ * sweep's budget. Each batch is written as it is
  * done, and the next run picks up what is left, so an interrupted run loses nothing.
  */
 import {
-  listValuesNotUnder,
+  listValuesNotIn,
   replaceSealedValues,
   SEALED_COLUMNS,
+  type SealedColumn,
   type SealedValueRow,
 } from '../db/sealed-values'
 import type { Runtime } from '../runtime'
-import { openValue, sealValue, sealedKeyId } from '../services/sealing'
+import {
+  currentFormPrefix,
+  openValue,
+  sealValue,
+  sealedKeyId,
+  type SealedSlot,
+} from '../services/sealing'
 
 export interface ResealOptions {
   batchSize: number
@@ -28,16 +36,16 @@ export async function resealValues(
     let afterRowid = 0
     for (;;) {
       if (overBudget()) return false
-      const rows = await listValuesNotUnder(
+      const rows = await listValuesNotIn(
         rt.db,
         column,
-        rt.keyring.current.id,
+        currentFormPrefix(rt.keyring.current.id),
         afterRowid,
         batchSize,
       )
       const updates = []
       for (const row of rows) {
-        const to = await resealed(rt, row)
+        const to = await resealed(rt, row, slotOf(column, row))
         if (to) updates.push({ rowid: row.rowid, from: row.sealed, to })
         else add('resealFailed', 1)
       }
@@ -49,13 +57,21 @@ export async function resealValues(
   return true
 }
 
+/** The slot a stored value belongs to. */
+export const slotOf = (column: SealedColumn, row: SealedValueRow): SealedSlot => ({
+  kind: column.kind,
+  owner: row.userId ?? '',
+  name: row.name,
+})
+
 async function resealed(
   rt: Pick<Runtime, 'masterKeys' | 'userKeys'>,
   row: SealedValueRow,
+  slot: SealedSlot,
 ): Promise<string | null> {
   const keys = row.userId === null ? rt.masterKeys : rt.userKeys(row.userId)
   try {
-    return await sealValue(keys, await openValue(keys, row.sealed))
+    return await sealValue(keys, await openValue(keys, row.sealed, slot), slot)
   } catch {
     // Left as it is for the next run; the start-up check names a key that is missing.
     console.warn(

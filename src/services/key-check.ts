@@ -85,7 +85,8 @@ async function opensUnlabelled(db: Db, keyring: Keyring, userKeys: UserKeys): Pr
     const row = await findUnlabelledValue(db, sealed)
     if (!row) continue
     const keys = row.userId === null ? masterSealingKeys(keyring) : userKeys(row.userId)
-    return openValue(keys, row.sealed).then(
+    const slot = { kind: sealed.kind, owner: row.userId ?? '', name: row.name }
+    return openValue(keys, row.sealed, slot).then(
       () => true,
       () => false,
     )

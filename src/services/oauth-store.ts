@@ -23,7 +23,7 @@ import {
 } from '../db/oauth-records'
 import { AppError } from '../errors'
 import type { MergeMover } from './merge'
-import { openValue, sealValue } from './sealing'
+import { oauthSlot, openValue, sealValue } from './sealing'
 import type { UserKeys } from './user-keys'
 
 /** What the store needs; a `Runtime` is one. */
@@ -208,7 +208,9 @@ async function readValue<T>(
   if (!row || !sealed) return null
   // An expired verifier stays in its row until the sweep; it is simply never handed out.
   if (field === 'verifier' && !verifierLive(row, now)) return null
-  return JSON.parse(await openValue(store.userKeys(userId), sealed)) as T
+  return JSON.parse(
+    await openValue(store.userKeys(userId), sealed, oauthSlot(field, userId, serverId)),
+  ) as T
 }
 
 async function writeValue(
@@ -218,7 +220,11 @@ async function writeValue(
   json: string,
   now: number,
 ): Promise<void> {
-  const sealed = await sealValue(store.userKeys(key.userId), json)
+  const sealed = await sealValue(
+    store.userKeys(key.userId),
+    json,
+    oauthSlot(field, key.userId, key.serverId),
+  )
   const expiresAt = field === 'verifier' ? now + VERIFIER_TTL_MS : undefined
   await upsertOAuthValue(store.db, key, field, sealed, now, expiresAt)
 }
@@ -254,16 +260,24 @@ export const oauthMover: MergeMover = {
     const moving = rows.filter((row) => !accountHas.has(row.serverId))
 
     const [fromKeys, intoKeys] = [userKeys(from), userKeys(into)]
-    const reseal = async (sealed: string | null) =>
-      sealed === null ? null : sealValue(intoKeys, await openValue(fromKeys, sealed))
     const copies = await Promise.all(
-      moving.map(async (row) => ({
-        ...row,
-        userId: into,
-        tokensSealed: await reseal(row.tokensSealed),
-        clientSealed: await reseal(row.clientSealed),
-        verifierSealed: await reseal(row.verifierSealed),
-      })),
+      moving.map(async (row) => {
+        const reseal = async (field: OAuthField, sealed: string | null) =>
+          sealed === null
+            ? null
+            : sealValue(
+                intoKeys,
+                await openValue(fromKeys, sealed, oauthSlot(field, from, row.serverId)),
+                oauthSlot(field, into, row.serverId),
+              )
+        return {
+          ...row,
+          userId: into,
+          tokensSealed: await reseal('tokens', row.tokensSealed),
+          clientSealed: await reseal('client', row.clientSealed),
+          verifierSealed: await reseal('verifier', row.verifierSealed),
+        }
+      }),
     )
     // Several rows a statement, within D1's 100 bound parameters.
     const perStatement = Math.floor(100 / OAUTH_ROW_PARAMS)

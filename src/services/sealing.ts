@@ -1,9 +1,14 @@
 /**
- * Encryption at rest with AES-GCM through WebCrypto. A sealed value is `<keyId>:<iv>.<ciphertext>`
+ * Encryption at rest with AES-GCM through WebCrypto. A sealed value is `<keyId>:b.<iv>.<ciphertext>`
  * (iv and ciphertext in base64url, a fresh 96-bit IV for every seal): the key id names the master
- * key it was sealed under, so a read picks its key instead of trying each. Values sealed before
- * key ids existed are `<iv>.<ciphertext>` ("unlabelled"); base64url has no `:`, so the two forms
- * cannot be confused.
+ * key it was sealed under, so a read picks its key instead of trying each, and `b.` says the value
+ * is bound to its slot (user, kind, name) as AES-GCM associated data, so a value copied into
+ * another row, column or user does not open there.
+ *
+ * Older forms still open: `<keyId>:<iv>.<ciphertext>` (labelled, not bound) and `<iv>.<ciphertext>`
+ * (from before key ids). The sweep's re-sealing step rewrites both into the bound form. A bound
+ * value cannot be passed off as an unbound one: stripping `b.` leaves a tag computed over the
+ * associated data, which then fails. An IV is 16 base64url characters, so `b` is never one.
  */
 import { AppError } from '../errors'
 import { fromBase64, fromBase64Url, randomBytes, toBase64Url } from '../encoding'
@@ -43,23 +48,71 @@ export async function deriveSealingKey(material: Uint8Array, info: string): Prom
   )
 }
 
-/** Seals under the current master key, labelled with its id. */
-export async function sealValue(keys: SealingKeys, plaintext: string): Promise<string> {
+/** What kind of value a slot holds; part of the associated data. */
+export type SealedKind =
+  'secret' | 'oauth.tokens' | 'oauth.client' | 'oauth.verifier' | 'signing-key'
+
+/**
+ * Where a sealed value belongs: its owner (a user id; '' for values under the master key itself),
+ * what it is, and its name within the owner (secret name, OAuth server id, key id).
+ */
+export interface SealedSlot {
+  kind: SealedKind
+  owner: string
+  name: string
+}
+
+/** The marker of a value bound to its slot (see the module comment). */
+const BOUND = 'b.'
+
+/** The associated data for a slot: unambiguous, since JSON quotes each part. */
+const associatedData = ({ kind, owner, name }: SealedSlot): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify(['edge-session sealed v2', kind, owner, name]))
+
+/** Seals under the current master key, labelled with its id and bound to `slot`. */
+export async function sealValue(
+  keys: SealingKeys,
+  plaintext: string,
+  slot: SealedSlot,
+): Promise<string> {
   const key = await keys.keyFor(keys.currentId)
   if (!key) throw new Error('the current master key has no sealing key')
-  return `${keys.currentId}:${await seal(key, plaintext)}`
+  return `${keys.currentId}:${BOUND}${await seal(key, plaintext, associatedData(slot))}`
 }
 
 /**
- * Opens a value with the key it names (an unlabelled one with the legacy key). A key that is not
- * configured is the operator's to fix, so it answers 503 `misconfigured`, not a 500.
+ * Opens a value with the key it names (an unlabelled one with the legacy key), checking that it
+ * belongs to `slot` when it is bound. A key that is not configured is the operator's to fix, so it
+ * answers 503 `misconfigured`, not a 500.
  */
-export async function openValue(keys: SealingKeys, sealed: string): Promise<string> {
+export async function openValue(
+  keys: SealingKeys,
+  sealed: string,
+  slot: SealedSlot,
+): Promise<string> {
   const keyId = sealedKeyId(sealed) ?? keys.legacyId
   const key = await keys.keyFor(keyId)
   if (!key) throw missingKey(keyId)
-  return unseal(key, sealed.slice(sealed.indexOf(':') + 1))
+  const body = sealed.slice(sealed.indexOf(':') + 1)
+  try {
+    return body.startsWith(BOUND)
+      ? await unseal(key, body.slice(BOUND.length), associatedData(slot))
+      : await unseal(key, body)
+  } catch (error) {
+    // Not the client's doing: the row was altered or copied from another slot. The log says so.
+    throw new Error(
+      `a stored ${slot.kind} value (${slot.name}) does not authenticate: altered, or moved from another row`,
+      { cause: error },
+    )
+  }
 }
+
+/** True when a value is sealed under `keyId` and bound to its slot: nothing left to re-seal. */
+export const isCurrentForm = (sealed: string, keyId: string): boolean =>
+  sealed.startsWith(`${keyId}:${BOUND}`)
+
+/** The prefix of every value in the current form under `keyId` (for SQL `instr`). */
+export const currentFormPrefix = (keyId: string): string => `${keyId}:${BOUND}`
 
 /** The master key id a sealed value names; null for an unlabelled value. */
 export function sealedKeyId(sealed: string): string | null {
@@ -74,20 +127,55 @@ export const missingKey = (keyId: string) =>
     `A stored value is sealed under encryption key id ${keyId}, which is not configured: put that key back in ENCRYPTION_KEY_PREVIOUS.`,
   )
 
-/** Seals with one key, unlabelled: `<iv>.<ciphertext>`. */
-export async function seal(key: CryptoKey, plaintext: string): Promise<string> {
+/** Seals with one key, unlabelled: `<iv>.<ciphertext>`, over `additionalData` when given. */
+export async function seal(
+  key: CryptoKey,
+  plaintext: string,
+  additionalData?: Uint8Array,
+): Promise<string> {
   const iv = randomBytes(12)
   const data = new TextEncoder().encode(plaintext)
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data))
+  const ciphertext = new Uint8Array(await crypto.subtle.encrypt(gcm(iv, additionalData), key, data))
   return `${toBase64Url(iv)}.${toBase64Url(ciphertext)}`
 }
 
-/** Opens an unlabelled value; throws if it was not sealed under this key or was altered. */
-export async function unseal(key: CryptoKey, sealed: string): Promise<string> {
+/**
+ * Opens an unlabelled value; throws if it was not sealed under this key with this associated
+ * data, or was altered.
+ */
+export async function unseal(
+  key: CryptoKey,
+  sealed: string,
+  additionalData?: Uint8Array,
+): Promise<string> {
   const [ivText = '', dataText = ''] = sealed.split('.')
   const iv = fromBase64Url(ivText)
   const data = fromBase64Url(dataText)
   if (!iv || !data) throw new Error('sealed value is malformed')
-  const plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, data)
+  const plaintext = await crypto.subtle.decrypt(gcm(iv, additionalData), key, data)
   return new TextDecoder().decode(plaintext)
 }
+
+const gcm = (iv: Uint8Array, additionalData?: Uint8Array) =>
+  additionalData ? { name: 'AES-GCM', iv, additionalData } : { name: 'AES-GCM', iv }
+
+/** The slot of a user's secret. */
+export const secretSlot = (userId: string, name: string): SealedSlot => ({
+  kind: 'secret',
+  owner: userId,
+  name,
+})
+
+/** The slot of one field of a user's OAuth record for a server. */
+export const oauthSlot = (
+  field: 'tokens' | 'client' | 'verifier',
+  userId: string,
+  serverId: string,
+): SealedSlot => ({ kind: `oauth.${field}`, owner: userId, name: serverId })
+
+/** The slot of a signing key's private half (sealed under the master key, owned by no user). */
+export const signingKeySlot = (kid: string): SealedSlot => ({
+  kind: 'signing-key',
+  owner: '',
+  name: kid,
+})

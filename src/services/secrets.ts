@@ -18,7 +18,7 @@ import { AppError, notFound } from '../errors'
 import type { Runtime } from '../runtime'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
-import { openValue, sealValue } from './sealing'
+import { openValue, sealValue, secretSlot } from './sealing'
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 
@@ -62,7 +62,7 @@ export async function putSecret(
   value: string,
   now = Date.now(),
 ): Promise<void> {
-  const valueSealed = await sealValue(rt.userKeys(userId), value)
+  const valueSealed = await sealValue(rt.userKeys(userId), value, secretSlot(userId, name))
   await upsertSecret(rt.db, { userId, name, valueSealed }, now)
 }
 
@@ -70,7 +70,7 @@ export async function putSecret(
 export async function readSecret(rt: SecretsRuntime, userId: string, name: string) {
   const row = await findSecret(rt.db, userId, name)
   if (!row) throw notFound('The secret')
-  return openValue(rt.userKeys(userId), row.valueSealed)
+  return openValue(rt.userKeys(userId), row.valueSealed, secretSlot(userId, name))
 }
 
 /** Deletes one secret; 404 when the user has none by that name. */
@@ -100,8 +100,9 @@ export const secretsMover: MergeMover = {
         .filter((row) => !taken.has(row.name))
         .map(async (row): Promise<SecretRow | null> => {
           try {
-            const value = await openValue(fromKeys, row.valueSealed)
-            return { ...row, userId: into, valueSealed: await sealValue(intoKeys, value) }
+            const value = await openValue(fromKeys, row.valueSealed, secretSlot(from, row.name))
+            const valueSealed = await sealValue(intoKeys, value, secretSlot(into, row.name))
+            return { ...row, userId: into, valueSealed }
           } catch (error) {
             if (error instanceof AppError) throw error
             console.warn(

@@ -12,7 +12,7 @@ import {
   type UserContext,
 } from '../../src/lib'
 import { runtimeFor } from '../../src/runtime-cache'
-import { openValue } from '../../src/services/sealing'
+import { openValue, signingKeySlot } from '../../src/services/sealing'
 import { AUDIENCE, claimsFor, forgedTokens, signOurs } from '../forged-tokens'
 import { BASE, bearer, CookieJar, createTokenSession, expectError } from '../helpers'
 
@@ -158,7 +158,7 @@ describe('remote userContext (library middleware)', () => {
     try {
       rt.keys.invalidate()
       const privateKey = (await importJWK(
-        JSON.parse(await openValue(rt.masterKeys, row.privateJwkSealed)),
+        JSON.parse(await openValue(rt.masterKeys, row.privateJwkSealed, signingKeySlot(row.kid))),
         'ES256',
       )) as CryptoKey
       const keys = await rt.keys.get()

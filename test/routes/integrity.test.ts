@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
 import { runSweep } from '../../src/jobs/sweep'
 import { addressKey, createLimiters } from '../../src/services/rate-limits'
+import { seal } from '../../src/services/sealing'
 import {
   api,
   bearer,
@@ -158,6 +159,103 @@ describe('3. writes that would vanish', () => {
       .bind(anon.userId)
       .first<{ n: number }>()
     expect(stray?.n).toBe(0)
+  })
+})
+
+describe('9. sealed values are bound to their row', () => {
+  const sealedSecret = async (userId: string, name: string) =>
+    (await env.DB.prepare('select value_sealed as v from secrets where user_id = ? and name = ?')
+      .bind(userId, name)
+      .first<{ v: string }>())!.v
+  const setSealedSecret = (userId: string, name: string, value: string) =>
+    env.DB.prepare('update secrets set value_sealed = ? where user_id = ? and name = ?')
+      .bind(value, userId, name)
+      .run()
+  const putSecret = (s: { accessToken: string }, name: string, value: string) =>
+    api(`/v1/me/secrets/${name}`, {
+      method: 'PUT',
+      headers: jsonHeaders(bearer(s.accessToken)),
+      body: JSON.stringify({ value }),
+    })
+  const readSecret = (s: { accessToken: string }, name: string) =>
+    api(`/v1/me/secrets/${name}`, { headers: bearer(s.accessToken) })
+
+  it("does not open one secret's value in another secret's row of the same user", async () => {
+    const s = await createTokenSession()
+    expect((await putSecret(s, 'github', 'gh-value')).status).toBe(204)
+    expect((await putSecret(s, 'openai', 'sk-value')).status).toBe(204)
+    // An attacker with write access to D1 swaps the two rows' values.
+    const [github, openai] = [
+      await sealedSecret(s.userId, 'github'),
+      await sealedSecret(s.userId, 'openai'),
+    ]
+    await setSealedSecret(s.userId, 'github', openai)
+    await setSealedSecret(s.userId, 'openai', github)
+    for (const name of ['github', 'openai']) {
+      const res = await readSecret(s, name)
+      const text = await res.text()
+      expect(res.status).toBe(500)
+      expect(text).not.toContain('-value')
+    }
+  })
+
+  it("does not open an OAuth field's value in another field or another server's record", async () => {
+    const s = await createTokenSession()
+    const put = (path: string, body: unknown) =>
+      api(path, {
+        method: 'PUT',
+        headers: jsonHeaders(bearer(s.accessToken)),
+        body: JSON.stringify(body),
+      })
+    const tokens = { access_token: 'at-one', token_type: 'Bearer' }
+    const client = { client_id: 'client-one', redirect_uris: ['https://app.example.com/cb'] }
+    expect((await put('/v1/oauth/one/tokens', tokens)).status).toBe(204)
+    expect((await put('/v1/oauth/one/client', client)).status).toBe(204)
+    expect((await put('/v1/oauth/two/tokens', { ...tokens, access_token: 'at-two' })).status).toBe(
+      204,
+    )
+    const row = (server: string) =>
+      env.DB.prepare(
+        'select tokens_sealed as t, client_sealed as c from oauth_records where user_id = ? and server_id = ?',
+      )
+        .bind(s.userId, server)
+        .first<{ t: string; c: string }>()
+    const [one, two] = [(await row('one'))!, (await row('two'))!]
+    // Server two's tokens moved into server one's row; one's client value into its tokens column.
+    await env.DB.prepare(
+      'update oauth_records set tokens_sealed = ?, client_sealed = ? where user_id = ? and server_id = ?',
+    )
+      .bind(two.t, one.t, s.userId, 'one')
+      .run()
+    const read = (path: string) => api(path, { headers: bearer(s.accessToken) })
+    for (const path of ['/v1/oauth/one/tokens', '/v1/oauth/one/client']) {
+      const res = await read(path)
+      const text = await res.text()
+      expect(res.status, path).toBe(500)
+      expect(text).not.toContain('at-')
+    }
+  })
+
+  it('still opens values sealed before binding, and the sweep rewrites them bound', async () => {
+    const s = await createTokenSession()
+    expect((await putSecret(s, 'legacy', 'placeholder')).status).toBe(204)
+    const rt = await runtime()
+    const keys = rt.userKeys(s.userId)
+    const key = (await keys.keyFor(keys.currentId))!
+    // The form every value had before this change: labelled with its key id, no associated data.
+    const unbound = `${keys.currentId}:${await seal(key, 'old-value')}`
+    await setSealedSecret(s.userId, 'legacy', unbound)
+    expect(await (await readSecret(s, 'legacy')).json()).toEqual({
+      name: 'legacy',
+      value: 'old-value',
+    })
+    await runSweep(rt, { trigger: 'admin' })
+    const rewritten = await sealedSecret(s.userId, 'legacy')
+    expect(rewritten.startsWith(`${keys.currentId}:b.`)).toBe(true)
+    expect(await (await readSecret(s, 'legacy')).json()).toEqual({
+      name: 'legacy',
+      value: 'old-value',
+    })
   })
 })
 

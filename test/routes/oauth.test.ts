@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { openValue } from '../../src/services/sealing'
+import { oauthSlot, openValue } from '../../src/services/sealing'
 import {
   api,
   bearer,
@@ -158,9 +158,10 @@ describe('OAuth records', () => {
     // The same tokens sealed twice give different ciphertexts.
     expect(row!.tokens_sealed).not.toBe(twin!.tokens_sealed)
     const mine = userKeys(s.userId)
-    expect(JSON.parse(await openValue(mine, row!.tokens_sealed as string))).toEqual(tokens)
+    const slot = oauthSlot('tokens', s.userId, 'srv')
+    expect(JSON.parse(await openValue(mine, row!.tokens_sealed as string, slot))).toEqual(tokens)
     const other = userKeys((await createTokenSession()).userId)
-    await expect(openValue(other, row!.tokens_sealed as string)).rejects.toThrow()
+    await expect(openValue(other, row!.tokens_sealed as string, slot)).rejects.toThrow()
   })
 })
 
@@ -447,7 +448,8 @@ describe('merging into an account', () => {
     expect(rows).toHaveLength(2)
     // Sealed under the account's key now: the anonymous user's key opens nothing.
     const anonKeys = userKeys(anon.userId)
-    await expect(openValue(anonKeys, rows[0]!.tokens_sealed as string)).rejects.toThrow()
+    const slot = oauthSlot('tokens', anon.userId, rows[0]!.server_id as string)
+    await expect(openValue(anonKeys, rows[0]!.tokens_sealed as string, slot)).rejects.toThrow()
   })
 
   it('keeps the account’s record for a server id both have and reports the conflict', async () => {

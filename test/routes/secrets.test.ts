@@ -93,7 +93,7 @@ describe('secrets', () => {
     expect(first).not.toContain(plaintext)
     expect(first).not.toContain(btoa(plaintext).slice(0, 20))
     // `<master key id>:<iv>.<ciphertext>`: the key id names the key, never holds it.
-    expect(first).toMatch(/^[A-Za-z0-9_-]{11}:[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/)
+    expect(first).toMatch(/^[A-Za-z0-9_-]{11}:b\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/)
     expect(await storedCiphertext(b.userId, 'k')).not.toBe(first)
     await putSecret(a, 'k', { value: plaintext })
     expect(await storedCiphertext(a.userId, 'k')).not.toBe(first)

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors'
 import { createKeyring, masterSealingKeys } from '../../src/services/keyring'
-import { openValue, seal, sealedKeyId, sealValue } from '../../src/services/sealing'
+import {
+  openValue,
+  seal,
+  secretSlot,
+  sealedKeyId,
+  sealValue,
+  signingKeySlot,
+} from '../../src/services/sealing'
+
+const KEY_SLOT = signingKeySlot('key_test')
 import { createUserKeys } from '../../src/services/user-keys'
 
 const [K1, K2, K3] = ['1', '2', '3'].map((c) => btoa(c.repeat(32))) as [string, string, string]
@@ -21,27 +30,29 @@ describe('the master keyring', () => {
 
   it('seals under the current key and opens with the key a value names', async () => {
     const before = masterSealingKeys(await createKeyring(K1, []))
-    const sealed = await sealValue(before, 'private jwk')
+    const sealed = await sealValue(before, 'private jwk', KEY_SLOT)
     const rotating = await createKeyring(K2, [K1])
     expect(sealedKeyId(sealed)).toBe(rotating.previous[0]!.id)
-    expect(await openValue(masterSealingKeys(rotating), sealed)).toBe('private jwk')
-    const resealed = await sealValue(masterSealingKeys(rotating), 'private jwk')
+    expect(await openValue(masterSealingKeys(rotating), sealed, KEY_SLOT)).toBe('private jwk')
+    const resealed = await sealValue(masterSealingKeys(rotating), 'private jwk', KEY_SLOT)
     expect(sealedKeyId(resealed)).toBe(rotating.current.id)
   })
 
   it('opens per-user values sealed under a key derived from a previous master key', async () => {
     const before = createUserKeys(await createKeyring(K1, []))
-    const sealed = await sealValue(before('anon_a'), 'secret')
+    const sealed = await sealValue(before('anon_a'), 'secret', secretSlot('anon_a', 'n'))
     const after = createUserKeys(await createKeyring(K2, [K1]))
-    expect(await openValue(after('anon_a'), sealed)).toBe('secret')
-    await expect(openValue(after('anon_b'), sealed)).rejects.toThrow()
+    expect(await openValue(after('anon_a'), sealed, secretSlot('anon_a', 'n'))).toBe('secret')
+    await expect(openValue(after('anon_b'), sealed, secretSlot('anon_b', 'n'))).rejects.toThrow()
   })
 
   it('answers 503 misconfigured, naming the key id, for a value under a key not configured', async () => {
-    const sealed = await sealValue(masterSealingKeys(await createKeyring(K1, [])), 'x')
-    const error = await openValue(masterSealingKeys(await createKeyring(K3, [K2])), sealed).catch(
-      (e: unknown) => e,
-    )
+    const sealed = await sealValue(masterSealingKeys(await createKeyring(K1, [])), 'x', KEY_SLOT)
+    const error = await openValue(
+      masterSealingKeys(await createKeyring(K3, [K2])),
+      sealed,
+      KEY_SLOT,
+    ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AppError)
     expect(error).toMatchObject({ status: 503, code: 'misconfigured' })
     expect((error as Error).message).toContain(sealedKeyId(sealed)!)
@@ -52,10 +63,10 @@ describe('the master keyring', () => {
     expect(sealedKeyId(legacy)).toBeNull()
     const keyring = await createKeyring(K3, [K2, K1])
     expect(keyring.legacyId).toBe(keyring.previous[1]!.id)
-    expect(await openValue(masterSealingKeys(keyring), legacy)).toBe('old')
+    expect(await openValue(masterSealingKeys(keyring), legacy, KEY_SLOT)).toBe('old')
     // Not a guess: with K1 not last, the value is not tried against every key.
     await expect(
-      openValue(masterSealingKeys(await createKeyring(K3, [K1, K2])), legacy),
+      openValue(masterSealingKeys(await createKeyring(K3, [K1, K2])), legacy, KEY_SLOT),
     ).rejects.toThrow()
   })
 
