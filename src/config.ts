@@ -34,6 +34,7 @@ const wholeNumber = (unit: string, min: number) =>
     .min(min, `must be at least ${min}`)
 const seconds = (fallback: number) => wholeNumber('seconds', 1).default(fallback)
 const count = (fallback: number) => wholeNumber('items', 1).default(fallback)
+const bytes = (fallback: number) => wholeNumber('bytes', 1).default(fallback)
 const flag = (fallback: boolean) =>
   z
     .enum(['true', 'false'], { message: 'must be "true" or "false"' })
@@ -69,6 +70,17 @@ const SettingsFields = z.object({
   MAGIC_LINK_TTL: seconds(3600),
   ANON_USER_TTL: seconds(2_592_000),
   MAX_SESSIONS_PER_USER: count(10),
+  /** Per-user quotas (services/quotas.ts): accounts, then anonymous users (`_ANON`). */
+  QUOTA_DOCUMENTS: count(10_000),
+  QUOTA_DOCUMENTS_ANON: count(50),
+  QUOTA_DOCUMENT_BYTES: bytes(104_857_600),
+  QUOTA_DOCUMENT_BYTES_ANON: bytes(1_048_576),
+  QUOTA_SECRETS: count(500),
+  QUOTA_SECRETS_ANON: count(20),
+  QUOTA_OAUTH_SERVERS: count(100),
+  QUOTA_OAUTH_SERVERS_ANON: count(5),
+  QUOTA_EVENTS: count(10_000),
+  QUOTA_EVENTS_ANON: count(200),
   COOKIE_SECURE: flag(true),
   ALLOWED_ORIGINS: list.pipe(
     z.array(z.url({ message: 'must list origins like https://app.example.com' })),

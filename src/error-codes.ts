@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   not_found: 'No such route or resource.',
   email_taken: 'An account with this email already exists.',
   payload_too_large: 'The body, or a field or stored value, exceeds its size limit.',
+  quota_exceeded:
+    'The write would take the user past a quota (409 for a count, 413 for bytes); the message names the limit and its setting.',
   unsupported_media_type: 'The body is not in a content type the route accepts (application/json).',
   request_rejected: 'The request was rejected before reaching its route.',
   rate_limited: 'Too many requests; retry after the Retry-After seconds.',

@@ -89,6 +89,39 @@ describe('faults: nothing half-done, everything retryable', () => {
     ).toBe(0)
   })
 
+  it('lifts the write hold of a merge that failed, so the anonymous session writes at once', async () => {
+    const anon = await createTokenSession()
+    const write = () =>
+      api('/v1/documents', {
+        method: 'POST',
+        headers: jsonHeaders(bearer(anon.accessToken)),
+        body: JSON.stringify({ title: 't', content: 'x' }),
+      })
+    expect((await write()).status).toBe(201)
+    // A secret under a key id that is not configured: the merge stops (503) before its batch.
+    await env.DB.prepare(
+      "insert into secrets (user_id, name, value_sealed, created_at, updated_at) values (?, 'lost', 'NotAKeyId00:b.AAAAAAAAAAAAAAAA.AAAA', 0, 0)",
+    )
+      .bind(anon.userId)
+      .run()
+    const register = await api('/v1/auth/register', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(anon.accessToken)),
+      body: JSON.stringify({
+        email: uniqueEmail(),
+        password: 'fault password 1',
+        refreshToken: anon.refreshToken,
+      }),
+    })
+    // 503 `misconfigured` inside the session object; it reaches the Worker as an error across RPC.
+    expect(register.status).toBeGreaterThanOrEqual(500)
+    // Nothing moved, and the anonymous user's data takes writes again at once (not after 30 s).
+    expect((await write()).status).toBe(201)
+    expect(
+      await countRows('select count(*) as n from documents where user_id = ?', anon.userId),
+    ).toBe(2)
+  })
+
   it('answers 503 when the mail provider fails, and the retry sends a link that works', async () => {
     const rt = await runtime()
     const failing = createApp({

@@ -4,6 +4,7 @@
  * (transparent refresh). `anonymous-ok` creates an anonymous session when none is presented;
  * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
  */
+import { tokenSuperseded } from '../services/write-refusal'
 import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { UserContext } from '../contract'
@@ -174,11 +175,7 @@ async function confirmWriter(c: Context<AppEnv>, claims: AccessClaims): Promise<
   const live = await findLiveSession(rt, claims)
   if (live) return fromView(live)
   const user = await findUser(rt.db, claims.sub)
-  if (!user || user.mergedInto)
-    throw unauthorized(
-      'token_superseded',
-      "This token's user has been merged into an account or erased; refresh and retry.",
-    )
+  if (!user || user.mergedInto) throw tokenSuperseded()
   throw unauthorized('session_revoked', 'The session is no longer active.')
 }
 

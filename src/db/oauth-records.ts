@@ -2,9 +2,10 @@
  * Queries on `oauth_records`: one row per (user, server) holding sealed tokens, client information
  * and PKCE verifier. Every query is scoped by user id; the values are opaque ciphertext here.
  */
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { oauthRecords } from './schema'
+import { acceptsWrites } from './write-guard'
 
 export type OAuthRecordRow = typeof oauthRecords.$inferSelect
 
@@ -48,23 +49,43 @@ export async function listOAuthServerIds(db: Db, userId: string): Promise<string
   return rows.map((row) => row.serverId)
 }
 
-/** Sets one sealed value (and the verifier's expiry) on the row, creating the row if needed. */
+/** The SQL column of each stored value. */
+const SQL_COLUMNS = {
+  tokens: sql.raw('tokens_sealed'),
+  client: sql.raw('client_sealed'),
+  verifier: sql.raw('verifier_sealed'),
+} as const satisfies Record<OAuthField, unknown>
+
+/**
+ * Sets one sealed value (and the verifier's expiry) on the row, creating the row if needed, if the
+ * user takes writes (db/write-guard.ts) and a new server stays within `maxServers`, in one
+ * statement; false when nothing was written.
+ */
 export async function upsertOAuthValue(
   db: Db,
   key: { userId: string; serverId: string },
   field: OAuthField,
   sealed: string,
   now: number,
+  maxServers: number,
   verifierExpiresAt?: number,
-): Promise<void> {
-  const set =
-    field === 'verifier'
-      ? { verifierSealed: sealed, verifierExpiresAt: verifierExpiresAt ?? null, updatedAt: now }
-      : { [OAUTH_COLUMNS[field]]: sealed, updatedAt: now }
-  await db
-    .insert(oauthRecords)
-    .values({ ...key, ...set })
-    .onConflictDoUpdate({ target: [oauthRecords.userId, oauthRecords.serverId], set })
+): Promise<boolean> {
+  const { userId, serverId } = key
+  const column = SQL_COLUMNS[field]
+  const expiresAt = field === 'verifier' ? (verifierExpiresAt ?? null) : null
+  // The verifier's expiry is written with the verifier and left alone by the other fields.
+  const expirySet =
+    field === 'verifier' ? sql`, verifier_expires_at = excluded.verifier_expires_at` : sql``
+  const result = await db.run(
+    sql`insert into ${oauthRecords} (user_id, server_id, ${column}, verifier_expires_at, updated_at)
+        select ${userId}, ${serverId}, ${sealed}, ${expiresAt}, ${now}
+        where ${acceptsWrites(userId, now)}
+          and ((select count(*) from ${oauthRecords} o where o.user_id = ${userId}) < ${maxServers}
+            or exists (select 1 from ${oauthRecords} o where o.user_id = ${userId} and o.server_id = ${serverId}))
+        on conflict (user_id, server_id) do update
+          set ${column} = excluded.${column}${expirySet}, updated_at = excluded.updated_at`,
+  )
+  return result.meta.changes > 0
 }
 
 /**
@@ -77,7 +98,11 @@ export async function clearOAuthValues(
   fields: readonly OAuthField[],
   now: number,
 ): Promise<void> {
-  const where = and(eq(oauthRecords.userId, key.userId), eq(oauthRecords.serverId, key.serverId))
+  const where = and(
+    eq(oauthRecords.userId, key.userId),
+    eq(oauthRecords.serverId, key.serverId),
+    acceptsWrites(key.userId, now),
+  )
   const set: Partial<OAuthRecordRow> = { updatedAt: now }
   for (const field of fields) set[OAUTH_COLUMNS[field]] = null
   if (fields.includes('verifier')) set.verifierExpiresAt = null
@@ -96,10 +121,22 @@ export async function clearOAuthValues(
   ])
 }
 
-export async function deleteOAuthRecord(db: Db, userId: string, serverId: string): Promise<void> {
+/** Deletes one record if its user takes writes. */
+export async function deleteOAuthRecord(
+  db: Db,
+  userId: string,
+  serverId: string,
+  now: number,
+): Promise<void> {
   await db
     .delete(oauthRecords)
-    .where(and(eq(oauthRecords.userId, userId), eq(oauthRecords.serverId, serverId)))
+    .where(
+      and(
+        eq(oauthRecords.userId, userId),
+        eq(oauthRecords.serverId, serverId),
+        acceptsWrites(userId, now),
+      ),
+    )
 }
 
 /** Every row of the user, as a batchable statement. */

@@ -5,6 +5,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { preferences } from './schema'
+import { acceptsWrites } from './write-guard'
 
 export type PreferencesData = Record<string, unknown>
 
@@ -32,26 +33,25 @@ export interface PreferencesPatchWrite {
 }
 
 /**
- * Applies a merge patch in one statement and returns the stored result; undefined when the
- * patched object would exceed `maxBytes` (nothing is written then).
+ * Applies a merge patch in one statement, if the user takes writes (db/write-guard.ts), and
+ * returns the stored result; undefined when nothing was written: the patched object would exceed
+ * `maxBytes`, or the user takes no writes.
  */
 export async function patchPreferences(
   db: Db,
   userId: string,
   write: PreferencesPatchWrite,
 ): Promise<PreferencesData | undefined> {
-  const patched = sql`json_patch(${preferences.data}, ${write.patch})`
-  const row = await db
-    .insert(preferences)
-    .values({ userId, data: write.initial, updatedAt: write.now })
-    .onConflictDoUpdate({
-      target: preferences.userId,
-      set: { data: patched, updatedAt: write.now },
-      setWhere: sql`length(cast(${patched} as blob)) <= ${write.maxBytes}`,
-    })
-    .returning({ data: preferences.data })
-    .get()
-  return row?.data
+  const patched = sql`json_patch(data, ${write.patch})`
+  const row = await db.get<{ data: string } | undefined>(
+    sql`insert into ${preferences} (user_id, data, updated_at)
+        select ${userId}, ${JSON.stringify(write.initial)}, ${write.now}
+        where ${acceptsWrites(userId, write.now)}
+        on conflict (user_id) do update set data = ${patched}, updated_at = excluded.updated_at
+          where length(cast(${patched} as blob)) <= ${write.maxBytes}
+        returning data`,
+  )
+  return row ? (JSON.parse(row.data) as PreferencesData) : undefined
 }
 
 /**

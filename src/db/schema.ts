@@ -20,6 +20,11 @@ export const users = sqliteTable(
     mergedAt: integer('merged_at'),
     /** When a mailbox proved this email (a sign-in link or the registration's confirmation); null until then. */
     emailVerifiedAt: integer('email_verified_at'),
+    /**
+     * Set when a merge of this (anonymous) user starts: its data takes no writes while the merge
+     * reads and moves it (see db/write-guard.ts); the merge's batch clears it as it tombstones.
+     */
+    mergeStartedAt: integer('merge_started_at'),
   },
   (t) => [index('users_anonymous_last_seen').on(t.isAnonymous, t.lastSeenAt)],
 )
@@ -181,10 +186,16 @@ export const documents = sqliteTable(
     userId: text('user_id').notNull(),
     title: text('title').notNull(),
     content: text('content').notNull(),
+    /** UTF-8 bytes of title and content: the documents quota sums it without reading content. */
+    sizeBytes: integer('size_bytes').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('documents_user_created').on(t.userId, t.createdAt, t.id)],
+  (t) => [
+    index('documents_user_created').on(t.userId, t.createdAt, t.id),
+    // Covers the quota's sum of a user's bytes, so a write reads no document content.
+    index('documents_user_size').on(t.userId, t.sizeBytes),
+  ],
 )
 
 /** One row per sweep run (cron or admin), with what it deleted. */

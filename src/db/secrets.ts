@@ -2,9 +2,10 @@
  * Queries on `secrets`: one sealed value per (user, name). Every query is scoped by user id; the
  * values here are opaque ciphertext, sealed and opened in services/secrets.ts.
  */
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { secrets } from './schema'
+import { acceptsWrites } from './write-guard'
 
 export type SecretRow = typeof secrets.$inferSelect
 
@@ -35,26 +36,41 @@ export function findSecret(db: Db, userId: string, name: string) {
     .get()
 }
 
-/** Creates or replaces one secret; `createdAt` stays that of the first write. */
+/**
+ * Creates or replaces one secret (`createdAt` stays that of the first write) if its user takes
+ * writes (db/write-guard.ts) and a new name stays within `maxSecrets`, in one statement; false
+ * when nothing was written.
+ */
 export async function upsertSecret(
   db: Db,
   row: { userId: string; name: string; valueSealed: string },
+  maxSecrets: number,
   now: number,
-): Promise<void> {
-  await db
-    .insert(secrets)
-    .values({ ...row, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [secrets.userId, secrets.name],
-      set: { valueSealed: row.valueSealed, updatedAt: now },
-    })
+): Promise<boolean> {
+  const { userId, name, valueSealed } = row
+  // `where` before `on conflict` also keeps SQLite from reading the upsert as a join.
+  const result = await db.run(
+    sql`insert into ${secrets} (user_id, name, value_sealed, created_at, updated_at)
+        select ${userId}, ${name}, ${valueSealed}, ${now}, ${now}
+        where ${acceptsWrites(userId, now)}
+          and ((select count(*) from ${secrets} s where s.user_id = ${userId}) < ${maxSecrets}
+            or exists (select 1 from ${secrets} s where s.user_id = ${userId} and s.name = ${name}))
+        on conflict (user_id, name) do update
+          set value_sealed = excluded.value_sealed, updated_at = excluded.updated_at`,
+  )
+  return result.meta.changes > 0
 }
 
-/** Deletes one secret; false when the user had none by that name. */
-export async function deleteSecret(db: Db, userId: string, name: string): Promise<boolean> {
+/** Deletes one secret if its user takes writes; false when nothing was deleted. */
+export async function deleteSecret(
+  db: Db,
+  userId: string,
+  name: string,
+  now: number,
+): Promise<boolean> {
   const deleted = await db
     .delete(secrets)
-    .where(and(eq(secrets.userId, userId), eq(secrets.name, name)))
+    .where(and(eq(secrets.userId, userId), eq(secrets.name, name), acceptsWrites(userId, now)))
     .returning({ name: secrets.name })
   return deleted.length > 0
 }

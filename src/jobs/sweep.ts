@@ -5,7 +5,7 @@
  * `sweep_runs` row per run. Accounts are never swept; nor is an anonymous user with a live session.
  * Last, it re-seals values still under a previous master key (jobs/reseal.ts).
  */
-import { and, eq, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import {
   auditEvents,
@@ -65,7 +65,7 @@ export async function runSweep(rt: Runtime, options: SweepOptions): Promise<Swee
   add('keysRetired', await retireExpiredKeys(rt, now))
 
   let complete = await sweepAbandonedUsers(rt, now, overBudget, add)
-  const deletions: Array<[string, SQLiteTable, SQL | undefined]> = [
+  const deletions: Array<[string, SQLiteTable, SQL | undefined | (() => Promise<SQL>)]> = [
     // An expired row's object has expired too (the row trails it by SESSION_INDEX_LAG_MS at most),
     // and a revoked row's object was revoked first: no live object loses its row.
     [
@@ -85,6 +85,7 @@ export async function runSweep(rt: Runtime, options: SweepOptions): Promise<Swee
     ],
     ['mergeRecords', merges, lt(merges.createdAt, now - TOMBSTONE_RETENTION_MS)],
     ['auditEvents', auditEvents, lt(auditEvents.at, now - AUDIT_RETENTION_MS)],
+    ['auditEventsOverQuota', auditEvents, () => eventsOverQuota(rt)],
     ['outbox', outbox, lt(outbox.sentAt, now - SHORT_RETENTION_MS)],
     [
       'loginAttempts',
@@ -96,8 +97,9 @@ export async function runSweep(rt: Runtime, options: SweepOptions): Promise<Swee
     ],
     ['sweepRuns', sweepRuns, lt(sweepRuns.startedAt, now - AUDIT_RETENTION_MS)],
   ]
-  for (const [name, table, where] of deletions) {
+  for (const [name, table, condition] of deletions) {
     if (!complete) break
+    const where = typeof condition === 'function' ? await condition() : condition
     complete = await deleteInBatches(rt, table, where, batchSize, overBudget, (n) => add(name, n))
   }
   if (complete) add('verifiers', await expireVerifiers(rt, now))
@@ -176,6 +178,30 @@ async function deleteInBatches(
     count(deleted)
     if (deleted < batchSize) return true
   }
+}
+
+/**
+ * The events quota (QUOTA_EVENTS, QUOTA_EVENTS_ANON): each user keeps their newest events up to
+ * their limit. Only users with events since the last run can have passed it, so only their trails
+ * are counted; the first run counts everyone's.
+ */
+async function eventsOverQuota(rt: Runtime): Promise<SQL> {
+  const last = await rt.db
+    .select({ startedAt: sweepRuns.startedAt })
+    .from(sweepRuns)
+    .orderBy(desc(sweepRuns.startedAt))
+    .limit(1)
+    .get()
+  // A minute's overlap: an event written while the last run was starting is not missed.
+  const since = last ? last.startedAt - 60_000 : 0
+  const { QUOTA_EVENTS: account, QUOTA_EVENTS_ANON: anonymous } = rt.settings
+  return sql`${auditEvents.id} in (
+    select id from (
+      select e.id, e.user_id, row_number() over (partition by e.user_id order by e.at desc, e.id desc) as n
+      from ${auditEvents} e
+      where e.user_id in (select distinct user_id from ${auditEvents} where at > ${since} and user_id is not null)
+    ) where n > case when substr(user_id, 1, 5) = 'anon_' then ${anonymous} else ${account} end
+  )`
 }
 
 /** PKCE verifiers live ten minutes; clear the expired ones (their row may still hold tokens). */

@@ -139,7 +139,7 @@ export const adminRoutes = createRouter()
       path: '/v1/admin/metrics',
       operationId: 'getMetrics',
       summary:
-        'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep, sealed values per key id',
+        'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep, sealed values per key id, heaviest users',
       responses: {
         200: jsonContent(
           z.object({
@@ -164,6 +164,18 @@ export const adminRoutes = createRouter()
               ),
               unlabelled: z.number().describe('Values sealed before key ids, not yet re-sealed'),
             }),
+            heaviestUsers: z
+              .array(
+                z.object({
+                  userId: z.string(),
+                  documents: z.number(),
+                  documentBytes: z.number(),
+                  secrets: z.number(),
+                  oauthServers: z.number(),
+                  events: z.number(),
+                }),
+              )
+              .describe('The users whose documents take the most bytes, and what else they keep'),
           }),
           'Counts',
         ),

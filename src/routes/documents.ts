@@ -77,11 +77,11 @@ export const documentRoutes = createRouter()
       request: { body: jsonBody(NewDocument) },
       responses: {
         201: jsonContent(DocumentAnswer, 'The new document'),
-        ...errorResponses(400, 401, 413),
+        ...errorResponses(400, 401, 409, 413),
       },
     }),
     async (c) => {
-      const row = await createDocument(c.var.rt.db, requireUser(c).id, c.req.valid('json'))
+      const row = await createDocument(c.var.rt, requireUser(c).id, c.req.valid('json'))
       return c.json({ document: toDocument(row) }, 201)
     },
   )
@@ -148,7 +148,7 @@ export const documentRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param')
-      const row = await changeDocument(c.var.rt.db, requireUser(c).id, id, c.req.valid('json'))
+      const row = await changeDocument(c.var.rt, requireUser(c).id, id, c.req.valid('json'))
       return c.json({ document: toDocument(row) }, 200)
     },
   )

@@ -172,7 +172,7 @@ export const oauthRoutes = createRouter()
       summary: 'Store the tokens for a server (at most 16 KiB as JSON)',
       middleware: [userContext({ mode: 'required' })] as const,
       request: { params: ServerIdParam, body: jsonBody(OAuthTokensSchema) },
-      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 413) },
+      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 409, 413) },
     }),
     async (c) => {
       const key = { userId: requireUser(c).id, serverId: c.req.valid('param').serverId }
@@ -230,7 +230,7 @@ export const oauthRoutes = createRouter()
       summary: 'Store the client information for a server (at most 16 KiB as JSON)',
       middleware: [userContext({ mode: 'required' })] as const,
       request: { params: ServerIdParam, body: jsonBody(OAuthClientSchema) },
-      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 413) },
+      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 409, 413) },
     }),
     async (c) => {
       const key = { userId: requireUser(c).id, serverId: c.req.valid('param').serverId }
@@ -270,7 +270,7 @@ export const oauthRoutes = createRouter()
       summary: 'Store the PKCE verifier for a server; it expires after 10 minutes',
       middleware: [userContext({ mode: 'required' })] as const,
       request: { params: ServerIdParam, body: jsonBody(VerifierSchema) },
-      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 413) },
+      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 409, 413) },
     }),
     async (c) => {
       const key = { userId: requireUser(c).id, serverId: c.req.valid('param').serverId }

@@ -65,7 +65,7 @@ export const secretRoutes = createRouter()
           required: true,
         },
       },
-      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 413) },
+      responses: { 204: { description: 'Stored' }, ...errorResponses(400, 401, 409, 413) },
     }),
     async (c) => {
       const { name } = c.req.valid('param')

@@ -20,6 +20,8 @@ import { createId } from '../ids'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
 import { decodeDocumentCursor, encodeDocumentCursor } from './document-cursor'
+import { quotaExceeded, quotaOf, type QuotaSettings } from './quotas'
+import { refusal } from './write-refusal'
 
 export const DOCUMENT_TITLE_MAX_CHARS = 200
 
@@ -50,17 +52,38 @@ export interface DocumentPage {
 
 const missing = () => notFound('The document')
 
-/** Stores a new document for the user under a fresh `doc_` id. */
+/** What document writes need: the database and the quota settings. */
+export interface DocumentsRuntime {
+  db: Db
+  settings: QuotaSettings
+}
+
+const limitsOf = (settings: QuotaSettings, userId: string) => ({
+  count: quotaOf(settings, 'documents', userId),
+  bytes: quotaOf(settings, 'documentBytes', userId),
+})
+
+/**
+ * Stores a new document for the user under a fresh `doc_` id, within the user's quotas: 409
+ * `quota_exceeded` past the count, 413 past the bytes.
+ */
 export async function createDocument(
-  db: Db,
+  { db, settings }: DocumentsRuntime,
   userId: string,
   input: { title: string; content: string },
   now = Date.now(),
 ): Promise<DocumentRow> {
   const { title, content } = input
   const row = { id: createId('doc'), userId, title, content, createdAt: now, updatedAt: now }
-  await insertDocument(db, row)
-  return row
+  const quota = limitsOf(settings, userId)
+  const limits = { count: quota.count.limit, bytes: quota.bytes.limit }
+  if (await insertDocument(db, row, limits, now))
+    return { ...row, sizeBytes: utf8ByteLength(title) + utf8ByteLength(content) }
+  throw await refusal(db, userId, now, async () =>
+    (await countDocuments(db, userId)) >= limits.count
+      ? quotaExceeded(quota.count, userId)
+      : quotaExceeded(quota.bytes, userId),
+  )
 }
 
 /** One of the user's documents; 404 for a missing one or another user's. */
@@ -91,20 +114,29 @@ export async function listDocuments(
 
 /** Changes the title and/or content of one of the user's documents; 404 as for a read. */
 export async function changeDocument(
-  db: Db,
+  { db, settings }: DocumentsRuntime,
   userId: string,
   id: string,
   changes: { title?: string; content?: string },
   now = Date.now(),
 ): Promise<DocumentRow> {
-  const row = await updateDocument(db, userId, id, { ...changes, updatedAt: now })
-  if (!row) throw missing()
-  return row
+  const bytes = quotaOf(settings, 'documentBytes', userId)
+  const row = await updateDocument(db, userId, id, { ...changes, updatedAt: now }, bytes.limit)
+  if (row) return row
+  throw await refusal(db, userId, now, async () =>
+    (await findDocument(db, userId, id)) ? quotaExceeded(bytes, userId) : missing(),
+  )
 }
 
 /** Deletes one of the user's documents; 404 as for a read. */
-export async function removeDocument(db: Db, userId: string, id: string): Promise<void> {
-  if (!(await deleteDocument(db, userId, id))) throw missing()
+export async function removeDocument(
+  db: Db,
+  userId: string,
+  id: string,
+  now = Date.now(),
+): Promise<void> {
+  if (await deleteDocument(db, userId, id, now)) return
+  throw await refusal(db, userId, now, missing)
 }
 
 /** Documents never conflict: every one moves to the account. */

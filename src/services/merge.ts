@@ -9,6 +9,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client'
 import { findMerge, insertMergeQuery } from '../db/merges'
 import { auditEvents, sessions, users } from '../db/schema'
+import { clearMergeStarted, markMergeStarted } from '../db/write-guard'
 import { publishSessionEvents, type SessionEventQueue } from './session-events'
 import type { UserKeys } from './user-keys'
 
@@ -112,6 +113,23 @@ async function commitMerge(
   const stored = await findMerge(db, input.from)
   if (stored) return storedResult(stored)
 
+  // From here the anonymous user's data takes no writes (db/write-guard.ts): a second tab's write
+  // is either read below and moved, or refused and retried under the account. Nothing committed
+  // after the reads can be left behind or dropped by the batch.
+  await markMergeStarted(db, input.from, input.now)
+  try {
+    return await planAndCommit(db, input, movers)
+  } catch (error) {
+    await clearMergeStarted(db, input.from).catch(() => {})
+    throw error
+  }
+}
+
+async function planAndCommit(
+  db: Db,
+  input: MergeInput,
+  movers: readonly MergeMover[],
+): Promise<MergeResult> {
   const plans = await Promise.all(
     movers.map(async (mover) => ({
       mover,

@@ -23,13 +23,17 @@ import {
 } from '../db/oauth-records'
 import { AppError } from '../errors'
 import type { MergeMover } from './merge'
+import { userAcceptsWrites } from '../db/write-guard'
+import { quotaExceeded, quotaOf, type QuotaSettings } from './quotas'
 import { oauthSlot, openValue, sealValue } from './sealing'
+import { refusal, tokenSuperseded } from './write-refusal'
 import type { UserKeys } from './user-keys'
 
 /** What the store needs; a `Runtime` is one. */
 export interface OAuthStore {
   db: Db
   userKeys: UserKeys
+  settings: QuotaSettings
 }
 
 /** Identifies one record: the user and the server it is for. */
@@ -184,8 +188,10 @@ export async function clearOAuthRecord(
   scope: OAuthScope,
   now: number,
 ): Promise<void> {
-  if (scope === 'all') await deleteOAuthRecord(store.db, key.userId, key.serverId)
+  if (scope === 'all') await deleteOAuthRecord(store.db, key.userId, key.serverId, now)
   else await clearOAuthValues(store.db, key, [scope], now)
+  // Clearing is idempotent, so "nothing changed" says nothing; only a refusal is an error.
+  if (!(await userAcceptsWrites(store.db, key.userId, now))) throw tokenSuperseded()
 }
 
 /** Deletes every OAuth record of the user. */
@@ -226,7 +232,9 @@ async function writeValue(
     oauthSlot(field, key.userId, key.serverId),
   )
   const expiresAt = field === 'verifier' ? now + VERIFIER_TTL_MS : undefined
-  await upsertOAuthValue(store.db, key, field, sealed, now, expiresAt)
+  const quota = quotaOf(store.settings, 'oauthServers', key.userId)
+  if (await upsertOAuthValue(store.db, key, field, sealed, now, quota.limit, expiresAt)) return
+  throw await refusal(store.db, key.userId, now, () => quotaExceeded(quota, key.userId))
 }
 
 /** The value as JSON, refused with 413 above `OAUTH_VALUE_MAX_BYTES`. */

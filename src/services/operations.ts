@@ -1,7 +1,16 @@
 /** Operator actions behind the admin API: the kill switch and the service's vital counts. */
-import { and, count, desc, eq, gt, isNotNull, isNull } from 'drizzle-orm'
+import { and, count, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
 import { writeRevokedBefore } from '../db/control'
-import { auditEvents, sessions, sweepRuns, users } from '../db/schema'
+import {
+  auditEvents,
+  documents,
+  oauthRecords,
+  secrets,
+  sessions,
+  sweepRuns,
+  users,
+} from '../db/schema'
 import { isLive } from '../db/sessions'
 import type { Runtime } from '../runtime'
 import { readSealedInventory, type SealedInventory } from './key-check'
@@ -34,6 +43,51 @@ export interface Metrics {
   } | null
   /** How many stored values each master key id seals: a rotation is done when only the current one does. */
   sealedValues: SealedInventory
+  /** The users whose documents take the most bytes, with what else they keep (quota use). */
+  heaviestUsers: UserUsage[]
+}
+
+/** What one user keeps, against the quotas (services/quotas.ts). */
+export interface UserUsage {
+  userId: string
+  documents: number
+  documentBytes: number
+  secrets: number
+  oauthServers: number
+  events: number
+}
+
+/** How many users `heaviestUsers` lists. */
+export const HEAVIEST_USERS = 10
+
+/**
+ * The top users by document bytes (an index-only scan of `documents_user_size`), then their other
+ * counts, each served by a per-user index.
+ */
+export async function readHeaviestUsers(db: Db, limit = HEAVIEST_USERS): Promise<UserUsage[]> {
+  const rows = await db
+    .select({
+      userId: documents.userId,
+      documents: count(),
+      documentBytes: sql<number>`sum(${documents.sizeBytes})`,
+    })
+    .from(documents)
+    .groupBy(documents.userId)
+    .orderBy(sql`3 desc`)
+    .limit(limit)
+  const countFor = async (
+    table: typeof secrets | typeof oauthRecords | typeof auditEvents,
+    userId: string,
+  ) => (await db.select({ n: count() }).from(table).where(eq(table.userId, userId)).get())?.n ?? 0
+  return Promise.all(
+    rows.map(async (row) => ({
+      ...row,
+      documentBytes: Number(row.documentBytes),
+      secrets: await countFor(secrets, row.userId),
+      oauthServers: await countFor(oauthRecords, row.userId),
+      events: await countFor(auditEvents, row.userId),
+    })),
+  )
 }
 
 export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
@@ -56,6 +110,7 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
     rateLimitHits24h,
     last,
     sealedValues,
+    heaviestUsers,
   ] = await Promise.all([
     countOf(
       db
@@ -75,6 +130,7 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
       .limit(1)
       .get(),
     readSealedInventory(db, rt.keyring),
+    readHeaviestUsers(db),
   ])
   return {
     users: { anonymous, accounts, merged },
@@ -91,5 +147,6 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
         }
       : null,
     sealedValues,
+    heaviestUsers,
   }
 }

@@ -16,6 +16,7 @@ import {
 import { AppError } from '../errors'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
+import { refusal } from './write-refusal'
 
 /** The most the stored object may take, serialized as JSON. */
 export const PREFERENCES_MAX_BYTES = 16 * 1024
@@ -127,8 +128,8 @@ export async function updatePreferences(
     maxBytes: PREFERENCES_MAX_BYTES,
     now,
   })
-  if (!stored) throw tooLarge()
-  return stored
+  if (stored) return stored
+  throw await refusal(db, userId, now, tooLarge)
 }
 
 export interface PreferenceKeysSplit {

@@ -18,7 +18,9 @@ import { AppError, notFound } from '../errors'
 import type { Runtime } from '../runtime'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
+import { quotaExceeded, quotaOf, type QuotaSettings } from './quotas'
 import { openValue, sealValue, secretSlot } from './sealing'
+import { refusal } from './write-refusal'
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 
@@ -40,7 +42,7 @@ export const SecretValueSchema = z
   )
 
 /** What secrets need of the runtime: D1 and the per-user keys. */
-export type SecretsRuntime = Pick<Runtime, 'db' | 'userKeys'>
+export type SecretsRuntime = Pick<Runtime, 'db' | 'userKeys'> & { settings: QuotaSettings }
 
 /** A secret as listings show it: no value. Times in ms. */
 export interface SecretSummary {
@@ -63,7 +65,9 @@ export async function putSecret(
   now = Date.now(),
 ): Promise<void> {
   const valueSealed = await sealValue(rt.userKeys(userId), value, secretSlot(userId, name))
-  await upsertSecret(rt.db, { userId, name, valueSealed }, now)
+  const quota = quotaOf(rt.settings, 'secrets', userId)
+  if (await upsertSecret(rt.db, { userId, name, valueSealed }, quota.limit, now)) return
+  throw await refusal(rt.db, userId, now, () => quotaExceeded(quota, userId))
 }
 
 /** The opened value of one secret; 404 when the user has none by that name. */
@@ -74,8 +78,14 @@ export async function readSecret(rt: SecretsRuntime, userId: string, name: strin
 }
 
 /** Deletes one secret; 404 when the user has none by that name. */
-export async function removeSecret(rt: SecretsRuntime, userId: string, name: string) {
-  if (!(await deleteSecret(rt.db, userId, name))) throw notFound('The secret')
+export async function removeSecret(
+  rt: SecretsRuntime,
+  userId: string,
+  name: string,
+  now = Date.now(),
+) {
+  if (await deleteSecret(rt.db, userId, name, now)) return
+  throw await refusal(rt.db, userId, now, () => notFound('The secret'))
 }
 
 /**

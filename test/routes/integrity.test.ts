@@ -13,6 +13,7 @@ import {
   api,
   bearer,
   CookieJar,
+  countRows,
   createTokenSession,
   expectError,
   jsonHeaders,
@@ -145,6 +146,64 @@ describe('3. writes that would vanish', () => {
     expect((await write(account.tokens.accessToken)).status).toBe(201)
     const listed = await api('/v1/documents', { headers: bearer(account.tokens.accessToken) })
     expect((await listed.json<{ documents: unknown[] }>()).documents).toHaveLength(1)
+  })
+
+  it('leaves nothing behind from a second tab that writes while the merge runs', async () => {
+    const anon = await createTokenSession()
+    const send = (token: string, method: string, path: string, body: unknown) =>
+      api(path, { method, headers: jsonHeaders(bearer(token)), body: JSON.stringify(body) })
+    // Data for the merge to read, re-seal and move, so its reads and its batch are apart.
+    for (let i = 0; i < 10; i++) {
+      expect(
+        (await send(anon.accessToken, 'PUT', `/v1/me/secrets/seed${i}`, { value: 'v' })).status,
+      ).toBe(204)
+      expect((await write(anon.accessToken)).status).toBe(201)
+    }
+    let account: SignInBody | null = null
+    const signIn = postAuth(
+      '/v1/auth/register',
+      { email: uniqueEmail(), password: 'long password 1' },
+      anon,
+    )
+      .then((res) => res.json<SignInBody>())
+      .then((body) => (account = body))
+    const landed = { documents: [] as string[], preferences: [] as string[] }
+    // One write as the SDK makes it: refused as superseded, it refreshes (here: awaits the sign-in)
+    // and retries under the account.
+    const writeOnce = async (method: string, path: string, body: unknown) => {
+      const res = await send(anon.accessToken, method, path, body)
+      if (res.status !== 401) return res.status
+      expect((await res.json<{ error: { code: string } }>()).error.code).toBe('token_superseded')
+      return (await send((await signIn).tokens.accessToken, method, path, body)).status
+    }
+    const tab = async (t: number) => {
+      for (let i = 0; account === null && i < 300; i++) {
+        const title = `tab${t}-${i}`
+        if ((await writeOnce('POST', '/v1/documents', { title, content: 'x' })) === 201)
+          landed.documents.push(title)
+        if ((await writeOnce('PATCH', '/v1/me/preferences', { [title]: true })) === 200)
+          landed.preferences.push(title)
+      }
+    }
+    await Promise.all([signIn, tab(0), tab(1), tab(2)])
+    const into = (account as SignInBody | null)!.user.id
+    expect(landed.documents.length).toBeGreaterThan(0)
+
+    const titles = await env.DB.prepare('select title from documents where user_id = ?')
+      .bind(into)
+      .all<{ title: string }>()
+    expect(titles.results.map((row) => row.title)).toEqual(expect.arrayContaining(landed.documents))
+    const prefs = await env.DB.prepare('select data from preferences where user_id = ?')
+      .bind(into)
+      .first<{ data: string }>()
+    expect(Object.keys(JSON.parse(prefs?.data ?? '{}'))).toEqual(
+      expect.arrayContaining(landed.preferences),
+    )
+    for (const table of ['documents', 'secrets', 'preferences', 'oauth_records'])
+      expect(
+        await countRows(`select count(*) as n from ${table} where user_id = ?`, anon.userId),
+        table,
+      ).toBe(0)
   })
 
   it('refuses a write by a token of an erased user', async () => {

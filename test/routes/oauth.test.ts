@@ -158,7 +158,7 @@ describe('OAuth records', () => {
     // The same tokens sealed twice give different ciphertexts.
     expect(row!.tokens_sealed).not.toBe(twin!.tokens_sealed)
     const mine = userKeys(s.userId)
-    const slot = oauthSlot('tokens', s.userId, 'srv')
+    const slot = oauthSlot('tokens', s.userId, row!.server_id as string)
     expect(JSON.parse(await openValue(mine, row!.tokens_sealed as string, slot))).toEqual(tokens)
     const other = userKeys((await createTokenSession()).userId)
     await expect(openValue(other, row!.tokens_sealed as string, slot)).rejects.toThrow()
