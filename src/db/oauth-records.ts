@@ -1,6 +1,7 @@
 /**
  * Queries on `oauth_records`: one row per (user, server) holding sealed tokens, client information
- * and PKCE verifier. Every query is scoped by user id; the values are opaque ciphertext here.
+ * and PKCE verifier, and the SDK's discovery state in the clear. Every query is scoped by user id;
+ * the sealed values are opaque ciphertext here.
  */
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import type { Db } from './client'
@@ -17,8 +18,11 @@ export const OAUTH_COLUMNS = {
 
 export type OAuthField = keyof typeof OAUTH_COLUMNS
 
-/** Bound parameters one row takes in an INSERT (its seven columns); D1 allows 100 a statement. */
-export const OAUTH_ROW_PARAMS = 7
+/** What a scoped clear can forget: a sealed value, or the discovery state. */
+export type OAuthClearField = OAuthField | 'discovery'
+
+/** Bound parameters one row takes in an INSERT (its eight columns); D1 allows 100 a statement. */
+export const OAUTH_ROW_PARAMS = 8
 
 /** A user's rows, by server id. */
 export function listOAuthRecords(db: Db, userId: string) {
@@ -67,6 +71,20 @@ export async function upsertOAuthValue(
     .onConflictDoUpdate({ target: [oauthRecords.userId, oauthRecords.serverId], set })
 }
 
+/** Sets the row's discovery state (JSON), creating the row if needed. */
+export async function upsertOAuthDiscovery(
+  db: Db,
+  key: { userId: string; serverId: string },
+  json: string,
+  now: number,
+): Promise<void> {
+  const set = { discoveryJson: json, updatedAt: now }
+  await db
+    .insert(oauthRecords)
+    .values({ ...key, ...set })
+    .onConflictDoUpdate({ target: [oauthRecords.userId, oauthRecords.serverId], set })
+}
+
 /**
  * Clears some of a row's values; a row left with none is deleted, so a listing never shows a
  * server with nothing stored. Both statements run in one batch.
@@ -74,12 +92,15 @@ export async function upsertOAuthValue(
 export async function clearOAuthValues(
   db: Db,
   key: { userId: string; serverId: string },
-  fields: readonly OAuthField[],
+  fields: readonly OAuthClearField[],
   now: number,
 ): Promise<void> {
   const where = and(eq(oauthRecords.userId, key.userId), eq(oauthRecords.serverId, key.serverId))
   const set: Partial<OAuthRecordRow> = { updatedAt: now }
-  for (const field of fields) set[OAUTH_COLUMNS[field]] = null
+  for (const field of fields) {
+    if (field === 'discovery') set.discoveryJson = null
+    else set[OAUTH_COLUMNS[field]] = null
+  }
   if (fields.includes('verifier')) set.verifierExpiresAt = null
   await db.batch([
     db.update(oauthRecords).set(set).where(where),
@@ -91,6 +112,7 @@ export async function clearOAuthValues(
           isNull(oauthRecords.tokensSealed),
           isNull(oauthRecords.clientSealed),
           isNull(oauthRecords.verifierSealed),
+          isNull(oauthRecords.discoveryJson),
         ),
       ),
   ])

@@ -166,6 +166,11 @@ export const oauthRecords = sqliteTable(
     clientSealed: text('client_sealed'),
     verifierSealed: text('verifier_sealed'),
     verifierExpiresAt: integer('verifier_expires_at'),
+    /**
+     * The SDK's discovery state (RFC 9728 and RFC 8414 metadata, as JSON). Public documents, not
+     * credentials, so stored in the clear: nothing to seal or re-seal.
+     */
+    discoveryJson: text('discovery_json'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
