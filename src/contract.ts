@@ -71,11 +71,22 @@ export interface PendingAuthorization {
   state: string | null
 }
 
+/**
+ * The MCP SDK's `OAuthDiscoveryState`: where the authorization server is and what its metadata
+ * documents said (RFC 9728, RFC 8414). The metadata objects are stored and returned whole; they
+ * are left out of the type for the same reason as above.
+ */
+export interface StoredDiscoveryState {
+  authorizationServerUrl: string
+  resourceMetadataUrl?: string | undefined
+}
+
 /** What the service keeps for one (user, server), as `getOAuth` answers it. */
 export interface OAuthRecord {
   tokens: StoredTokens | null
   client: StoredClient | null
   pending: PendingAuthorization | null
+  discovery: StoredDiscoveryState | null
 }
 
 /**
@@ -85,4 +96,4 @@ export interface OAuthRecord {
 export type OAuthWriteResult = { ok: true } | { ok: false; code: string; message: string }
 
 /** What `clearOAuth` forgets, as the MCP SDK's `invalidateCredentials` names it. */
-export type OAuthClearScope = 'all' | 'client' | 'tokens' | 'verifier'
+export type OAuthClearScope = 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'

@@ -9,6 +9,7 @@ import type {
   OAuthWriteResult,
   PendingAuthorization,
   StoredClient,
+  StoredDiscoveryState,
   StoredTokens,
   TokenInfo,
   User,
@@ -42,6 +43,12 @@ export interface SessionServiceApi extends Rpc.WorkerEntrypointBranded {
     userId: string,
     serverId: string,
     pending: PendingAuthorization,
+  ): Promise<OAuthWriteResult>
+  /** Stores the MCP SDK's discovery state, so later `auth()` calls skip metadata discovery. */
+  saveOAuthDiscovery(
+    userId: string,
+    serverId: string,
+    discovery: StoredDiscoveryState,
   ): Promise<OAuthWriteResult>
   clearOAuth(userId: string, serverId: string, scope: OAuthClearScope): Promise<OAuthWriteResult>
 }

@@ -23,8 +23,10 @@ import {
   PKCE_VERIFIER_PATTERN,
   readOAuthClient,
   readOAuthTokens,
+  readOAuthDiscovery,
   readPendingAuthorization,
   saveOAuthClient,
+  saveOAuthDiscovery,
   saveOAuthTokens,
   savePendingAuthorization,
   type OAuthRecordKey,
@@ -33,6 +35,15 @@ import {
 const PendingSchema = z.object({
   verifier: z.string().regex(PKCE_VERIFIER_PATTERN, 'verifier: must be an RFC 7636 verifier'),
   state: z.string().min(1).max(512).nullable(),
+})
+
+// The SDK's OAuthDiscoveryState: the server's URL is what it needs; the metadata objects it
+// fetched are kept as they came (they are checked by the SDK's own schemas when it read them).
+const DiscoverySchema = z.looseObject({
+  authorizationServerUrl: z.url('authorizationServerUrl: must be a URL'),
+  resourceMetadataUrl: z.url('resourceMetadataUrl: must be a URL').optional(),
+  authorizationServerMetadata: z.looseObject({}).optional(),
+  resourceMetadata: z.looseObject({}).optional(),
 })
 
 /** The record key from RPC arguments, both checked before any lookup. */
@@ -93,12 +104,13 @@ export async function getOAuth(
     return null
   }
   const now = Date.now()
-  const [tokens, client, pending] = await Promise.all([
+  const [tokens, client, pending, discovery] = await Promise.all([
     readOAuthTokens(rt, key),
     readOAuthClient(rt, key),
     readPendingAuthorization(rt, key, now),
+    readOAuthDiscovery(rt, key),
   ])
-  return { tokens, client, pending }
+  return { tokens, client, pending, discovery }
 }
 
 export async function saveTokens(
@@ -134,6 +146,16 @@ export async function savePending(
   const key = await writableKey(rt, userId, serverId)
   const value: PendingAuthorization = parse(PendingSchema, pending, 'pending')
   await savePendingAuthorization(rt, key, value, Date.now())
+}
+
+export async function saveDiscovery(
+  rt: Runtime,
+  userId: unknown,
+  serverId: unknown,
+  discovery: unknown,
+) {
+  const key = await writableKey(rt, userId, serverId)
+  await saveOAuthDiscovery(rt, key, parse(DiscoverySchema, discovery, 'discovery'), Date.now())
 }
 
 export async function clearOAuth(rt: Runtime, userId: unknown, serverId: unknown, scope: unknown) {

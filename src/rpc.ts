@@ -134,6 +134,15 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
     return oauth.writeResult(() => oauth.savePending(rt, userId, serverId, pending))
   }
 
+  async saveOAuthDiscovery(
+    userId: string,
+    serverId: string,
+    discovery: Contract.StoredDiscoveryState,
+  ): Promise<Contract.OAuthWriteResult> {
+    const rt = await readyRuntimeFor(this.env)
+    return oauth.writeResult(() => oauth.saveDiscovery(rt, userId, serverId, discovery))
+  }
+
   async clearOAuth(
     userId: string,
     serverId: string,

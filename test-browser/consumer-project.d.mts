@@ -9,6 +9,11 @@ export interface ConsumerProject {
   readText(path: string): Promise<string>
   /** Runs a script of the project on this Node; resolves with its stdout. */
   runNode(script: string, env?: Record<string, string>): Promise<string>
+  /**
+   * Writes examples/consumer into the project (library and SDK from the tarballs, bound to the
+   * service's test environment, `vars` replacing the example's); returns its wrangler.toml path.
+   */
+  writeExampleConsumer(vars: Record<string, string>): Promise<string>
   remove(): Promise<void>
 }
 

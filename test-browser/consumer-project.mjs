@@ -76,6 +76,46 @@ export async function createConsumerProject() {
       })
       return stdout
     },
+    /**
+     * Copies examples/consumer into the project as `consumer/`, so that wrangler bundles its
+     * unchanged source against the installed tarball (its `[alias]` to src/lib is dropped) and
+     * the packed SDK (public/sdk.js). The config binds the service by its test environment's
+     * name and takes `vars` in place of the example's. Returns the config's path.
+     */
+    async writeExampleConsumer(vars) {
+      const target = join(dir, 'consumer')
+      const example = join(ROOT, 'examples', 'consumer')
+      await cp(join(example, 'src'), join(target, 'src'), { recursive: true })
+      await cp(join(example, 'public'), join(target, 'public'), {
+        recursive: true,
+        filter: (path) => !path.endsWith('sdk.js'),
+      })
+      await cp(
+        join(dir, 'node_modules', '@edge-session', 'client', 'dist', 'index.js'),
+        join(target, 'public', 'sdk.js'),
+      )
+      const config = exampleConfig(await readFile(join(example, 'wrangler.toml'), 'utf8'), vars)
+      await writeFile(join(target, 'wrangler.toml'), config)
+      return join(target, 'wrangler.toml')
+    },
     remove: () => removeDir(dir),
   }
+}
+
+/** The example's wrangler.toml with the changes above; throws if one no longer applies. */
+function exampleConfig(toml, vars) {
+  const edits = [
+    [/\n\[alias\]\n[^\n]*\n/, '\n'],
+    [/service = "edge-session"/g, 'service = "edge-session-test"'],
+    ...Object.entries(vars).map(([name, value]) => [
+      new RegExp(`^${name} = .*$`, 'm'),
+      `${name} = ${JSON.stringify(value)}`,
+    ]),
+  ]
+  for (const [pattern, replacement] of edits) {
+    if (!pattern.test(toml)) throw new Error(`examples/consumer/wrangler.toml: no ${pattern}`)
+    pattern.lastIndex = 0
+    toml = toml.replace(pattern, replacement)
+  }
+  return toml
 }

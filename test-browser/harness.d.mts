@@ -19,3 +19,11 @@ export function filesContaining(dir: string, needle: string): Promise<string[]>
 export function writeTextFile(path: string, text: string): Promise<void>
 /** `scripts/start.mjs` on a spare port with a fresh state directory; resolves once /healthz is 200. */
 export function startService(options?: { extraArgs?: string[] }): Promise<Service>
+/**
+ * The example consumer and the service in one `wrangler dev` (`-c consumerConfig -c wrangler.toml
+ * -e test`), with fresh migrated state; resolves once the consumer answers `readyPath` with 200.
+ */
+export function startConsumerWithService(options: {
+  consumerConfig: string
+  readyPath: string
+}): Promise<Service>

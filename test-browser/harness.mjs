@@ -2,14 +2,16 @@
 // on a spare loopback port, its state in a fresh directory), stops its whole process group, and
 // the few file-system chores the tests need. Plain JavaScript because the project's type check
 // runs with the Workers types, not Node's; harness.d.mts declares what it exports.
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const run = promisify(execFile)
 const OUTPUT_DIR = join(ROOT, 'test', 'output')
 const STARTUP_TIMEOUT_MS = 120_000
 const STOP_GRACE_MS = 10_000
@@ -66,26 +68,79 @@ export function readProjectFile(relativePath) {
  */
 export async function startService({ extraArgs = [] } = {}) {
   const port = await sparePort()
-  const baseUrl = `http://127.0.0.1:${port}`
   const stateDir = await createTempDir('edge-session-browser-state-')
-  const logPath = await outputPath('browser-server.log')
+  return launch({
+    command: [process.execPath, 'scripts/start.mjs', '--log-level', 'warn', ...extraArgs],
+    env: { PORT: String(port), PERSIST_TO: stateDir },
+    port,
+    stateDir,
+    readyPath: '/healthz',
+    logName: 'browser-server.log',
+  })
+}
+
+/**
+ * Starts the example consumer Worker and the service in ONE `wrangler dev` (`-c consumer -c
+ * service`, as the README runs them), the service as wrangler environment `test` so it reads the
+ * committed `.dev.vars.test` and never a developer's `.dev.vars`. The consumer config must bind
+ * the service by that environment's name, `edge-session-test`. D1's migrations are applied to a
+ * fresh state directory first. Resolves once the consumer answers `readyPath` with 200.
+ */
+export async function startConsumerWithService({ consumerConfig, readyPath }) {
+  const port = await sparePort()
+  const stateDir = await createTempDir('edge-session-consumer-state-')
+  const env = { ...process.env, ...WRANGLER_ENV }
+  const migrate = ['d1', 'migrations', 'apply', 'DB', '--local', '-e', 'test']
+  await run('npx', ['wrangler', ...migrate, '--persist-to', stateDir], { cwd: ROOT, env })
+  return launch({
+    command: [
+      'npx',
+      'wrangler',
+      'dev',
+      '-c',
+      consumerConfig,
+      '-c',
+      join(ROOT, 'wrangler.toml'),
+      '-e',
+      'test',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      stateDir,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
+    env: {},
+    port,
+    stateDir,
+    readyPath,
+    logName: 'consumer-server.log',
+  })
+}
+
+// As scripts/start.mjs: no metrics, no prompts, no fetch of request.cf data (offline here).
+const WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: 'false',
+  CI: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
+
+/** Spawns `command` in its own process group and waits until `readyPath` answers 200. */
+async function launch({ command, env, port, stateDir, readyPath, logName }) {
+  const baseUrl = `http://127.0.0.1:${port}`
+  const logPath = await outputPath(logName)
   const log = await open(logPath, 'w')
-  const child = spawn(
-    process.execPath,
-    ['scripts/start.mjs', '--log-level', 'warn', ...extraArgs],
-    {
-      cwd: ROOT,
-      // Its own process group, so that stop() reaches npx, wrangler and workerd alike.
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        PERSIST_TO: stateDir,
-        WRANGLER_SEND_METRICS: 'false',
-      },
-    },
-  )
+  const [file, ...args] = command
+  const child = spawn(file, args, {
+    cwd: ROOT,
+    // Its own process group, so that stop() reaches npx, wrangler and workerd alike.
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+    env: { ...process.env, ...WRANGLER_ENV, ...env },
+  })
   await log.close()
   let exited = false
   const exit = new Promise((resolve) => child.once('exit', resolve)).then(() => {
@@ -125,10 +180,12 @@ export async function startService({ extraArgs = [] } = {}) {
     if (Date.now() > deadline) {
       await stop()
       throw new Error(
-        `/healthz did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${await logTail(logPath)}`,
+        `${readyPath} did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${await logTail(logPath)}`,
       )
     }
-    const healthy = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+    const healthy = await fetch(`${baseUrl}${readyPath}`, {
+      signal: AbortSignal.timeout(2_000),
+    }).then(
       (res) => res.status === 200,
       () => false,
     )

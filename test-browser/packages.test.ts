@@ -2,12 +2,16 @@
  * The published packages as a user gets them: `npm pack` (which builds each with tsdown), the
  * tarballs installed into a fresh project outside this repository, then a browser file
  * type-checked under the DOM lib alone, a Worker file under workers-types (both strict, with
- * exactOptionalPropertyTypes, library files checked too), and the SDK run on Node against the
- * service under `wrangler dev`. One pack and one install, from npm's cache when it can.
+ * exactOptionalPropertyTypes, library files checked too); then the example consumer Worker, built
+ * from those tarballs, runs beside the service in one `wrangler dev` (a service binding, the real
+ * local queue), and the SDK runs on Node against it. One pack, one install (from npm's cache when
+ * it can), one wrangler start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConsumerProject, type ConsumerProject } from './consumer-project.mjs'
-import { startService, type Service } from './harness.mjs'
+import { createAuthorizationServer } from '../test/oauth/authorization-server'
+import { startConsumerWithService, type Service } from './harness.mjs'
+import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject
 
@@ -61,18 +65,53 @@ describe('the packed packages', () => {
   })
 })
 
-describe('the packed SDK on Node against the service', () => {
+describe('the example consumer Worker and the packed SDK against the service, one wrangler dev', () => {
+  // The in-test MCP resource and authorization server, on loopback where the Worker can reach it.
+  const mcp = {} as { server: ReturnType<typeof createAuthorizationServer>; origin: string }
+  let listener: FetchServer
   let service: Service
 
   beforeAll(async () => {
-    service = await startService()
-  }, 180_000)
+    listener = await serveFetch((request) => mcp.server.fetch(request))
+    mcp.origin = listener.origin
+    mcp.server = createAuthorizationServer({ resource: `${mcp.origin}/mcp`, issuer: mcp.origin })
+    const consumerConfig = await project.writeExampleConsumer({
+      // What the service's test environment (.dev.vars.test) puts in its tokens.
+      SERVICE_ISSUER: 'https://auth.example.com',
+      SERVICE_AUDIENCE: 'https://app.example.com',
+      MCP_SERVER_URL: `${mcp.origin}/mcp`,
+    })
+    // Ready once the consumer answers and the service behind its binding does too.
+    service = await startConsumerWithService({
+      consumerConfig,
+      readyPath: '/.well-known/jwks.json',
+    })
+  }, 240_000)
 
   afterAll(async () => {
     await service?.stop()
+    await listener?.close()
   })
 
-  it('starts anonymous, refreshes, registers with a merge and signs in by password', async () => {
+  const call = (path: string, accessToken: string, init: RequestInit = {}) =>
+    fetch(`${service.baseUrl}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { Authorization: `Bearer ${accessToken}`, ...init.headers },
+    })
+
+  /** A token-transport session, through the consumer's proxy of the service's /v1 routes. */
+  async function anonymous() {
+    const res = await fetch(`${service.baseUrl}/v1/sessions/anonymous`, {
+      method: 'POST',
+      headers: { 'X-Session-Transport': 'token' },
+    })
+    expect(res.status).toBe(201)
+    const body = (await res.json()) as SignedIn
+    return { userId: body.user.id, ...body.tokens }
+  }
+
+  it('the packed SDK on Node: anonymous, refresh, register with a merge, sign-in by password', async () => {
     const seen = JSON.parse(await project.runNode('run-sdk.mjs', { BASE_URL: service.baseUrl }))
     expect(seen.anonymous).toMatchObject({ id: expect.stringMatching(/^anon_/), isAnonymous: true })
     expect(seen.rotated).toBe(true)
@@ -85,4 +124,85 @@ describe('the packed SDK on Node against the service', () => {
     expect(seen.login).toEqual({ user: seen.registered.user, merge: null })
     expect(seen.after).toBe(seen.registered.user.id)
   })
+
+  it('refuses a revoked session at once where the consumer asks verify(…, { fresh: true })', async () => {
+    const s = await anonymous()
+    expect((await call('/api/notes', s.accessToken, { method: 'PUT', body: 'kept' })).status).toBe(
+      204,
+    )
+    const logout = await call('/v1/auth/logout', s.accessToken, { method: 'POST' })
+    expect(logout.status).toBe(204)
+    // The access token itself is still unexpired: the middleware alone accepts it…
+    const read = await call('/api/notes', s.accessToken)
+    expect(await read.json()).toEqual({ note: 'kept' })
+    // …while the route that asks the session's object refuses it, and deletes nothing.
+    const del = await call('/api/notes', s.accessToken, { method: 'DELETE' })
+    expect(del.status).toBe(401)
+    expect(await del.json()).toMatchObject({ error: { code: 'session_revoked' } })
+    expect(await (await call('/api/notes', s.accessToken)).json()).toEqual({ note: 'kept' })
+  })
+
+  it('moves a note from anon_ to usr_ when the consumer’s queue handler gets user.merged', async () => {
+    const s = await anonymous()
+    await call('/api/notes', s.accessToken, { method: 'PUT', body: 'from before sign-up' })
+    const res = await fetch(`${service.baseUrl}/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'X-Session-Transport': 'token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        email: `merge-${Date.now()}@example.com`,
+        password: 'a long enough passphrase 42',
+        refreshToken: s.refreshToken,
+      }),
+    })
+    expect(res.status).toBe(201)
+    const account = (await res.json()) as SignedIn & { merge: { from: string; into: string } }
+    expect(account.merge).toMatchObject({ from: s.userId, into: account.user.id })
+    // The queue delivers asynchronously (max_batch_timeout = 1 s in the example's config).
+    let note: unknown = null
+    for (let i = 0; i < 60 && note === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      note = ((await (await call('/api/notes', account.tokens.accessToken)).json()) as Note).note
+    }
+    expect(note).toBe('from before sign-up')
+    // Moved, not copied: nothing is left under the anonymous id.
+    expect(await (await call('/api/notes', s.accessToken)).json()).toEqual({ note: null })
+  })
+
+  it('connects to an MCP server: the SDK’s auth() completes, its records stored in the service', async () => {
+    const s = await anonymous()
+    const connect = await call('/api/mcp/connect', s.accessToken)
+    expect(connect.status).toBe(302)
+    const authorizationUrl = new URL(connect.headers.get('Location')!)
+    expect(authorizationUrl.origin + authorizationUrl.pathname).toBe(`${mcp.origin}/authorize`)
+    const state = authorizationUrl.searchParams.get('state')!
+    const discovered = mcp.server.requests.length
+
+    // A forged state is refused before any code is exchanged.
+    const code = mcp.server.approve(authorizationUrl)
+    const forged = await call(`/api/mcp/callback?code=${code}&state=${state}x`, s.accessToken)
+    expect(forged.status).toBe(400)
+    const callback = await call(`/api/mcp/callback?code=${code}&state=${state}`, s.accessToken)
+    expect(await callback.json()).toEqual({ result: 'AUTHORIZED' })
+    // A later request's provider took the discovery state from the service, not the network.
+    expect(mcp.server.requests.slice(discovered)).toEqual([`POST ${mcp.origin}/token`])
+
+    // Stored in the service for this user, as its own HTTP API serves them; the verifier is used up.
+    const tokens = await call('/v1/oauth/example-mcp/tokens', s.accessToken)
+    expect(await tokens.json()).toMatchObject({
+      access_token: expect.stringMatching(/^at-/),
+      refresh_token: expect.stringMatching(/^rt-/),
+    })
+    const client = await call('/v1/oauth/example-mcp/client', s.accessToken)
+    expect(await client.json()).toMatchObject({ client_id: expect.stringMatching(/^client-/) })
+    expect((await call('/v1/oauth/example-mcp/verifier', s.accessToken)).status).toBe(404)
+  })
 })
+
+interface SignedIn {
+  user: { id: string }
+  tokens: { accessToken: string; refreshToken: string }
+}
+
+interface Note {
+  note: string | null
+}

@@ -3,6 +3,7 @@ import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import { createApp } from '../src/app'
 import { createRuntime } from '../src/runtime'
+import type { SessionEvent } from '../src/session-events'
 import { createLimiters } from '../src/services/rate-limits'
 
 export const BASE = 'https://auth.test'
@@ -184,3 +185,22 @@ export const sessionOf = (body: SignInBody): TokenSession => ({
   sessionId: body.session.id,
   ...body.tokens,
 })
+
+export type ReceivedEvent = SessionEvent & { attempts: number }
+
+/**
+ * Waits until the events consumer Worker (vitest.config.ts) has received events matching `match`
+ * from the real local queue (queues are async).
+ */
+export async function receivedBy(
+  match: (e: ReceivedEvent) => boolean,
+  count = 1,
+): Promise<ReceivedEvent[]> {
+  for (let i = 0; i < 100; i++) {
+    const res = await env.EVENTS_CONSUMER.fetch('https://events.test/events')
+    const found = (await res.json<ReceivedEvent[]>()).filter(match)
+    if (found.length >= count) return found
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('the consumer received no matching event within 5 s')
+}

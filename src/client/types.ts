@@ -132,7 +132,7 @@ export type OAuthClientInformation = {
 }
 
 /** What `oauth.forget(serverId, scope)` removes. */
-export type OAuthScope = 'all' | 'client' | 'tokens' | 'verifier'
+export type OAuthScope = 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'
 
 export interface AuditEvent {
   type: string

@@ -1,6 +1,7 @@
 /**
  * Queries on `oauth_records`: one row per (user, server) holding sealed tokens, client information
- * and PKCE verifier. Every query is scoped by user id; the values are opaque ciphertext here.
+ * and PKCE verifier, and the SDK's discovery state in the clear. Every query is scoped by user id;
+ * the sealed values are opaque ciphertext here.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from './client'
@@ -18,8 +19,11 @@ export const OAUTH_COLUMNS = {
 
 export type OAuthField = keyof typeof OAUTH_COLUMNS
 
-/** Bound parameters one row takes in an INSERT (its seven columns); D1 allows 100 a statement. */
-export const OAUTH_ROW_PARAMS = 7
+/** What a scoped clear can forget: a sealed value, or the discovery state. */
+export type OAuthClearField = OAuthField | 'discovery'
+
+/** Bound parameters one row takes in an INSERT (its eight columns); D1 allows 100 a statement. */
+export const OAUTH_ROW_PARAMS = 8
 
 /** A user's rows, by server id. */
 export function listOAuthRecords(db: Db, userId: string) {
@@ -49,22 +53,23 @@ export async function listOAuthServerIds(db: Db, userId: string): Promise<string
   return rows.map((row) => row.serverId)
 }
 
-/** The SQL column of each stored value. */
+/** The SQL column of each stored value: the sealed ones, and the discovery state in the clear. */
 const SQL_COLUMNS = {
   tokens: sql.raw('tokens_sealed'),
   client: sql.raw('client_sealed'),
   verifier: sql.raw('verifier_sealed'),
-} as const satisfies Record<OAuthField, unknown>
+  discovery: sql.raw('discovery_json'),
+} as const satisfies Record<OAuthClearField, unknown>
 
 /**
- * Sets one sealed value (and the verifier's expiry) on the row, creating the row if needed, if the
+ * Sets one value (and the verifier's expiry) on the row, creating the row if needed, if the
  * user takes writes (db/write-guard.ts) and a new server stays within `maxServers`, in one
  * statement; false when nothing was written.
  */
 export async function upsertOAuthValue(
   db: Db,
   key: { userId: string; serverId: string },
-  field: OAuthField,
+  field: OAuthClearField,
   sealed: string,
   now: number,
   maxServers: number,
@@ -95,7 +100,7 @@ export async function upsertOAuthValue(
 export async function clearOAuthValues(
   db: Db,
   key: { userId: string; serverId: string },
-  fields: readonly OAuthField[],
+  fields: readonly OAuthClearField[],
   now: number,
 ): Promise<void> {
   const where = and(
@@ -104,7 +109,10 @@ export async function clearOAuthValues(
     acceptsWrites(key.userId, now),
   )
   const set: Partial<OAuthRecordRow> = { updatedAt: now }
-  for (const field of fields) set[OAUTH_COLUMNS[field]] = null
+  for (const field of fields) {
+    if (field === 'discovery') set.discoveryJson = null
+    else set[OAUTH_COLUMNS[field]] = null
+  }
   if (fields.includes('verifier')) set.verifierExpiresAt = null
   await db.batch([
     db.update(oauthRecords).set(set).where(where),
@@ -116,6 +124,7 @@ export async function clearOAuthValues(
           isNull(oauthRecords.tokensSealed),
           isNull(oauthRecords.clientSealed),
           isNull(oauthRecords.verifierSealed),
+          isNull(oauthRecords.discoveryJson),
         ),
       ),
   ])

@@ -141,6 +141,23 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_to_sent').on(t.to, t.sentAt)],
 )
 
+/**
+ * Merge and erase events for other Workers not yet handed to the queue (a transactional outbox):
+ * written in the same D1 batch as the change they report, deleted once the queue took them, and
+ * sent again by the sweep while they stay. So an event is never lost to a failed publish, and
+ * never sent for a change that rolled back.
+ */
+export const eventOutbox = sqliteTable(
+  'event_outbox',
+  {
+    id: text('id').primaryKey(),
+    /** The `SessionEvent`, as published. */
+    body: text('body', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('event_outbox_created').on(t.createdAt)],
+)
+
 /** One JSON object per user, merged with RFC 7396 patches; unknown keys are kept. */
 export const preferences = sqliteTable('preferences', {
   userId: text('user_id').primaryKey(),
@@ -171,6 +188,11 @@ export const oauthRecords = sqliteTable(
     clientSealed: text('client_sealed'),
     verifierSealed: text('verifier_sealed'),
     verifierExpiresAt: integer('verifier_expires_at'),
+    /**
+     * The SDK's discovery state (RFC 9728 and RFC 8414 metadata, as JSON). Public documents, not
+     * credentials, so stored in the clear: nothing to seal or re-seal.
+     */
+    discoveryJson: text('discovery_json'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [

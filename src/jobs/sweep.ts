@@ -3,7 +3,8 @@
  * backlog is worked off over several runs instead of one failing run. Run by the cron trigger and
  * by `POST /v1/admin/sweep`; idempotent (a second run right after deletes nothing); one
  * `sweep_runs` row per run. Accounts are never swept; nor is an anonymous user with a live session.
- * Last, it re-seals values still under a previous master key (jobs/reseal.ts).
+ * First it sends the session events a request left in the outbox (services/session-events.ts);
+ * last, it re-seals values still under a previous master key (jobs/reseal.ts).
  */
 import { and, desc, eq, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
@@ -20,6 +21,7 @@ import {
 } from '../db/schema'
 import { SESSION_INDEX_LAG_MS } from '../db/sessions'
 import { eraseUsers, IDS_PER_STATEMENT } from '../services/erasure'
+import { redeliverEvents } from '../services/session-events'
 import { resealValues } from './reseal'
 import { retireExpiredKeys, rotateIfDue } from '../services/signing-key-rotation'
 import type { Runtime } from '../runtime'
@@ -64,7 +66,11 @@ export async function runSweep(rt: Runtime, options: SweepOptions): Promise<Swee
   add('keysRotated', (await rotateIfDue(rt, now)) ? 1 : 0)
   add('keysRetired', await retireExpiredKeys(rt, now))
 
-  let complete = await sweepAbandonedUsers(rt, now, overBudget, add)
+  // Events a request committed but could not publish: other Workers are waiting for them.
+  const events = await redeliverEvents(rt.db, rt.events, now, overBudget)
+  add('eventsDelivered', events.delivered)
+
+  let complete = events.done && (await sweepAbandonedUsers(rt, now, overBudget, add))
   const deletions: Array<[string, SQLiteTable, SQL | undefined | (() => Promise<SQL>)]> = [
     // An expired row's object has expired too (the row trails it by SESSION_INDEX_LAG_MS at most),
     // and a revoked row's object was revoked first: no live object loses its row.

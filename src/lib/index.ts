@@ -31,5 +31,6 @@ export type {
   OAuthRecord,
   PendingAuthorization,
   StoredClient,
+  StoredDiscoveryState,
   StoredTokens,
 } from '../contract'

@@ -1,8 +1,9 @@
 /**
  * The MCP SDK's `OAuthClientProvider` for another Worker (the MCP client app): one instance per
- * (user, server) and request, storing tokens, client information and the authorization in
- * progress (PKCE verifier and `state`) in this service over its RPC entrypoint, sealed per user
- * as `/v1/oauth` keeps them. The SDK is imported for its types only; the consumer brings it.
+ * (user, server) and request, storing tokens, client information, the authorization in progress
+ * (PKCE verifier and `state`) and the discovery state in this service over its RPC entrypoint,
+ * credentials sealed per user as `/v1/oauth` keeps them. The SDK is imported for its types only;
+ * the consumer brings it.
  */
 import type {
   OAuthClientProvider,
@@ -13,13 +14,18 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js'
-import type { OAuthRecord, OAuthWriteResult } from '../contract'
+import type { OAuthRecord, OAuthWriteResult, StoredDiscoveryState } from '../contract'
 import type { SessionServiceApi } from '../rpc-contract'
 
 /** The part of the service binding the provider uses (`env.AUTH`). */
 export type OAuthStorageService = Pick<
   Service<SessionServiceApi>,
-  'getOAuth' | 'saveOAuthTokens' | 'saveOAuthClient' | 'saveOAuthPending' | 'clearOAuth'
+  | 'getOAuth'
+  | 'saveOAuthTokens'
+  | 'saveOAuthClient'
+  | 'saveOAuthPending'
+  | 'saveOAuthDiscovery'
+  | 'clearOAuth'
 >
 
 export interface RemoteOAuthProviderOptions {
@@ -59,8 +65,6 @@ export class RemoteOAuthClientProvider implements OAuthClientProvider {
   private startedState: string | null = null
   /** Set once `auth()` reads the verifier: the tokens saved next come from the code exchange. */
   private exchanging = false
-  // Discovery results live as long as this instance (the service has no column for them yet).
-  private discovery: OAuthDiscoveryState | undefined
 
   constructor(private readonly options: RemoteOAuthProviderOptions) {
     if (options.clientMetadataUrl) this.clientMetadataUrl = options.clientMetadataUrl
@@ -137,19 +141,21 @@ export class RemoteOAuthClientProvider implements OAuthClientProvider {
     return pending.verifier
   }
 
+  /** Stored in the service, so the next request's `auth()` skips RFC 9728/8414 discovery. */
   async saveDiscoveryState(state: OAuthDiscoveryState): Promise<void> {
-    this.discovery = state
+    const { service, userId, serverId } = this.options
+    // A plain-data copy: the SDK's object is typed with index signatures RPC cannot carry.
+    const discovery = JSON.parse(JSON.stringify(state)) as StoredDiscoveryState
+    refused(await service.saveOAuthDiscovery(userId, serverId, discovery))
   }
 
   async discoveryState(): Promise<OAuthDiscoveryState | undefined> {
-    return this.discovery
+    return ((await this.record()).discovery ?? undefined) as OAuthDiscoveryState | undefined
   }
 
   async invalidateCredentials(
     scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery',
   ): Promise<void> {
-    if (scope === 'discovery' || scope === 'all') this.discovery = undefined
-    if (scope === 'discovery') return
     const { service, userId, serverId } = this.options
     refused(await service.clearOAuth(userId, serverId, scope))
   }

@@ -4,7 +4,10 @@
  * `/v1/oauth` serves. The SDK is imported for its types only, so none of it is bundled into the
  * Worker; a caller that runs `auth()` brings the SDK itself.
  */
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
+import type {
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+} from '@modelcontextprotocol/sdk/client/auth.js'
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -15,16 +18,18 @@ import {
   clearOAuthRecord,
   isServerId,
   readOAuthClient,
+  readOAuthDiscovery,
   readOAuthTokens,
   readOAuthVerifier,
   saveOAuthClient,
+  saveOAuthDiscovery,
   saveOAuthTokens,
   saveOAuthVerifier,
   type OAuthRecordKey,
   type OAuthStore,
 } from '../services/oauth-store'
 
-/** The scopes the SDK may ask to invalidate; `discovery` is one we do not store. */
+/** The scopes the SDK may ask to invalidate. */
 export type InvalidationScope = Parameters<
   NonNullable<OAuthClientProvider['invalidateCredentials']>
 >[0]
@@ -118,9 +123,18 @@ export class StoredOAuthClientProvider implements OAuthClientProvider {
     return verifier
   }
 
-  /** Forgets what the server said is no longer valid; `discovery` is not stored, so a no-op. */
+  /** Kept per (user, server), so a later `auth()` skips RFC 9728/8414 discovery. */
+  async saveDiscoveryState(state: OAuthDiscoveryState): Promise<void> {
+    await saveOAuthDiscovery(this.store, this.key, { ...state }, Date.now())
+  }
+
+  async discoveryState(): Promise<OAuthDiscoveryState | undefined> {
+    return ((await readOAuthDiscovery(this.store, this.key)) ?? undefined) as
+      OAuthDiscoveryState | undefined
+  }
+
+  /** Forgets what the server said is no longer valid. */
   async invalidateCredentials(scope: InvalidationScope): Promise<void> {
-    if (scope === 'discovery') return
     await clearOAuthRecord(this.store, this.key, scope, Date.now())
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Erasing users everywhere: every D1 row they own and their session objects, then a `user.erased`
- * event each so other Workers erase theirs. Used by the sweep for abandoned anonymous users and by
- * `DELETE /v1/admin/users/{id}`.
+ * Erasing users everywhere: every D1 row they own and their session objects, and a `user.erased`
+ * event each (written to the outbox in the same transaction) so other Workers erase theirs. Used by
+ * the sweep for abandoned anonymous users and by `DELETE /v1/admin/users/{id}`.
  */
 import { inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -20,7 +20,7 @@ import {
   users,
 } from '../db/schema'
 import { sessionStub, type Runtime } from '../runtime'
-import { publishSessionEvents } from './session-events'
+import { deliverEvents, eventsOutboxQueries, pendingEvents } from './session-events'
 
 /** D1 allows 100 bound parameters a statement; leave room for the rest of the statement. */
 export const IDS_PER_STATEMENT = 90
@@ -49,6 +49,12 @@ export async function eraseUsers(
       .select({ email: users.email })
       .from(users)
       .where(inArray(users.id, ids))
+    // In the outbox with the deletions: the erase and its events commit, or neither does.
+    const events = pendingEvents(
+      rt.events,
+      ids.map((userId) => ({ type: 'user.erased', userId, at: new Date().toISOString() })),
+      Date.now(),
+    )
     await rt.db.batch([
       // One statement each: every subquery binds the chunk's ids once, within D1's 100.
       rt.db.delete(magicLinks).where(inArray(magicLinks.email, theirEmails)),
@@ -67,16 +73,13 @@ export async function eraseUsers(
       rt.db.delete(merges).where(inArray(merges.intoUserId, ids)),
       rt.db.delete(sessions).where(inArray(sessions.userId, ids)),
       rt.db.delete(users).where(inArray(users.id, ids)),
+      ...eventsOutboxQueries(rt.db, events),
     ])
     // After the rows: a session object that outlived its index row would still expire by alarm,
     // while the reverse (rows without an object) could not be found to clean up.
     await Promise.all(sessionIds.map((id) => sessionStub(rt, id).revoke()))
-    // After the commit, so no Worker deletes its rows for an erase that rolled back.
-    const at = new Date().toISOString()
-    await publishSessionEvents(
-      rt.events,
-      ids.map((userId) => ({ type: 'user.erased', userId, at })),
-    )
+    // After the commit; a failed publish leaves the rows for the sweep.
+    await deliverEvents(rt.db, rt.events, events)
     sessionCount += sessionIds.length
   }
   return { users: userIds.length, sessions: sessionCount }

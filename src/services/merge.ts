@@ -10,7 +10,13 @@ import type { Db } from '../db/client'
 import { findMerge, insertMergeQuery } from '../db/merges'
 import { auditEvents, sessions, users } from '../db/schema'
 import { clearMergeStarted, markMergeStarted } from '../db/write-guard'
-import { publishSessionEvents, type SessionEventQueue } from './session-events'
+import {
+  deliverEvents,
+  eventsOutboxQueries,
+  pendingEvents,
+  type PendingEvents,
+  type SessionEventQueue,
+} from './session-events'
 import type { UserKeys } from './user-keys'
 
 /** The kinds the contract's `Merge.moved` reports. */
@@ -80,20 +86,18 @@ export interface MergeResult {
 }
 
 /**
- * Merges the anonymous user `from` into the account `into`, exactly once, then publishes
- * `user.merged`. The event goes out whenever a committed merge is returned, stored or new: a
- * sign-in retried after its publish failed publishes again (at-least-once).
+ * Merges the anonymous user `from` into the account `into`, exactly once. `user.merged` is written
+ * to the event outbox in the merge's own batch and published once it has committed; a failed
+ * publish is the sweep's to repeat, so it fails no sign-in, and a retried sign-in (which finds the
+ * stored merge) publishes nothing again.
  */
 export async function mergeAnonymousUser(
   db: Db,
   input: MergeInput,
   movers: readonly MergeMover[],
 ): Promise<MergeResult> {
-  const result = await commitMerge(db, input, movers)
-  const { from, into } = result.report
-  await publishSessionEvents(input.events, [
-    { type: 'user.merged', from, into, at: new Date(result.mergedAt).toISOString() },
-  ])
+  const { result, events } = await commitMerge(db, input, movers)
+  await deliverEvents(db, input.events, events)
   return result
 }
 
@@ -109,9 +113,9 @@ async function commitMerge(
   db: Db,
   input: MergeInput,
   movers: readonly MergeMover[],
-): Promise<MergeResult> {
+): Promise<{ result: MergeResult; events: PendingEvents }> {
   const stored = await findMerge(db, input.from)
-  if (stored) return storedResult(stored)
+  if (stored) return { result: storedResult(stored), events: [] }
 
   // From here the anonymous user's data takes no writes (db/write-guard.ts): a second tab's write
   // is either read below and moved, or refused and retried under the account. Nothing committed
@@ -129,7 +133,7 @@ async function planAndCommit(
   db: Db,
   input: MergeInput,
   movers: readonly MergeMover[],
-): Promise<MergeResult> {
+): Promise<{ result: MergeResult; events: PendingEvents }> {
   const plans = await Promise.all(
     movers.map(async (mover) => ({
       mover,
@@ -148,6 +152,12 @@ async function planAndCommit(
     report.conflicts.push(...plan.conflicts.map((key) => ({ kind: mover.kind as string, key })))
   }
 
+  const at = new Date(input.now).toISOString()
+  const events = pendingEvents(
+    input.events,
+    [{ type: 'user.merged', from: input.from, into: input.into, at }],
+    input.now,
+  )
   const statements: BatchItem<'sqlite'>[] = [
     ...plans.flatMap(({ plan }) => plan.statements),
     db
@@ -161,6 +171,7 @@ async function planAndCommit(
       report: { ...report },
       createdAt: input.now,
     }),
+    ...eventsOutboxQueries(db, events),
   ]
   try {
     await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
@@ -168,8 +179,8 @@ async function planAndCommit(
     // A concurrent merge of the same user (another isolate) committed first: its record stands,
     // this batch rolled back whole, and the stored report is the answer.
     const winner = await findMerge(db, input.from)
-    if (winner) return storedResult(winner)
+    if (winner) return { result: storedResult(winner), events: [] }
     throw error
   }
-  return { report, performed: true, mergedAt: input.now }
+  return { result: { report, performed: true, mergedAt: input.now }, events }
 }

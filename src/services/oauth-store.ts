@@ -1,9 +1,10 @@
 /**
  * OAuth client state per (user, server) for MCP and third-party servers: tokens, client
- * information and the PKCE verifier, the three things the MCP TypeScript SDK's
- * `OAuthClientProvider` persists. Each value is JSON sealed with AES-GCM under the user's own key,
- * so a row read from D1 holds no plaintext and one user's key opens no other user's rows. The
- * routes and `StoredOAuthClientProvider` both go through these functions.
+ * information, the PKCE verifier and the discovery state, what the MCP TypeScript SDK's
+ * `OAuthClientProvider` persists. Tokens, client and verifier are JSON sealed with AES-GCM under
+ * the user's own key, so a row read from D1 holds no credential in plaintext and one user's key
+ * opens no other user's rows; the discovery state is public metadata and stays readable. The
+ * routes, the RPC methods and `StoredOAuthClientProvider` all go through these functions.
  */
 import { utf8ByteLength } from '../utf8'
 import type { Db } from '../db/client'
@@ -54,7 +55,7 @@ export const SERVER_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 export const PKCE_VERIFIER_PATTERN = /^[A-Za-z0-9._~-]{43,128}$/
 
-export const OAUTH_SCOPES = ['all', 'client', 'tokens', 'verifier'] as const
+export const OAUTH_SCOPES = ['all', 'client', 'tokens', 'verifier', 'discovery'] as const
 /** What a scoped delete clears; the same scopes as the SDK's `invalidateCredentials`. */
 export type OAuthScope = (typeof OAUTH_SCOPES)[number]
 
@@ -179,6 +180,37 @@ export function savePendingAuthorization(
 ) {
   const value: PendingAuthorization = { verifier: pending.verifier, state: pending.state }
   return writeValue(store, key, 'verifier', JSON.stringify(value), now)
+}
+
+/**
+ * The SDK's discovery state (`OAuthDiscoveryState`: the authorization server's URL and the two
+ * metadata documents), so a later `auth()` for this (user, server) fetches neither again.
+ */
+export interface StoredDiscoveryState {
+  authorizationServerUrl: string
+  [field: string]: unknown
+}
+
+/** The stored discovery state, or null. */
+export async function readOAuthDiscovery(
+  store: OAuthStore,
+  { userId, serverId }: OAuthRecordKey,
+): Promise<StoredDiscoveryState | null> {
+  const json = (await findOAuthRecord(store.db, userId, serverId))?.discoveryJson
+  return json ? (JSON.parse(json) as StoredDiscoveryState) : null
+}
+
+/** Stores (replaces) the discovery state; 413 above `OAUTH_VALUE_MAX_BYTES`. */
+export async function saveOAuthDiscovery(
+  store: OAuthStore,
+  key: OAuthRecordKey,
+  state: StoredDiscoveryState,
+  now: number,
+): Promise<void> {
+  const json = checkedSize(state, 'discovery state object')
+  const quota = quotaOf(store.settings, 'oauthServers', key.userId)
+  if (await upsertOAuthValue(store.db, key, 'discovery', json, now, quota.limit)) return
+  throw await refusal(store.db, key.userId, now, () => quotaExceeded(quota, key.userId))
 }
 
 /** Forgets what `scope` names for one server; `all` deletes the record. Idempotent. */

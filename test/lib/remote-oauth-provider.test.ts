@@ -52,6 +52,11 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
       authorizationUrl.searchParams.get('code_challenge'),
     )
     expect(stored.client).toMatchObject({ client_id: expect.stringMatching(/^client-/) })
+    expect(stored.discovery).toMatchObject({
+      authorizationServerUrl: authServer.ISSUER,
+      authorizationServerMetadata: { token_endpoint: `${authServer.ISSUER}/token` },
+    })
+    const discovered = server.requests.length
 
     // The callback arrives in a later request: a new provider instance checks the state first.
     const callback = providerFor(session.userId, 'remote-mcp').provider
@@ -66,6 +71,8 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
         fetchFn: server.fetch,
       }),
     ).toBe('AUTHORIZED')
+    // A new instance in a later request: discovery came from the service, not the network.
+    expect(server.requests.slice(discovered)).toEqual([`POST ${authServer.ISSUER}/token`])
 
     const tokens = await callback.tokens()
     expect(tokens).toMatchObject({
@@ -101,6 +108,12 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
     expect(await provider.tokens()).toEqual(tokens)
     await provider.invalidateCredentials('tokens')
     expect(await provider.tokens()).toBeUndefined()
+    const discovery = { authorizationServerUrl: 'https://as.example.com' }
+    await provider.saveDiscoveryState(discovery)
+    expect(await providerFor(b.userId, 'shared').provider.discoveryState()).toBeUndefined()
+    expect(await providerFor(a.userId, 'shared').provider.discoveryState()).toEqual(discovery)
+    await provider.invalidateCredentials('discovery')
+    expect(await provider.discoveryState()).toBeUndefined()
   })
 
   it('refuses bad arguments and users that do not exist, as answers, storing nothing', async () => {
@@ -126,11 +139,22 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
     expect(await service.clearOAuth(s.userId, 'x', 'everything' as never)).toEqual(
       refusal('invalid_request', /scope/),
     )
+    expect(
+      await service.saveOAuthDiscovery(s.userId, 'x', { authorizationServerUrl: 'not a url' }),
+    ).toEqual(refusal('invalid_request', /authorizationServerUrl/))
+    expect(await service.saveOAuthDiscovery(s.userId, 'x', null as never)).toEqual(
+      refusal('invalid_request', /discovery/),
+    )
+    const huge = { authorizationServerUrl: 'https://as.example.com', pad: 'x'.repeat(17_000) }
+    expect(await service.saveOAuthDiscovery(s.userId, 'x', huge)).toEqual(
+      refusal('payload_too_large', /discovery state/),
+    )
     expect(await service.getOAuth("usr_' or 1=1", 'x')).toBeNull()
     expect(await service.getOAuth(s.userId, 'x')).toEqual({
       tokens: null,
       client: null,
       pending: null,
+      discovery: null,
     })
     // The provider turns a refusal into an error for the SDK's auth() to surface.
     const ghost = providerFor(createId('usr'), 'x').provider

@@ -1,30 +1,17 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { handleSessionEvents } from '../../src/lib/session-events'
-import type { SessionEvent } from '../../src/session-events'
 import {
   api,
   bearer,
   createTokenSession,
   postAuth,
+  receivedBy,
   type TokenSession,
   uniqueEmail,
 } from '../helpers'
 
 const ADMIN = bearer('test-admin-token-0123456789')
-
-type Received = SessionEvent & { attempts: number }
-
-/** Waits until the consumer Worker has received events matching `match` (queues are async). */
-async function receivedBy(match: (e: Received) => boolean, count = 1): Promise<Received[]> {
-  for (let i = 0; i < 100; i++) {
-    const res = await env.EVENTS_CONSUMER.fetch('https://events.test/events')
-    const found = (await res.json<Received[]>()).filter(match)
-    if (found.length >= count) return found
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('the consumer received no matching event within 5 s')
-}
 
 /** Registers from `from`, proving its session with its refresh token so that it merges. */
 async function registerFrom(from: TokenSession): Promise<string> {

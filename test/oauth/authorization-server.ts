@@ -1,6 +1,7 @@
 /**
  * An in-test MCP resource server and OAuth authorization server for the SDK's `auth()`, shared by
- * the service's own provider test and the library's remote provider test. Nothing leaves the test.
+ * the service's own provider test, the library's remote provider test and (served over loopback
+ * HTTP) the example consumer's test under wrangler dev. Nothing leaves the test.
  */
 import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { Hono } from 'hono'
@@ -30,7 +31,11 @@ const random = () => toBase64Url(crypto.getRandomValues(new Uint8Array(16)))
  * authorization_code (with the RFC 7636 S256 check) and refresh_token grants. The test plays the
  * user at the authorization endpoint through `approve`.
  */
-export function createAuthorizationServer() {
+export function createAuthorizationServer({
+  resource = RESOURCE,
+  issuer = ISSUER,
+}: { resource?: string; issuer?: string } = {}) {
+  const resourcePath = new URL(resource).pathname
   const clients = new Map<string, { secret: string; redirectUris: string[] }>()
   const codes = new Map<
     string,
@@ -39,8 +44,9 @@ export function createAuthorizationServer() {
   const refreshTokens = new Map<string, string>()
   const requests: string[] = []
 
-  const resourceServer = new Hono().get('/.well-known/oauth-protected-resource/mcp', (c) =>
-    c.json({ resource: RESOURCE, authorization_servers: [ISSUER] }),
+  const metadataPath = `/.well-known/oauth-protected-resource${resourcePath}`
+  const resourceServer = new Hono().get(metadataPath, (c) =>
+    c.json({ resource, authorization_servers: [issuer] }),
   )
 
   const tokenError = (error: string) => Response.json({ error }, { status: 400 })
@@ -59,10 +65,10 @@ export function createAuthorizationServer() {
   const authorizationServer = new Hono()
     .get('/.well-known/oauth-authorization-server', (c) =>
       c.json({
-        issuer: ISSUER,
-        authorization_endpoint: `${ISSUER}/authorize`,
-        token_endpoint: `${ISSUER}/token`,
-        registration_endpoint: `${ISSUER}/register`,
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        registration_endpoint: `${issuer}/register`,
         response_types_supported: ['code'],
         grant_types_supported: ['authorization_code', 'refresh_token'],
         code_challenge_methods_supported: ['S256'],
@@ -114,12 +120,15 @@ export function createAuthorizationServer() {
   return {
     requests,
     /** Routes the SDK's requests to the two servers above; nothing leaves the test. */
-    fetch: async (input: string | URL, init?: RequestInit): Promise<Response> => {
+    fetch: async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const request = new Request(input, init)
       const url = new URL(request.url)
       requests.push(`${request.method} ${url.origin}${url.pathname}`)
-      if (url.origin === new URL(RESOURCE).origin) return resourceServer.fetch(request)
-      if (url.origin === ISSUER) return authorizationServer.fetch(request)
+      // By path first: both may share one loopback origin when served over HTTP.
+      if (url.origin === new URL(resource).origin && url.pathname === metadataPath)
+        return resourceServer.fetch(request)
+      if (url.origin === new URL(issuer).origin) return authorizationServer.fetch(request)
+      if (url.origin === new URL(resource).origin) return resourceServer.fetch(request)
       return new Response('unknown host', { status: 502 })
     },
     /** The user approves at the authorization endpoint: a code bound to the PKCE challenge. */

@@ -85,7 +85,12 @@ describe('StoredOAuthClientProvider', () => {
     expect(await provider.codeVerifier()).toBe('v'.repeat(43))
     expect((await getJson(session, '/v1/oauth/direct/tokens')).body).toEqual(tokens)
 
+    const discovery = { authorizationServerUrl: ISSUER, resourceMetadataUrl: `${ISSUER}/.wk` }
+    expect(await provider.discoveryState()).toBeUndefined()
+    await provider.saveDiscoveryState(discovery)
+    expect(await provider.discoveryState()).toEqual(discovery)
     await provider.invalidateCredentials('discovery')
+    expect(await provider.discoveryState()).toBeUndefined()
     expect(await provider.tokens()).toEqual(tokens)
     await provider.invalidateCredentials('tokens')
     expect(await provider.tokens()).toBeUndefined()
@@ -97,9 +102,11 @@ describe('StoredOAuthClientProvider', () => {
 
     await provider.saveTokens(tokens)
     await provider.saveClientInformation(client)
+    await provider.saveDiscoveryState(discovery)
     await provider.invalidateCredentials('all')
     expect(await provider.tokens()).toBeUndefined()
     expect(await provider.clientInformation()).toBeUndefined()
+    expect(await provider.discoveryState()).toBeUndefined()
     expect((await getJson(session, '/v1/oauth')).body).toEqual({ servers: [] })
   })
 
@@ -162,7 +169,13 @@ describe('the SDK’s auth() against an authorization server, stored through the
     expect(
       await auth(provider, { serverUrl: RESOURCE, authorizationCode: code, fetchFn: server.fetch }),
     ).toBe('AUTHORIZED')
-    expect(server.requests.at(-1)).toBe('POST https://as.test/token')
+    // The discovery state stored in step 1 spares both metadata documents.
+    expect(server.requests.slice(3)).toEqual(['POST https://as.test/token'])
+    expect(await provider.discoveryState()).toMatchObject({
+      authorizationServerUrl: ISSUER,
+      authorizationServerMetadata: { token_endpoint: `${ISSUER}/token` },
+      resourceMetadata: { resource: RESOURCE },
+    })
     const tokens = await provider.tokens()
     expect(tokens).toMatchObject({
       access_token: expect.stringMatching(/^at-/),
@@ -195,6 +208,7 @@ describe('the SDK’s auth() against an authorization server, stored through the
     // 3. A later auth() with a refresh token in store refreshes without a redirect.
     expect(await auth(provider, { serverUrl: RESOURCE, fetchFn: server.fetch })).toBe('AUTHORIZED')
     expect(redirects).toHaveLength(1)
+    expect(server.requests.slice(4)).toEqual(['POST https://as.test/token'])
     const refreshed = await provider.tokens()
     expect(refreshed?.access_token).not.toBe(tokens!.access_token)
     expect(refreshed?.refresh_token).not.toBe(tokens!.refresh_token)

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { saveOAuthDiscovery } from '../../src/services/oauth-store'
 import { oauthSlot, openValue } from '../../src/services/sealing'
 import {
   api,
@@ -413,6 +414,9 @@ describe('merging into an account', () => {
     const anon = await createTokenSession()
     const github = await seed(anon, 'github')
     const linear = await seed(anon, 'linear')
+    const discovery = { authorizationServerUrl: 'https://as.example.com' }
+    const key = { userId: anon.userId, serverId: 'github' }
+    await saveOAuthDiscovery(await runtime(), key, discovery, Date.now())
 
     const res = await signIn('/v1/auth/register', uniqueEmail(), anon)
     expect(res.status).toBe(201)
@@ -450,6 +454,11 @@ describe('merging into an account', () => {
     const anonKeys = userKeys(anon.userId)
     const slot = oauthSlot('tokens', anon.userId, rows[0]!.server_id as string)
     await expect(openValue(anonKeys, rows[0]!.tokens_sealed as string, slot)).rejects.toThrow()
+    // The discovery state (public metadata, unsealed) moves with its record.
+    expect(rows.map((row) => row.discovery_json)).toEqual([JSON.stringify(discovery), null])
+    expect((await del(account, '/v1/oauth/github?scope=discovery')).status).toBe(204)
+    expect((await rowsOf(body.user.id))[0]).toMatchObject({ discovery_json: null })
+    expect((await get(account, '/v1/oauth/github/tokens')).status).toBe(200)
   })
 
   it('keeps the account’s record for a server id both have and reports the conflict', async () => {

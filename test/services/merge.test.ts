@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { env } from 'cloudflare:workers'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { createId } from '../../src/ids'
 import { mergeAnonymousUser, type MergeMover } from '../../src/services/merge'
@@ -9,7 +9,11 @@ import { mergeMovers } from '../../src/services/merge-movers'
 import { createRuntime } from '../../src/runtime'
 import { putSecret } from '../../src/services/secrets'
 import { countRows, runtime } from '../helpers'
-import type { SessionEventQueue } from '../../src/services/session-events'
+import {
+  EVENT_REDELIVERY_DELAY_MS,
+  redeliverEvents,
+  type SessionEventQueue,
+} from '../../src/services/session-events'
 import type { SessionEvent } from '../../src/session-events'
 
 const testNotes = sqliteTable('test_notes', {
@@ -213,16 +217,60 @@ describe('mergeAnonymousUser and the user.merged event', () => {
     expect(sent).toEqual([{ type: 'user.merged', from, into, at: new Date(now).toISOString() }])
   })
 
-  it('publishes nothing when the batch rolls back, and again on a retry (at-least-once)', async () => {
+  it('publishes nothing when the batch rolls back, and nothing twice on a retry', async () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
     const { queue, sent } = recordingQueue()
     const input = { from, into, sessionId, now, userKeys, events: queue }
     await expect(mergeAnonymousUser(db, input, [notesMover, failingMover])).rejects.toThrow()
     expect(sent).toEqual([])
+    expect(await outboxRowsNaming(from)).toBe(0)
     await mergeAnonymousUser(db, input, [notesMover])
-    // A retry after a lost answer finds the stored merge and publishes it again, same instant.
+    // A retry after a lost answer finds the stored merge; its event is already sent.
     await mergeAnonymousUser(db, { ...input, now: now + 5_000 }, [notesMover])
-    const event = { type: 'user.merged', from, into, at: new Date(now).toISOString() }
-    expect(sent).toEqual([event, event])
+    expect(sent).toEqual([{ type: 'user.merged', from, into, at: new Date(now).toISOString() }])
+    expect(await outboxRowsNaming(from)).toBe(0)
+  })
+
+  it('commits a merge whose publish failed and keeps its event for the sweep', async () => {
+    const { from, into, sessionId, now, userKeys } = await seedPair()
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { performed } = await mergeAnonymousUser(
+      db,
+      { from, into, sessionId, now, userKeys, events: failingQueue() },
+      [notesMover],
+    )
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining('not published'))
+    errors.mockRestore()
+    expect(performed).toBe(true)
+    expect(await outboxRowsNaming(from)).toBe(1)
+
+    // The sweep leaves a fresh row to its request, then sends it once the request is long over.
+    const { queue, sent } = recordingQueue()
+    const rt = await runtime()
+    expect(await redeliverEvents(db, queue, now + 1_000, () => false)).toEqual({
+      delivered: 0,
+      done: true,
+    })
+    const later = now + EVENT_REDELIVERY_DELAY_MS + 1
+    expect((await redeliverEvents(rt.db, queue, later, () => false)).delivered).toBeGreaterThan(0)
+    expect(sent).toContainEqual({
+      type: 'user.merged',
+      from,
+      into,
+      at: new Date(now).toISOString(),
+    })
+    expect(await outboxRowsNaming(from)).toBe(0)
   })
 })
+
+/** A queue binding that is down: every send throws. */
+function failingQueue() {
+  return {
+    async sendBatch() {
+      throw new Error('queue unavailable')
+    },
+  } as unknown as SessionEventQueue
+}
+
+const outboxRowsNaming = (userId: string) =>
+  countRows('select count(*) as n from event_outbox where body like ?', `%${userId}%`)

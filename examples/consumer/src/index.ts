@@ -22,6 +22,8 @@ interface Env {
   NOTES: KVNamespace
   SERVICE_ISSUER: string
   SERVICE_AUDIENCE: string
+  /** The MCP server this app connects its users to. */
+  MCP_SERVER_URL: string
 }
 
 type AppEnv = { Bindings: Env } & UserContextEnv<true>
@@ -63,8 +65,6 @@ app.delete('/api/notes', async (c) => {
   return c.body(null, 204)
 })
 
-const MCP_SERVER = 'https://mcp.example.com/mcp'
-
 function mcpProvider(c: { env: Env; var: { user: { id: string } } }, origin: string) {
   const redirects: URL[] = []
   const provider = createRemoteOAuthProvider({
@@ -85,7 +85,7 @@ function mcpProvider(c: { env: Env; var: { user: { id: string } } }, origin: str
 
 app.get('/api/mcp/connect', async (c) => {
   const { provider, redirects } = mcpProvider(c, new URL(c.req.url).origin)
-  const result = await auth(provider, { serverUrl: MCP_SERVER })
+  const result = await auth(provider, { serverUrl: c.env.MCP_SERVER_URL })
   const to = redirects[0]
   return to ? c.redirect(to.href) : c.json({ result })
 })
@@ -96,7 +96,7 @@ app.get('/api/mcp/callback', async (c) => {
   if (!code || !(await provider.checkState(c.req.query('state'))))
     return c.json({ error: { code: 'invalid_state', message: 'Start the connection again.' } }, 400)
   return c.json({
-    result: await auth(provider, { serverUrl: MCP_SERVER, authorizationCode: code }),
+    result: await auth(provider, { serverUrl: c.env.MCP_SERVER_URL, authorizationCode: code }),
   })
 })
 
