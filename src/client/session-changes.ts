@@ -32,7 +32,7 @@ export type SessionChange =
   | { type: 'signed_out'; everywhere: boolean; remote: boolean }
   /** The credentials were rotated; who is signed in did not change. */
   | { type: 'refreshed'; remote: false }
-  /** A sign-in in another tab replaced this tab's credentials; the state follows in a moment. */
+  /** A sign-in in another tab replaced this tab's credentials; its message brings the state. */
   | { type: 'superseded'; remote: false }
   /** The server ended the session (logout elsewhere, revoked, expired, reused). */
   | { type: 'revoked'; code: ClientErrorCode; remote: false }

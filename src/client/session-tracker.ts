@@ -86,12 +86,12 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
   }
 
   /** Asks the service who this tab is now and reports it, unless it is who the state says. */
-  async function revalidate(heard: TabMessage | null): Promise<void> {
+  async function revalidate(heard: TabMessage): Promise<void> {
     const answer = await fetchMe()
     const state = changes.getState()
     if (sameSession(state, answer.user.id, answer.session.id)) return
     const { user, session } = answer
-    if (heard && heard.type !== 'signed_out' && heard.userId === user.id) {
+    if (heard.type !== 'signed_out' && heard.userId === user.id) {
       const change: SessionChange =
         heard.type === 'signed_in'
           ? { type: 'signed_in', user, session, merge: heard.merge, remote: true }
@@ -105,7 +105,7 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
     }
     // Not what the other tab announced (its own tokens, or a session that ended meanwhile): this
     // tab's own news, which the others hear of in turn.
-    report(inferChange(state, answer, heard === null))
+    report(inferChange(state, answer, false))
   }
 
   async function receive(message: TabMessage): Promise<void> {
@@ -163,9 +163,8 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
         case 'refreshed':
           return report({ type: 'refreshed', remote: false })
         case 'superseded':
-          report({ type: 'superseded', remote: false })
-          // The new credentials may be another user's: find out whose, once.
-          return enqueue(() => revalidate(null))
+          // The tab that signed in tells this one whose the new credentials are: no look-up here.
+          return report({ type: 'superseded', remote: false })
         case 'revoked':
           return report({ type: 'revoked', code: outcome.code, remote: false })
         default: {
