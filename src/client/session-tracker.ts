@@ -92,16 +92,12 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
     if (sameSession(state, answer.user.id, answer.session.id)) return
     const { user, session } = answer
     if (heard.type !== 'signed_out' && heard.userId === user.id) {
-      const change: SessionChange =
+      // What the other tab announced, with the merge report its sign-in answered.
+      return report(
         heard.type === 'signed_in'
           ? { type: 'signed_in', user, session, merge: heard.merge, remote: true }
-          : {
-              type: state.status === 'loading' ? 'loaded' : heard.type,
-              user,
-              session,
-              remote: true,
-            }
-      return report(change)
+          : { type: heard.type, user, session, remote: true },
+      )
     }
     // Not what the other tab announced (its own tokens, or a session that ended meanwhile): this
     // tab's own news, which the others hear of in turn.
