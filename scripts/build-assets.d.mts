@@ -6,5 +6,9 @@ export const CLIENT_PATH: string
 export const RENDERER_PATH: string
 /** The SDK bundled as one browser ES module, and its inputs relative to the project root. */
 export function bundleClient(): Promise<{ code: string; inputs: string[] }>
-/** Writes both generated assets; resolves to their paths relative to the project root. */
+/** Absolute path of the generated public/react/ (the React example built by Vite). */
+export const REACT_EXAMPLE_DIR: string
+/** Builds examples/react into public/react/; resolves to that directory. */
+export function buildReactExample(): Promise<string>
+/** Writes every generated asset; resolves to their paths relative to the project root. */
 export function buildAssets(): Promise<string[]>

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Fills the generated half of public/ (Workers Static Assets, wrangler.toml `[assets]`): the
-// browser SDK bundled for the demo (public/demo/client.js, from src/client/) and the pinned,
+// browser SDK bundled for the demo (public/demo/client.js, from src/client/), the pinned,
 // self-hosted API renderer for /docs (public/docs/redoc.standalone.js, Redoc as shipped inside the
-// exact @redocly/cli dev dependency). Both are git-ignored; `npm start`, `npm test` and CI run this
-// first. Static assets are served from storage, not from the Worker bundle.
+// exact @redocly/cli dev dependency) and the React example built by Vite (public/react/, from
+// examples/react/). All are git-ignored; `npm start`, `npm test` and CI run this first. Static
+// assets are served from storage, not from the Worker bundle.
 //
 //   npm run build:assets
 import { build } from 'esbuild'
@@ -14,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const CLIENT_PATH = join(ROOT, 'public', 'demo', 'client.js')
 export const RENDERER_PATH = join(ROOT, 'public', 'docs', 'redoc.standalone.js')
+export const REACT_EXAMPLE_DIR = join(ROOT, 'public', 'react')
 const REDOCLY = join(ROOT, 'node_modules', '@redocly', 'cli')
 /** The Redoc bundle inside @redocly/cli; a new @redocly/cli may move it, so this is checked. */
 const RENDERER_SOURCE = join(REDOCLY, 'lib', 'chunks', 'redoc.standalone.js')
@@ -38,7 +40,15 @@ export async function bundleClient() {
   }
 }
 
-/** Writes both generated assets; returns their paths relative to the root. */
+/** Builds examples/react with its Vite config into public/react/ (index.html and app.js). */
+export async function buildReactExample() {
+  // Imported here: only this build needs Vite, and loading it costs the other builds' callers.
+  const { build } = await import('vite')
+  await build({ configFile: join(ROOT, 'examples', 'react', 'vite.config.ts'), logLevel: 'warn' })
+  return REACT_EXAMPLE_DIR
+}
+
+/** Writes every generated asset; returns their paths relative to the root. */
 export async function buildAssets() {
   const { version } = JSON.parse(await readFile(join(REDOCLY, 'package.json'), 'utf8'))
   await mkdir(dirname(CLIENT_PATH), { recursive: true })
@@ -49,7 +59,8 @@ export async function buildAssets() {
       cause: error,
     })
   })
-  return [CLIENT_PATH, RENDERER_PATH].map((path) => relative(ROOT, path))
+  await buildReactExample()
+  return [CLIENT_PATH, RENDERER_PATH, REACT_EXAMPLE_DIR].map((path) => relative(ROOT, path))
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

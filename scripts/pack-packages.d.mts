@@ -4,3 +4,7 @@
 export function packPackages(dir: string): Promise<string[]>
 /** publint (warnings fail too) and attw (ESM-only). */
 export function checkTarball(tarball: string): void
+/** The React entry's budget, minified and gzipped. */
+export const REACT_ENTRY_BUDGET_BYTES: number
+/** The built React entry's size minified (esbuild) and gzipped (level 9), in bytes. */
+export function reactEntrySize(): Promise<{ minified: number; gzip: number }>

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
-// Packs the publishable workspaces (packages/client, packages/lib) with `npm pack`, which builds
-// each one first (its `prepack` runs tsdown), and checks the tarballs as a registry user would get
-// them: publint (package.json against the files) and Are the Types Wrong (the `.d.ts` resolve).
+// Packs the publishable workspaces (packages/client, packages/lib, packages/react) with `npm pack`,
+// which builds each one first (its `prepack` runs tsdown), and checks the tarballs as a registry
+// user would get them: publint (package.json against the files) and Are the Types Wrong (the
+// `.d.ts` resolve). It also prints the React entry's minified gzip size, and fails above its budget.
 // `node scripts/pack-packages.mjs [dir]` is what .ci/run calls; the packing test imports
 // packPackages() and installs the tarballs into a fresh project.
 import { execFileSync } from 'node:child_process'
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { transform } from 'esbuild'
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..')
+const REACT_ENTRY = join(ROOT, 'packages', 'react', 'dist', 'index.js')
+/** The React bindings' budget, minified and gzipped: what an app pays for them beside React. */
+export const REACT_ENTRY_BUDGET_BYTES = 3 * 1024
 
 /** Builds and packs every workspace into `dir` (emptied first); returns the tarballs' paths. */
 export async function packPackages(dir) {
@@ -31,7 +37,30 @@ export function checkTarball(tarball) {
   run('npx', ['attw', tarball, '--profile', 'esm-only', '--no-color'])
 }
 
+/**
+ * The built React entry (packages/react/dist/index.js, so pack first) minified by esbuild and
+ * gzipped at level 9, as a bundler would ship it; React itself is imported, not counted.
+ */
+export async function reactEntrySize() {
+  const { code } = await transform(await readFile(REACT_ENTRY, 'utf8'), {
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    legalComments: 'none',
+  })
+  return { minified: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = resolve(process.argv[2] ?? join(ROOT, 'dist', 'packages'))
   for (const tarball of await packPackages(dir)) checkTarball(tarball)
+  const size = await reactEntrySize()
+  console.log(
+    `@edge-session/react entry: ${size.minified} B minified, ${size.gzip} B gzip ` +
+      `(budget ${REACT_ENTRY_BUDGET_BYTES} B)`,
+  )
+  if (size.gzip > REACT_ENTRY_BUDGET_BYTES) {
+    console.error('The React entry is over its gzip budget.')
+    process.exit(1)
+  }
 }

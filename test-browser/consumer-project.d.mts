@@ -17,5 +17,14 @@ export interface ConsumerProject {
   remove(): Promise<void>
 }
 
-/** Packs the workspaces and installs the tarballs into a fresh temp project. */
-export function createConsumerProject(): Promise<ConsumerProject>
+/** The packed workspaces' tarballs (absolute paths). */
+export interface Tarballs {
+  client: string
+  lib: string
+  react: string
+}
+
+/** Packs the workspaces and installs the client and library tarballs into a fresh temp project. */
+export function createConsumerProject(): Promise<ConsumerProject & { tarballs: Tarballs }>
+/** A fresh temp project with the client and React tarballs, react, react-dom and @types/react. */
+export function createReactProject(tarballs: Tarballs): Promise<ConsumerProject>

@@ -26,30 +26,48 @@ const STRICT = {
   noEmit: true,
 }
 
+/** The version the repository itself pins, so that the install can come from npm's cache. */
+async function pinnedVersions(names) {
+  const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'))
+  return Object.fromEntries(
+    names.map((name) => [name, root.dependencies[name] ?? root.devDependencies[name]]),
+  )
+}
+
 /**
- * Packs the workspaces, installs the tarballs with the repository's own Hono and workers-types
- * (and MCP SDK) versions into a new temp directory (from npm's cache when it can), and copies the consumer
- * files from test-browser/package-consumer/ beside them.
+ * Packs the workspaces, installs the client and library tarballs with the repository's own Hono
+ * and workers-types (and MCP SDK) versions into a new temp directory (from npm's cache when it
+ * can), and copies the consumer files from test-browser/package-consumer/ beside them. The
+ * tarballs stay in the project's packs/ for a second project (createReactProject).
  */
 export async function createConsumerProject() {
   const dir = await createTempDir('edge-session-consumer-')
-  const [client, lib] = await packPackages(join(dir, 'packs'))
-  const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'))
-  const versionOf = (name) => root.dependencies[name] ?? root.devDependencies[name]
+  const [client, lib, react] = await packPackages(join(dir, 'packs'))
+  const project = await installProject(dir, {
+    '@edge-session/client': `file:${client}`,
+    '@edge-session/lib': `file:${lib}`,
+    ...(await pinnedVersions(['hono', '@cloudflare/workers-types', '@modelcontextprotocol/sdk'])),
+  })
+  return { ...project, tarballs: { client, lib, react } }
+}
+
+/**
+ * A React app's project: the packed SDK and React bindings with only react, react-dom and
+ * @types/react beside them (the repository's versions), in a new temp directory.
+ */
+export async function createReactProject(tarballs) {
+  const dir = await createTempDir('edge-session-react-consumer-')
+  return installProject(dir, {
+    '@edge-session/client': `file:${tarballs.client}`,
+    '@edge-session/react': `file:${tarballs.react}`,
+    ...(await pinnedVersions(['react', 'react-dom', '@types/react'])),
+  })
+}
+
+async function installProject(dir, dependencies) {
   await writeFile(
     join(dir, 'package.json'),
-    JSON.stringify({
-      name: 'consumer',
-      private: true,
-      type: 'module',
-      dependencies: {
-        '@edge-session/client': `file:${client}`,
-        '@edge-session/lib': `file:${lib}`,
-        hono: versionOf('hono'),
-        '@cloudflare/workers-types': versionOf('@cloudflare/workers-types'),
-        '@modelcontextprotocol/sdk': versionOf('@modelcontextprotocol/sdk'),
-      },
-    }),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }),
   )
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir })
   await cp(join(HERE, 'package-consumer'), dir, { recursive: true })

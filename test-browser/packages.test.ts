@@ -2,24 +2,34 @@
  * The published packages as a user gets them: `npm pack` (which builds each with tsdown), the
  * tarballs installed into a fresh project outside this repository, then a browser file
  * type-checked under the DOM lib alone, a Worker file under workers-types (both strict, with
- * exactOptionalPropertyTypes, library files checked too); then the example consumer Worker, built
- * from those tarballs, runs beside the service in one `wrangler dev` (a service binding, the real
- * local queue), and the SDK runs on Node against it. One pack, one install (from npm's cache when
- * it can), one wrangler start.
+ * exactOptionalPropertyTypes, library files checked too); the React bindings go into a second
+ * fresh project with only react, react-dom and @types/react beside them; then the example consumer
+ * Worker, built from those tarballs, runs beside the service in one `wrangler dev` (a service
+ * binding, the real local queue), and the SDK runs on Node against it. One pack, two installs
+ * (from npm's cache when it can), one wrangler start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsumerProject, type ConsumerProject } from './consumer-project.mjs'
+import { REACT_ENTRY_BUDGET_BYTES, reactEntrySize } from '../scripts/pack-packages.mjs'
+import {
+  createConsumerProject,
+  createReactProject,
+  type ConsumerProject,
+} from './consumer-project.mjs'
 import { createAuthorizationServer } from '../test/oauth/authorization-server'
 import { startConsumerWithService, type Service } from './harness.mjs'
 import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject
+let reactProject: ConsumerProject
 
 beforeAll(async () => {
-  project = await createConsumerProject()
-}, 240_000)
+  const created = await createConsumerProject()
+  project = created
+  reactProject = await createReactProject(created.tarballs)
+}, 300_000)
 
 afterAll(async () => {
+  await reactProject?.remove()
   await project?.remove()
 })
 
@@ -62,6 +72,49 @@ describe('the packed packages', () => {
     )
     const dom = { lib: ['ES2022', 'DOM'], types: [] }
     expect(await project.typecheck('wrong', dom, ['wrong.ts'])).toMatch(/error TS2322/)
+  })
+})
+
+describe('the packed React bindings', () => {
+  const dom = { lib: ['ES2022', 'DOM'], types: [], jsx: 'react-jsx' }
+
+  it('take React and the SDK as peers and import nothing but React at run time', async () => {
+    const manifest = await reactProject.readJson('node_modules/@edge-session/react/package.json')
+    expect(manifest.dependencies ?? {}).toEqual({})
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@edge-session/client', 'react'])
+    const code = await reactProject.readText('node_modules/@edge-session/react/dist/index.js')
+    const imports = [...code.matchAll(/^import .* from "([^"]+)"/gm)].map((m) => m[1])
+    expect(imports).toEqual(['react'])
+  })
+
+  it('type-check in an app with only react, react-dom and @types/react beside them', async () => {
+    const installed = await reactProject.readJson('package.json')
+    expect(Object.keys(installed.dependencies).sort()).toEqual([
+      '@edge-session/client',
+      '@edge-session/react',
+      '@types/react',
+      'react',
+      'react-dom',
+    ])
+    // A status that does not exist must fail; one tsc run checks both files (it is the slow part).
+    await reactProject.writeFile(
+      'wrong.tsx',
+      "import { useSession } from '@edge-session/react'\n" +
+        "export const Wrong = () => <p>{useSession().status === 'signed_in' ? 1 : 0}</p>\n",
+    )
+    const report = await reactProject.typecheck('react', dom, ['react-app.tsx', 'wrong.tsx'])
+    const errors = report.split('\n').filter((line) => /error TS/.test(line))
+    expect(errors).toEqual([expect.stringMatching(/^wrong\.tsx\(2,\d+\): error TS2367:/)])
+  })
+
+  it('render on a server as loading, touching no window and calling no service', async () => {
+    expect((await reactProject.runNode('render-react.mjs')).trim()).toBe('<p>loading:nobody</p>')
+  })
+
+  it('stay within the gzip budget, minified', async () => {
+    const size = await reactEntrySize()
+    console.log(`@edge-session/react entry: ${size.minified} B minified, ${size.gzip} B gzip`)
+    expect(size.gzip).toBeLessThanOrEqual(REACT_ENTRY_BUDGET_BYTES)
   })
 })
 

@@ -14,7 +14,8 @@ const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
 /** Routes with a handler of their own: middleware (`*` paths, ALL) and the docs are not the API. */
 async function servedRoutes() {
   const app = createApp(await runtime())
-  // The demo page and its scripts (DEMO=true only) serve a person, not the JSON contract.
+  // The demo page, the React example and their scripts (DEMO=true only) serve a person, not the
+  // JSON contract.
   const undocumented = new Set([
     '/openapi.json',
     '/docs',
@@ -22,6 +23,9 @@ async function servedRoutes() {
     '/',
     '/demo/client.js',
     '/demo/app.js',
+    '/react',
+    '/react/',
+    '/react/app.js',
   ])
   return new Set(
     app.routes

@@ -15,12 +15,19 @@ export interface ErrorBody {
   }
 }
 
+/**
+ * What `SessionClientError.code` can be: a code of the service's vocabulary, or one the SDK gives
+ * an answer that never came (`network_error`), was not JSON (`invalid_response`) or was not in the
+ * contract's shape (`http_error`).
+ */
+export type ClientErrorCode = ErrorCode | 'network_error' | 'invalid_response' | 'http_error'
+
 /** An API error: `code` is the contract's snake_case code, `status` the HTTP status (0: no answer). */
 export class SessionClientError extends Error {
   override name = 'SessionClientError'
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ClientErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -4,7 +4,7 @@
  * transport leaves the credentials to the browser (HttpOnly cookies that no script can read);
  * token transport carries them itself.
  */
-import { errorFromResponse, SessionClientError } from './errors'
+import { errorFromResponse, SessionClientError, type ClientErrorCode } from './errors'
 import type { TokenStore } from './token-store'
 import type { Tokens } from './types'
 
@@ -17,11 +17,21 @@ export type ClientRequestInit = RequestInit & { credentials?: 'include' | 'omit'
 /** The part of `fetch` the SDK uses; pass one to route requests elsewhere (a test, a service binding). */
 export type FetchLike = (input: string, init: ClientRequestInit) => Promise<Response>
 
+/** What a refresh learned about the session, for the client's change listeners. */
+export type RefreshOutcome =
+  | { type: 'refreshed' }
+  /** Another tab's sign-in replaced the credentials this refresh sent; the new ones are in use. */
+  | { type: 'superseded' }
+  /** The server ended the session; the credentials are dropped. */
+  | { type: 'revoked'; code: ClientErrorCode }
+
 export interface RequesterOptions {
   baseUrl: string
   transport: Transport
   fetch: FetchLike
   store: TokenStore
+  /** Told after each refresh that changed something (not one a sign-in overtook). */
+  onRefresh?: ((outcome: RefreshOutcome) => void) | undefined
 }
 
 export interface CallOptions {
@@ -57,7 +67,13 @@ const NOT_ABOUT_THE_SESSION = new Set(['invalid_credentials'])
 const EXPIRY_MARGIN_MS = 5_000
 
 /** Builds the core for one client; the single-flight refresh is per client (per tab). */
-export function createRequester({ baseUrl, transport, fetch, store }: RequesterOptions): Requester {
+export function createRequester({
+  baseUrl,
+  transport,
+  fetch,
+  store,
+  onRefresh = () => undefined,
+}: RequesterOptions): Requester {
   const root = baseUrl.replace(/\/+$/, '')
   // Bumped whenever new credentials arrive: a call that failed with older ones retries with the
   // new ones instead of starting a refresh of its own.
@@ -167,24 +183,31 @@ export function createRequester({ baseUrl, transport, fetch, store }: RequesterO
     const error = res.ok ? null : await errorFromResponse(res)
     // A sign-in that answered while this refresh was out has the newer credentials: keep those.
     if (generation !== started) return
-    if (!error) return absorb(body, true)
+    if (!error) {
+      await absorb(body, true)
+      return onRefresh({ type: 'refreshed' })
+    }
     if (transport === 'cookie') {
       // The browser already holds the cookies of a sign-in from another tab: use them.
       if (error.code === SUPERSEDED) {
         generation++
-        return
+        return onRefresh({ type: 'superseded' })
       }
+      if (error.status === 401) onRefresh({ type: 'revoked', code: error.code })
       throw error
     }
     const now = await store.load()
     if (now && now.refreshToken !== sent?.refreshToken) {
       // Another tab sharing the store refreshed or signed in meanwhile: its pair is current.
       generation++
-      return
+      return onRefresh({ type: 'superseded' })
     }
     // Revoked, expired, reused, or superseded by a sign-in whose answer never arrived: either way
     // this pair can no longer be used, and dropping it lets me() start afresh.
-    if (error.status === 401) await store.save(null)
+    if (error.status === 401) {
+      await store.save(null)
+      onRefresh({ type: 'revoked', code: error.code })
+    }
     throw error
   }
 

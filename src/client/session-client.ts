@@ -3,7 +3,10 @@
  * (shared/API.md); envelopes with a single field (`{preferences}`, `{document}`) are unwrapped.
  */
 import { SessionClientError } from './errors'
+import { createOAuthCalls } from './oauth-calls'
 import { createRequester, type FetchLike, type Transport } from './requester'
+import { createSessionTracker } from './session-tracker'
+import { createTabChannel, type TabChannel } from './tab-channel'
 import { createMemoryTokenStore, type TokenStore } from './token-store'
 import type {
   AuditEvent,
@@ -12,10 +15,6 @@ import type {
   LinkPreview,
   DocumentsPage,
   NewDocument,
-  OAuthClientInformation,
-  OAuthScope,
-  OAuthServer,
-  OAuthTokens,
   OutboxMessage,
   Preferences,
   PreferencesPatch,
@@ -34,6 +33,11 @@ export interface SessionClientOptions {
   fetch?: FetchLike | undefined
   /** Token transport only: where the token pair lives. Defaults to memory (lost on reload). */
   tokenStore?: TokenStore | undefined
+  /**
+   * How this client tells the other tabs of the browser about sign-ins and sign-outs. Defaults to
+   * BroadcastChannel (else localStorage events) named after `baseUrl`; `false` keeps to this tab.
+   */
+  tabChannel?: TabChannel | false | undefined
 }
 
 export interface Credentials {
@@ -56,54 +60,100 @@ const segment = (value: string) => encodeURIComponent(value)
  */
 export function createSessionClient(options: SessionClientOptions) {
   const transport = options.transport ?? 'cookie'
+  const store = options.tokenStore ?? createMemoryTokenStore()
   const { call, refresh, forget } = createRequester({
     baseUrl: options.baseUrl,
     transport,
     // Called through a wrapper: browsers refuse `fetch` invoked with another `this`.
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    store: options.tokenStore ?? createMemoryTokenStore(),
+    store,
+    onRefresh: (outcome) => tracker.refreshed(outcome),
   })
 
-  const me = () => call<UserSession>({ method: 'GET', path: '/v1/me', issuesSession: true })
+  const askMe = () => call<UserSession>({ method: 'GET', path: '/v1/me', issuesSession: true })
+  async function fetchMe(): Promise<UserSession> {
+    try {
+      return await askMe()
+    } catch (error) {
+      // The refresh that failed has already dropped the dead credentials (cookies or tokens),
+      // so asking again starts a fresh anonymous session.
+      if (!(error instanceof SessionClientError) || error.status !== 401) throw error
+      return askMe()
+    }
+  }
+
+  const tracker = createSessionTracker({
+    channel:
+      options.tabChannel === false
+        ? { post: () => undefined, listen: () => () => undefined }
+        : (options.tabChannel ?? createTabChannel(`edge-session:${options.baseUrl}`)),
+    fetchMe,
+    // Cookie transport: the browser's cookies went with the other tab's sign-out. Token transport:
+    // only if the tabs share the store.
+    holdsCredentials: async () => transport === 'token' && (await store.load()) !== null,
+  })
+
+  /** Runs a sign-in call and reports it to the listeners and the other tabs. */
+  const signIn = async (answer: Promise<SignIn>) => {
+    const signedIn = await answer
+    tracker.signedIn(signedIn)
+    return signedIn
+  }
 
   return {
     transport,
+
+    /**
+     * Calls `listener(change, state)` on every session change, in the order listeners subscribed,
+     * including changes made in the browser's other tabs; returns the function that unsubscribes.
+     * @example
+     * const unsubscribe = client.subscribe((change, state) => render(state))
+     */
+    subscribe: tracker.subscribe,
+    /** What the client knows now: `status`, `user`, `session`, `lastMerge` (one object per change). */
+    getState: tracker.getState,
 
     /**
      * The current user and session. Anonymous-first: with no session, or one that has ended (a
      * logout elsewhere), the server starts a new anonymous user and session.
      */
     async me(): Promise<UserSession> {
-      try {
-        return await me()
-      } catch (error) {
-        // The refresh that failed has already dropped the dead credentials (cookies or tokens),
-        // so asking again starts a fresh anonymous session.
-        if (!(error instanceof SessionClientError) || error.status !== 401) throw error
-        return me()
-      }
+      const answer = await fetchMe()
+      tracker.answered(answer)
+      return answer
     },
     /** Starts a new anonymous user and session, replacing the current credentials. */
-    startAnonymous: () =>
-      call<UserSession>({ method: 'POST', path: '/v1/sessions/anonymous', issuesSession: true }),
+    async startAnonymous(): Promise<UserSession> {
+      const answer = await call<UserSession>({
+        method: 'POST',
+        path: '/v1/sessions/anonymous',
+        issuesSession: true,
+      })
+      tracker.answered(answer, true)
+      return answer
+    },
     /** Creates an account; from an anonymous session its data merges in (`merge` reports it). */
     register: (credentials: Credentials) =>
-      call<SignIn>({
-        method: 'POST',
-        path: '/v1/auth/register',
-        body: credentials,
-        issuesSession: true,
-        provesSession: true,
-      }),
+      signIn(
+        call<SignIn>({
+          method: 'POST',
+          path: '/v1/auth/register',
+          body: credentials,
+          issuesSession: true,
+          provesSession: true,
+        }),
+      ),
     /** Signs in with email and password; from an anonymous session its data merges in. */
     login: (credentials: Credentials) =>
-      call<SignIn>({
-        method: 'POST',
-        path: '/v1/auth/login',
-        body: credentials,
-        issuesSession: true,
-        provesSession: true,
-      }),
+      signIn(
+        call<SignIn>({
+          method: 'POST',
+          path: '/v1/auth/login',
+          body: credentials,
+          issuesSession: true,
+          provesSession: true,
+        }),
+      ),
     /** Mails a sign-in link and code; the answer is the same whether or not the email has an account. */
     requestMagicLink: (email: string) =>
       call<{ sent: true }>({
@@ -122,22 +172,26 @@ export function createSessionClient(options: SessionClientOptions) {
       }),
     /** Uses a sign-in link's token; from the session that asked for it, its data merges in. */
     verifyMagicLink: (token: string) =>
-      call<SignIn>({
-        method: 'POST',
-        path: '/v1/auth/magic-link/verify',
-        body: { token },
-        issuesSession: true,
-        provesSession: true,
-      }),
+      signIn(
+        call<SignIn>({
+          method: 'POST',
+          path: '/v1/auth/magic-link/verify',
+          body: { token },
+          issuesSession: true,
+          provesSession: true,
+        }),
+      ),
     /** Signs this session in with the code mailed beside a link it asked for; its data merges in. */
     verifyLinkCode: (email: string, code: string) =>
-      call<SignIn>({
-        method: 'POST',
-        path: '/v1/auth/magic-link/code',
-        body: { email, code },
-        issuesSession: true,
-        provesSession: true,
-      }),
+      signIn(
+        call<SignIn>({
+          method: 'POST',
+          path: '/v1/auth/magic-link/code',
+          body: { email, code },
+          issuesSession: true,
+          provesSession: true,
+        }),
+      ),
     /** Sets or changes the password (a first one needs a recent sign-in); other sessions end. */
     changePassword: (currentPassword: string | undefined, newPassword: string) =>
       call<void>({
@@ -151,11 +205,13 @@ export function createSessionClient(options: SessionClientOptions) {
     async logout(): Promise<void> {
       await call<void>({ method: 'POST', path: '/v1/auth/logout' })
       await forget()
+      tracker.signedOut(false)
     },
     /** Ends every session of this user, on every device. */
     async logoutAll(): Promise<void> {
       await call<void>({ method: 'POST', path: '/v1/auth/logout-all' })
       await forget()
+      tracker.signedOut(true)
     },
     /** This user's live sessions, newest first; `current` marks this one. */
     sessions: async () =>
@@ -228,39 +284,7 @@ export function createSessionClient(options: SessionClientOptions) {
         call<void>({ method: 'DELETE', path: `/v1/documents/${segment(id)}` }),
     },
 
-    oauth: {
-      list: async () =>
-        (await call<{ servers: OAuthServer[] }>({ method: 'GET', path: '/v1/oauth' })).servers,
-      getTokens: (serverId: string) =>
-        call<OAuthTokens>({ method: 'GET', path: `/v1/oauth/${segment(serverId)}/tokens` }),
-      putTokens: (serverId: string, tokens: OAuthTokens) =>
-        call<void>({ method: 'PUT', path: `/v1/oauth/${segment(serverId)}/tokens`, body: tokens }),
-      getClient: (serverId: string) =>
-        call<OAuthClientInformation>({
-          method: 'GET',
-          path: `/v1/oauth/${segment(serverId)}/client`,
-        }),
-      putClient: (serverId: string, client: OAuthClientInformation) =>
-        call<void>({ method: 'PUT', path: `/v1/oauth/${segment(serverId)}/client`, body: client }),
-      getVerifier: async (serverId: string) =>
-        (
-          await call<{ verifier: string }>({
-            method: 'GET',
-            path: `/v1/oauth/${segment(serverId)}/verifier`,
-          })
-        ).verifier,
-      putVerifier: (serverId: string, verifier: string) =>
-        call<void>({
-          method: 'PUT',
-          path: `/v1/oauth/${segment(serverId)}/verifier`,
-          body: { verifier },
-        }),
-      /** Forgets some (`scope`) or all of one server's state. */
-      forget: (serverId: string, scope: OAuthScope = 'all') =>
-        call<void>({ method: 'DELETE', path: `/v1/oauth/${segment(serverId)}`, query: { scope } }),
-      /** Forgets every server's state. */
-      forgetAll: () => call<void>({ method: 'DELETE', path: '/v1/oauth' }),
-    },
+    oauth: createOAuthCalls(call),
 
     /** This user's latest audit events, newest first. */
     events: async (limit?: number) =>

@@ -54,4 +54,23 @@ describe('the demo page', () => {
     const script = await (await app.request(`${BASE}/demo/app.js`, {}, env)).text()
     expect(script).toContain("from './client.js'")
   })
+
+  it('serves the React example (built from examples/react) and its one script, the same way', async () => {
+    await expectError(await api('/react/'), 404, 'not_found')
+    const app = await demoApp()
+    const res = await app.request(`${BASE}/react/`, {}, env)
+    expect(res.status).toBe(200)
+    const csp = res.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    const nonce = /style-src 'nonce-([\w-]+)'/.exec(csp)?.[1]
+    const page = await res.text()
+    expect(page).toContain(`<style nonce="${nonce}">`)
+    expect([...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual([
+      '<script type="module" crossorigin src="/react/app.js">',
+    ])
+    const script = await app.request(`${BASE}/react/app.js`, {}, env)
+    expect(script.status).toBe(200)
+    expect(await script.text()).toContain('SessionClientError')
+    expect((await app.request(`${BASE}/react`, {}, env)).headers.get('location')).toBe('/react/')
+  })
 })

@@ -1,0 +1,129 @@
+// The example's page: who this is, a preference and a document, magic-link sign-in with its merge,
+// this user's sessions and sign-out everywhere. Every part follows useSession(), so a sign-in or
+// sign-out in another tab shows here without a reload.
+import type { SessionClient } from '@edge-session/client'
+import { useMagicLink, useSession, useSessionClient, useSignOut } from '@edge-session/react'
+import { useState } from 'react'
+import { useUserData } from './use-user-data'
+
+const loadPreferences = (client: SessionClient) => client.preferences.get()
+const loadDocuments = async (client: SessionClient) => (await client.documents.list()).documents
+const loadSessions = (client: SessionClient) => client.sessions()
+
+export function App() {
+  const { status, user, session } = useSession()
+  const client = useSessionClient()
+  return (
+    <main data-status={status}>
+      <h1>edge-session with React</h1>
+      <section>
+        <h2>Who</h2>
+        <p>
+          <span id="status">{status}</span> <code id="user-id">{user?.id}</code>{' '}
+          <span id="user-email">{user?.email}</span>
+        </p>
+        <p>
+          Session <code id="session-id">{session?.id}</code>
+        </p>
+        {status === 'signed_out' && (
+          <button id="start" onClick={() => void client.me()}>
+            Start an anonymous session
+          </button>
+        )}
+      </section>
+      {user && <Data />}
+      {user && <SignIn />}
+      {user && <Sessions />}
+    </main>
+  )
+}
+
+function Data() {
+  const client = useSessionClient()
+  const preferences = useUserData(loadPreferences)
+  const documents = useUserData(loadDocuments)
+  const [title, setTitle] = useState('')
+  return (
+    <section>
+      <h2>A preference and a document</h2>
+      <button
+        id="dark"
+        onClick={() => void client.preferences.patch({ theme: 'dark' }).then(preferences.reload)}
+      >
+        Dark theme
+      </button>
+      <pre id="preferences">{JSON.stringify(preferences.data)}</pre>
+      <input id="doc-title" value={title} onChange={(e) => setTitle(e.target.value)} />
+      <button
+        id="create-doc"
+        onClick={() => void client.documents.create({ title, content: '' }).then(documents.reload)}
+      >
+        Create document
+      </button>
+      <ul id="documents">
+        {documents.data?.map((d) => (
+          <li key={d.id}>{d.title}</li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+function SignIn() {
+  const client = useSessionClient()
+  const { status, lastMerge } = useSession()
+  const { request, verify } = useMagicLink()
+  const [email, setEmail] = useState('')
+  // Local development only: the link waits in the service's dev outbox (MAILER=outbox).
+  const signInFromOutbox = async () => {
+    const [message] = await client.dev.outbox(email)
+    if (message?.token) await verify.run(message.token)
+  }
+  const error = request.error ?? verify.error
+  return (
+    <section>
+      <h2>Sign in by magic link</h2>
+      {status === 'anonymous' && (
+        <p>
+          <input id="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <button id="send-link" disabled={request.pending} onClick={() => void request.run(email)}>
+            Mail me a link
+          </button>
+          <button id="sign-in" disabled={verify.pending} onClick={() => void signInFromOutbox()}>
+            Sign in with the mailed link
+          </button>
+        </p>
+      )}
+      {error && (
+        <p className="error" id="error">
+          {error.code}: {error.message}
+        </p>
+      )}
+      {lastMerge && (
+        <p>
+          Carried over: <code id="merge">{JSON.stringify(lastMerge.moved)}</code>
+        </p>
+      )}
+    </section>
+  )
+}
+
+function Sessions() {
+  const sessions = useUserData(loadSessions)
+  const signOut = useSignOut()
+  return (
+    <section>
+      <h2>Sessions</h2>
+      <ul id="sessions">
+        {sessions.data?.map((s) => (
+          <li key={s.id}>
+            <code>{s.id}</code> {s.current && '(this browser)'} {s.userAgent}
+          </li>
+        ))}
+      </ul>
+      <button id="logout-all" disabled={signOut.pending} onClick={() => void signOut.run(true)}>
+        Sign out everywhere
+      </button>
+    </section>
+  )
+}

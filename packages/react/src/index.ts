@@ -1,0 +1,24 @@
+/**
+ * React bindings for the edge-session browser SDK (`@edge-session/react`): a provider taking a
+ * client, `useSession()`, and hooks for sign-in, sign-out and magic links. React and
+ * `@edge-session/client` are peers; nothing else is imported at run time.
+ */
+export { SessionProvider, useSessionClient } from './session-provider'
+export type { SessionProviderProps } from './session-provider'
+export { useSession } from './use-session'
+export {
+  useMagicLink,
+  useRegister,
+  useSessionAction,
+  useSignIn,
+  useSignOut,
+} from './use-session-action'
+export type { MagicLinkActions, SessionAction } from './use-session-action'
+export type {
+  ClientErrorCode,
+  SessionChange,
+  SessionClient,
+  SessionClientError,
+  SessionState,
+  SessionStatus,
+} from '@edge-session/client'

@@ -1,0 +1,127 @@
+/**
+ * What the SDK knows of who is signed in, and the changes it tells its listeners about: one state
+ * object per client, replaced (never mutated) on every change so that `getState()` can serve as a
+ * snapshot for `useSyncExternalStore`, and listeners called in the order they subscribed.
+ */
+import type { ClientErrorCode } from './errors'
+import type { Merge, Session, User } from './types'
+
+/** `loading` until the first answer; `signed_out` after a sign-out or a session the server ended. */
+export type SessionStatus = 'loading' | 'anonymous' | 'account' | 'signed_out'
+
+/** A snapshot of the client's session; the same object until the next change. */
+export interface SessionState {
+  status: SessionStatus
+  user: User | null
+  session: Session | null
+  /** The last sign-in's merge report in this browser (cleared when the user leaves). */
+  lastMerge: Merge | null
+}
+
+/**
+ * One change of the session. `remote` marks a change another tab of this browser made, learned
+ * through the tab channel. `refreshed`, `superseded` and `revoked` are this tab's own discoveries.
+ */
+export type SessionChange =
+  /** The first answer of this client: the session the browser already had, or a new anonymous one. */
+  | { type: 'loaded'; user: User; session: Session; remote: boolean }
+  /** A new anonymous user and session replaced the one this client knew. */
+  | { type: 'anonymous_started'; user: User; session: Session; remote: boolean }
+  /** A sign-in; `merge` reports what an anonymous session carried into the account. */
+  | { type: 'signed_in'; user: User; session: Session; merge: Merge | null; remote: boolean }
+  | { type: 'signed_out'; everywhere: boolean; remote: boolean }
+  /** The credentials were rotated; who is signed in did not change. */
+  | { type: 'refreshed'; remote: false }
+  /** A sign-in in another tab replaced this tab's credentials; its message brings the state. */
+  | { type: 'superseded'; remote: false }
+  /** The server ended the session (logout elsewhere, revoked, expired, reused). */
+  | { type: 'revoked'; code: ClientErrorCode; remote: false }
+
+/** Called with each change, after `getState()` already shows it. */
+export type SessionListener = (change: SessionChange, state: SessionState) => void
+
+export const LOADING_STATE: SessionState = Object.freeze({
+  status: 'loading',
+  user: null,
+  session: null,
+  lastMerge: null,
+})
+
+const SIGNED_OUT_STATE: SessionState = Object.freeze({
+  status: 'signed_out',
+  user: null,
+  session: null,
+  lastMerge: null,
+})
+
+/** The state a change leaves behind, from the state before it. */
+export function nextState(state: SessionState, change: SessionChange): SessionState {
+  switch (change.type) {
+    case 'loaded':
+    case 'anonymous_started': {
+      const sameUser = state.user?.id === change.user.id
+      return {
+        status: change.user.isAnonymous ? 'anonymous' : 'account',
+        user: change.user,
+        session: change.session,
+        lastMerge: sameUser ? state.lastMerge : null,
+      }
+    }
+    case 'signed_in':
+      return {
+        status: change.user.isAnonymous ? 'anonymous' : 'account',
+        user: change.user,
+        session: change.session,
+        lastMerge: change.merge,
+      }
+    case 'signed_out':
+    case 'revoked':
+      return SIGNED_OUT_STATE
+    case 'refreshed':
+    case 'superseded':
+      return state
+    default: {
+      const unhandled: never = change
+      throw new Error(`Unhandled session change ${JSON.stringify(unhandled)}`)
+    }
+  }
+}
+
+/** The state and its listeners; `emit` applies a change, then tells every listener in order. */
+export interface SessionChanges {
+  getState(): SessionState
+  subscribe(listener: SessionListener): () => void
+  emit(change: SessionChange): void
+}
+
+export function createSessionChanges(): SessionChanges {
+  let state = LOADING_STATE
+  // One entry per subscribe call, so the same function subscribed twice is called twice and each
+  // unsubscribe removes only its own entry.
+  const entries = new Set<{ listener: SessionListener }>()
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      const entry = { listener }
+      entries.add(entry)
+      return () => void entries.delete(entry)
+    },
+    emit(change) {
+      state = nextState(state, change)
+      const seen = state
+      for (const entry of [...entries]) {
+        // A listener that an earlier one unsubscribed during this change is not called.
+        if (!entries.has(entry)) continue
+        try {
+          entry.listener(change, seen)
+        } catch (error) {
+          // One failing listener must not keep the change from the others; the error still surfaces.
+          queueMicrotask(() => {
+            throw error
+          })
+        }
+      }
+    },
+  }
+}
