@@ -173,7 +173,7 @@ export async function unlimitedApi() {
   const rt = await createRuntime(env)
   const app = createApp({
     ...rt,
-    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.db),
+    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.analytics),
   })
   return (path: string, init: RequestInit) => app.request(`${BASE}${path}`, init, env)
 }

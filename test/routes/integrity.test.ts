@@ -59,7 +59,7 @@ describe('7. per-address limits', () => {
     const limits = createLimiters(
       { ...env, ANONYMOUS_PER_IP_LIMIT: binding, AUTH_PER_IP_LIMIT: binding },
       rt.settings,
-      rt.db,
+      rt.analytics,
     )
     await limits.anonymousPerIp('2001:db8:5:6::1')
     await limits.anonymousPerIp('2001:db8:5:6:ffff::2')
@@ -174,7 +174,7 @@ describe('1. refresh is rate limited', () => {
     const limits = createLimiters(
       { ...env, REFRESH_PER_SESSION_LIMIT: binding(3), REFRESH_PER_IP_LIMIT: binding(1000) },
       rt.settings,
-      rt.db,
+      rt.analytics,
     )
     const app = createApp({ ...rt, limits })
     const s = await createTokenSession()

@@ -1,0 +1,102 @@
+// Issue #12: an anonymous session is only issued (tokens, nothing stored) until it comes back.
+import { listDurableObjectIds } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import {
+  api,
+  bearer,
+  CookieJar,
+  countRows,
+  createTokenSession,
+  expectError,
+  jsonHeaders,
+  refreshWithToken,
+  type TokenSession,
+} from '../helpers'
+
+/** Rows in every table of the schema, by table. */
+async function tableCounts(): Promise<Record<string, number>> {
+  const { results } = await env.DB.prepare(
+    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name != 'd1_migrations'",
+  ).all<{ name: string }>()
+  const counts: Record<string, number> = {}
+  for (const { name } of results)
+    counts[name] = await countRows(`select count(*) as n from "${name}"`)
+  return counts
+}
+
+const objectCount = async () => (await listDurableObjectIds(env.SESSIONS)).length
+
+/** A visitor from the automatic session of `GET /v1/me`, in a cookie jar. */
+async function cookieVisitor(): Promise<CookieJar> {
+  const jar = new CookieJar()
+  expect((await jar.fetch('/v1/me')).status).toBe(200)
+  return jar
+}
+
+/** The refresh token a cookie visitor holds, as a token client would present it. */
+const refreshTokenOf = (jar: CookieJar) => jar.cookies.get('__Host-session')!
+
+describe('issued sessions cost nothing until they come back', () => {
+  it('60 visitors used once add no row and no session object; 10 refreshed add 10 users and 10 sessions', async () => {
+    // One-time set-up (the signing key, the key check) happens on the first request of all.
+    await createTokenSession()
+    const before = await tableCounts()
+    const objectsBefore = await objectCount()
+
+    const tokenVisitors: TokenSession[] = []
+    const cookieVisitors: CookieJar[] = []
+    for (let i = 0; i < 30; i++) {
+      const visitor = await createTokenSession()
+      // Used once: a read with its access token.
+      expect((await api('/v1/me', { headers: bearer(visitor.accessToken) })).status).toBe(200)
+      tokenVisitors.push(visitor)
+      cookieVisitors.push(await cookieVisitor())
+    }
+    expect(await tableCounts()).toEqual(before)
+    expect(await objectCount()).toBe(objectsBefore)
+    // And nothing at all in D1 for any of them, by id.
+    const ids = tokenVisitors.map((v) => v.userId)
+    expect(
+      await countRows(
+        `select count(*) as n from audit_events where user_id in (${ids.map(() => '?').join(',')})`,
+        ...ids,
+      ),
+    ).toBe(0)
+
+    const returning = [
+      ...tokenVisitors.slice(0, 5).map((v) => v.refreshToken),
+      ...cookieVisitors.slice(0, 5).map(refreshTokenOf),
+    ]
+    for (const token of returning) expect((await refreshWithToken(token)).status).toBe(200)
+    const after = await tableCounts()
+    expect(after.users).toBe(before.users! + 10)
+    expect(after.sessions).toBe(before.sessions! + 10)
+    expect(await objectCount()).toBe(objectsBefore + 10)
+  })
+
+  it("refuses a logged-out issued session's refresh token, for good", async () => {
+    const visitor = await createTokenSession()
+    const out = await api('/v1/auth/logout', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(visitor.accessToken)),
+    })
+    expect(out.status).toBe(204)
+    await expectError(await refreshWithToken(visitor.refreshToken), 401, 'invalid_refresh_token')
+    await expectError(await refreshWithToken(visitor.refreshToken), 401, 'invalid_refresh_token')
+  })
+
+  it('refuses a first-use refresh token moved to another session id', async () => {
+    const a = await createTokenSession()
+    const b = await createTokenSession()
+    const secretOfA = a.refreshToken.slice(a.refreshToken.indexOf('.') + 1)
+    await expectError(
+      await refreshWithToken(`${b.sessionId}.${secretOfA}`),
+      401,
+      'invalid_refresh_token',
+    )
+    // Neither session was harmed: both still refresh.
+    expect((await refreshWithToken(a.refreshToken)).status).toBe(200)
+    expect((await refreshWithToken(b.refreshToken)).status).toBe(200)
+  })
+})
