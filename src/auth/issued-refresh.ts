@@ -108,6 +108,8 @@ export async function openIssuedSecret(
   if (!isIssuedSecret(secret)) return null
   const bytes = fromBase64Url(secret)
   if (!bytes || bytes.length !== PAYLOAD_BYTES + MAC_BYTES || bytes[0] !== VERSION) return null
+  // One spelling per secret: the trailing bits of the last character must be zero.
+  if (toBase64Url(bytes) !== secret) return null
   const data = bytes.slice(0, PAYLOAD_BYTES)
   const mac = bytes.slice(PAYLOAD_BYTES)
   const input = macInput(sessionId, data)

@@ -100,3 +100,92 @@ describe('issued sessions cost nothing until they come back', () => {
     expect((await refreshWithToken(b.refreshToken)).status).toBe(200)
   })
 })
+
+describe('an issued session reads as a new user and materialises on its first write', () => {
+  it('answers reads from the token: me, its own session, and empty data, with nothing stored', async () => {
+    const visitor = await createTokenSession()
+    const get = (path: string) => api(path, { headers: bearer(visitor.accessToken) })
+    const me = await (await get('/v1/me')).json<{ user: { id: string }; session: { id: string } }>()
+    expect(me.user.id).toBe(visitor.userId)
+    expect(me.session.id).toBe(visitor.sessionId)
+    const sessions = await get('/v1/sessions')
+    expect(sessions.status).toBe(200)
+    expect(
+      (await sessions.json<{ sessions: Array<{ id: string; current: boolean }> }>()).sessions,
+    ).toEqual([expect.objectContaining({ id: visitor.sessionId, current: true })])
+    for (const path of [
+      '/v1/me/preferences',
+      '/v1/documents',
+      '/v1/me/secrets',
+      '/v1/oauth',
+      '/v1/me/events',
+    ]) {
+      const res = await get(path)
+      expect(res.status, path).toBe(200)
+      const body = await res.json<Record<string, unknown>>()
+      const values = Object.values(body).flatMap((v) =>
+        Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : [],
+      )
+      expect(values, path).toEqual([])
+    }
+    expect(await countRows('select count(*) as n from users where id = ?', visitor.userId)).toBe(0)
+    expect(await objectIdsOf(visitor.sessionId)).toBe(false)
+  })
+
+  it('makes the user row exist on the first write, audits session.created then, and keeps the first refresh working', async () => {
+    const visitor = await createTokenSession()
+    expect(
+      await countRows(
+        "select count(*) as n from audit_events where session_id = ? and type = 'session.created'",
+        visitor.sessionId,
+      ),
+    ).toBe(0)
+    const written = await api('/v1/documents', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(visitor.accessToken)),
+      body: JSON.stringify({ title: 'first', content: 'x' }),
+    })
+    expect(written.status).toBe(201)
+    expect(await countRows('select count(*) as n from users where id = ?', visitor.userId)).toBe(1)
+    expect(
+      await countRows('select count(*) as n from documents where user_id = ?', visitor.userId),
+    ).toBe(1)
+    expect(
+      await countRows(
+        "select count(*) as n from audit_events where session_id = ? and type = 'session.created'",
+        visitor.sessionId,
+      ),
+    ).toBe(1)
+    // The object stored the session from the access token; the first secret is still current.
+    const refreshed = await refreshWithToken(visitor.refreshToken)
+    expect(refreshed.status).toBe(200)
+    const listed = await api('/v1/documents', { headers: bearer(visitor.accessToken) })
+    expect((await listed.json<{ documents: unknown[] }>()).documents).toHaveLength(1)
+    expect(
+      await countRows('select count(*) as n from sessions where id = ?', visitor.sessionId),
+    ).toBe(1)
+  })
+
+  it('never materialises a session issued before the kill switch', async () => {
+    const visitor = await createTokenSession()
+    await env.DB.prepare(
+      "insert into control (key, value, updated_at) values ('revoked_before', ?, ?) on conflict(key) do update set value = excluded.value",
+    )
+      .bind(String(Date.now() + 1000), Date.now())
+      .run()
+    try {
+      await expectError(await refreshWithToken(visitor.refreshToken), 401, 'invalid_refresh_token')
+      expect(await countRows('select count(*) as n from users where id = ?', visitor.userId)).toBe(
+        0,
+      )
+    } finally {
+      await env.DB.prepare("delete from control where key = 'revoked_before'").run()
+    }
+  })
+})
+
+/** Whether the session's object has ever been created (the vitest pool lists those). */
+async function objectIdsOf(sessionId: string): Promise<boolean> {
+  const id = env.SESSIONS.idFromName(sessionId).toString()
+  return (await listDurableObjectIds(env.SESSIONS)).some((known) => known.toString() === id)
+}
