@@ -2,7 +2,13 @@
 import { listDurableObjectIds } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import { createAnalytics } from '../../src/services/analytics'
+import { createLimiters } from '../../src/services/rate-limits'
 import {
+  BASE,
+  runtime,
+  TOKEN_TRANSPORT,
   api,
   bearer,
   CookieJar,
@@ -189,3 +195,38 @@ async function objectIdsOf(sessionId: string): Promise<boolean> {
   const id = env.SESSIONS.idFromName(sessionId).toString()
   return (await listDurableObjectIds(env.SESSIONS)).some((known) => known.toString() === id)
 }
+
+describe('counts kept out of D1', () => {
+  it('counts an issued session and a 429 in Analytics Engine, with no D1 row for either', async () => {
+    const rt = await runtime()
+    const points: AnalyticsEngineDataPoint[] = []
+    const analytics = createAnalytics({ writeDataPoint: (point) => void points.push(point) })
+    const refusing = { limit: async () => ({ success: false }) }
+    const limiting = createLimiters(
+      { ...env, ANONYMOUS_PER_IP_LIMIT: refusing },
+      rt.settings,
+      analytics,
+    )
+    const auditRows = () => countRows('select count(*) as n from audit_events')
+    const before = await auditRows()
+    const counted = createApp({ ...rt, analytics })
+    const issued = await counted.request(
+      `${BASE}/v1/sessions/anonymous`,
+      { method: 'POST', headers: TOKEN_TRANSPORT },
+      env,
+    )
+    expect(issued.status).toBe(201)
+    const limited = createApp({ ...rt, analytics, limits: limiting })
+    const refused = await limited.request(
+      `${BASE}/v1/sessions/anonymous`,
+      { method: 'POST', headers: TOKEN_TRANSPORT },
+      env,
+    )
+    await expectError(refused, 429, 'rate_limited')
+    expect(points.map((p) => p.blobs)).toEqual([
+      ['session.issued', ''],
+      ['rate_limit.hit', 'anonymousPerIp'],
+    ])
+    expect(await auditRows()).toBe(before)
+  })
+})
