@@ -819,7 +819,6 @@ async function benchmark(service, logPath, options, run) {
     }
   }
 
-  // Scale mode: the seeded users must all have survived the sweep phase (and the scenarios).
   // Issue #12's ratios under `npm start` with default logging: a service of its own (anonymous.mjs).
   const anonymous = options.anonymous
     ? await phase('anonymous-first', () =>
@@ -828,6 +827,7 @@ async function benchmark(service, logPath, options, run) {
     : null
   printAnonymous(anonymous)
 
+  // Scale mode: the seeded users must all have survived the sweep phase (and the scenarios).
   let survival = null
   if (scale) {
     try {
