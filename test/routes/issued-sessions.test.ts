@@ -200,7 +200,9 @@ describe('counts kept out of D1', () => {
   it('counts an issued session and a 429 in Analytics Engine, with no D1 row for either', async () => {
     const rt = await runtime()
     const points: AnalyticsEngineDataPoint[] = []
-    const analytics = createAnalytics({ writeDataPoint: (point) => void points.push(point) })
+    const analytics = createAnalytics({
+      writeDataPoint: (point) => void (point && points.push(point)),
+    })
     const refusing = { limit: async () => ({ success: false }) }
     const limiting = createLimiters(
       { ...env, ANONYMOUS_PER_IP_LIMIT: refusing },
