@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load benchmark for the local service (`wrangler dev`: workerd + local D1 + local Durable Objects).
 //
-//   npm run bench [-- --duration 10 --connections 10 --no-sweep --sweep-users 10000 --scale]
+//   npm run bench [-- --duration 10 --connections 10 --no-sweep --no-anonymous --sweep-users 10000 --scale]
 //
 // Starts `scripts/start.mjs` on 127.0.0.1:$BENCH_PORT (default 8799, so it never meets a dev server
 // on 8787), warms every scenario up, runs one bounded autocannon run per scenario, prints a table
@@ -67,6 +67,7 @@ import {
 } from './scale.mjs'
 import { snapshotTree } from './snapshot.mjs'
 import { measureSweep, printSweep } from './sweep.mjs'
+import { measureAnonymous, printAnonymous } from './anonymous.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUTPUT_DIR = join(ROOT, 'bench', 'output')
@@ -348,6 +349,7 @@ function parseOptions() {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       'no-sweep': { type: 'boolean', default: false },
+      'no-anonymous': { type: 'boolean', default: false },
       'no-snapshot': { type: 'boolean', default: false },
       'sweep-users': { type: 'string', default: '10000' },
       scale: { type: 'boolean', default: false },
@@ -378,6 +380,7 @@ function parseOptions() {
     duration,
     connections,
     sweep: !values['no-sweep'],
+    anonymous: !values['no-anonymous'],
     sweepUsers,
     snapshot: !values['no-snapshot'],
     scale: values.scale,
@@ -816,6 +819,14 @@ async function benchmark(service, logPath, options, run) {
     }
   }
 
+  // Issue #12's ratios under `npm start` with default logging: a service of its own (anonymous.mjs).
+  const anonymous = options.anonymous
+    ? await phase('anonymous-first', () =>
+        measureAnonymous({ tree, duration: options.duration }).catch((e) => ({ error: e.message })),
+      )
+    : null
+  printAnonymous(anonymous)
+
   // Scale mode: the seeded users must all have survived the sweep phase (and the scenarios).
   let survival = null
   if (scale) {
@@ -887,6 +898,7 @@ async function benchmark(service, logPath, options, run) {
         results,
         targets,
         sweep,
+        anonymous,
         scale: scale && {
           accounts: options.scaleAccounts,
           anonymous: options.scaleAnonymous,

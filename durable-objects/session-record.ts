@@ -55,6 +55,43 @@ export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   lastSignIn?: { presentedHash: string; sealedSecret: string; at: number } | null
   /** The report of the merge that made this session an account's, repeated to later sign-ins. */
   merge: MergeReport | null
+  /**
+   * For a session that was issued before it materialised: until when its self-certifying first
+   * secret would open it again. Ending the session before then leaves a tombstone (see SessionDO).
+   */
+  issuedUntil?: number
+  /**
+   * Every form of the first secret (one per master key), hashed: current until the first rotation,
+   * when a data write materialised the session from its access token and the secret is not known.
+   */
+  firstHashes?: string[]
+}
+
+/** What the object keeps once an issued session ended: its first secret must not open it again. */
+export interface Tombstone {
+  until: number
+}
+
+/** Where a request that materialises a session came from: the index row and audit event say. */
+export interface RequestOrigin {
+  userAgent: string | null
+  ip: string | null
+  country: string | null
+}
+
+/** The access token's word for an anonymous session that may exist only in its tokens. */
+export interface IssuedSubject {
+  userId: string
+  /** The access token's `iat` × 1000: the session's issue time. */
+  issuedAt: number
+}
+
+export interface ResolveInput {
+  now: number
+  subject: IssuedSubject
+  /** Materialise an issued session (a write is coming), from this request; else only answer. */
+  materialiseFrom: RequestOrigin | null
+  idleTtlSeconds: number
 }
 
 export interface CreateSessionInput extends SessionSubject {
@@ -76,9 +113,13 @@ export interface RememberedLink {
 }
 
 export interface RefreshPolicy {
+  /** The session id the token named: what its first secret is bound to. */
+  sessionId?: string
   now: number
   idleTtlSeconds: number
   reuseGraceSeconds: number
+  /** The refreshing request, in case this refresh materialises an issued session. */
+  origin?: RequestOrigin
 }
 
 /**
@@ -102,6 +143,8 @@ export type SignInTarget =
 
 /** When a presented secret proves a session: current, or previous within the grace window. */
 export interface ProofPolicy {
+  /** The session id the request named: what an issued session's first secret is bound to. */
+  sessionId?: string
   now: number
   reuseGraceSeconds: number
   /** The kill switch: sessions (and links) from before it prove nothing. */
@@ -113,6 +156,8 @@ export interface SignInInput extends ProofPolicy {
   /** The session's refresh secret, as the request presented it: the proof that it is this session. */
   presented: string
   idleTtlSeconds: number
+  /** The signing-in request, in case this sign-in materialises an issued session. */
+  origin?: RequestOrigin
 }
 
 export type SignInResult =
@@ -147,7 +192,45 @@ export function view(record: SessionRecord): SessionView {
     retiredAt: _ra,
     lastSignIn: _ls,
     merge: _m,
+    issuedUntil: _iu,
+    firstHashes: _fh,
     ...visible
   } = record
   return { ...visible, expiresAt: expiresAt(record) }
+}
+
+/** Whether `hash` is the session's current secret (any form of the first one included). */
+export function isCurrent(record: SessionRecord, hash: string): boolean {
+  return hash === record.currentHash || (record.firstHashes ?? []).includes(hash)
+}
+
+/** How long an issued session's first secret is valid: as long as a new session would live. */
+export function issuedLifetimeMs(idleTtlSeconds: number, absoluteTtlSeconds: number): number {
+  return Math.min(idleTtlSeconds, absoluteTtlSeconds) * 1000
+}
+
+/**
+ * The view of a session that exists only in its tokens: what a brand-new anonymous user's
+ * session looks like, computed rather than stored.
+ */
+export function issuedView(
+  sessionId: string,
+  subject: IssuedSubject,
+  lifetimeMs: number,
+  origin: Pick<RequestOrigin, 'userAgent' | 'ip'> = { userAgent: null, ip: null },
+): SessionView {
+  return {
+    sessionId,
+    userId: subject.userId,
+    isAnonymous: true,
+    role: 'user',
+    email: null,
+    userCreatedAt: subject.issuedAt,
+    createdAt: subject.issuedAt,
+    lastSeenAt: subject.issuedAt,
+    expiresAt: subject.issuedAt + lifetimeMs,
+    userAgent: origin.userAgent,
+    ip: origin.ip,
+    authenticatedAt: null,
+  }
 }

@@ -7,9 +7,19 @@
  * Refresh rotation follows RFC 9700 §4.14.2: a reused secret revokes the whole session.
  */
 import { DurableObject } from 'cloudflare:workers'
+import {
+  isIssuedSecret,
+  issuedSecretKeys,
+  openIssuedSecret,
+  rebuildIssuedSecrets,
+  type IssuedClaims,
+  type IssuedSecretKeys,
+} from '../src/auth/issued-refresh'
+import { CLOCK_SKEW_SECONDS } from '../src/auth/access-token'
 import { createRefreshSecret } from '../src/auth/refresh-token'
-import { parseSettings, type Env } from '../src/config'
+import { parseSettings, type Env, type Settings } from '../src/config'
 import { createDb } from '../src/db/client'
+import { readRevokedBefore } from '../src/db/control'
 import { findUserByEmail } from '../src/db/accounts'
 import { SESSION_INDEX_LAG_MS } from '../src/db/sessions'
 import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
@@ -17,13 +27,21 @@ import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
+import { writeMaterialisedSession } from '../src/services/materialise'
 import { createKeyring } from '../src/services/keyring'
 import { createUserKeys, type UserKeys } from '../src/services/user-keys'
 import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
 import {
   expiresAt,
+  isCurrent,
+  issuedLifetimeMs,
+  issuedView,
   view,
   type CreateSessionInput,
+  type IssuedSubject,
+  type RequestOrigin,
+  type ResolveInput,
+  type Tombstone,
   type RefreshPolicy,
   type RefreshResult,
   type ProofPolicy,
@@ -44,6 +62,8 @@ export type * from './session-record'
 export const SESSION_INDEX_TOUCH_INTERVAL_MS = SESSION_INDEX_LAG_MS
 
 const RECORD_KEY = 'session'
+/** Kept after an issued session ends, until its first secret would have expired anyway. */
+const TOMBSTONE_KEY = 'ended'
 const SEAL_INFO = 'edge-session refresh seal v1'
 const LINK_KEY_PREFIX = 'magic:'
 /** Retired secrets kept per session: enough for every tab a person has open across sign-ins. */
@@ -57,6 +77,13 @@ const MAX_ISSUED_HASHES = 32
 export class SessionDO extends DurableObject<Env> {
   /** The per-user keys a merge re-seals with, built on first use. */
   private userKeys: Promise<UserKeys> | undefined
+  /** The keys issued first secrets are MAC'd under, built on first use. */
+  private issuedKeys: Promise<IssuedSecretKeys> | undefined
+  private parsedSettings: Settings | undefined
+
+  private settings(): Settings {
+    return (this.parsedSettings ??= parseSettings(this.env))
+  }
 
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
@@ -89,27 +116,58 @@ export class SessionDO extends DurableObject<Env> {
    * same current secret (five tabs refreshing at once all succeed); any other old secret is reuse.
    * The current secret is kept sealed under a key derived from the previous one, so only a holder
    * of the previous secret can recover it and storage still holds no usable secret.
+   *
+   * An issued session's first refresh materialises it first, under the lock: five tabs sending
+   * the first secret at once queue there, one materialises, and the rest find the record and take
+   * the grace rule like any other previous secret.
    */
   async refresh(presented: string, policy: RefreshPolicy): Promise<RefreshResult> {
     const presentedHash = await sha256Base64Url(presented)
     const nextSecret = createRefreshSecret()
-    const nextHash = await sha256Base64Url(nextSecret)
-    const nextSealed = await seal(await sealingKeyFor(presented), nextSecret)
+    const rotation: Rotation = {
+      presented,
+      presentedHash,
+      nextSecret,
+      nextHash: await sha256Base64Url(nextSecret),
+      nextSealed: await seal(await sealingKeyFor(presented), nextSecret),
+    }
+    if (this.read() || !isIssuedSecret(presented) || !policy.sessionId)
+      return this.rotate(rotation, policy)
+    const sessionId = policy.sessionId
+    return this.locked(async () => {
+      if (!this.read()) {
+        const claims = await this.openFirstSecret(sessionId, presented)
+        const made =
+          claims &&
+          (await this.materialise(sessionId, claims, presentedHash, {
+            now: policy.now,
+            idleTtlSeconds: policy.idleTtlSeconds,
+            origin: policy.origin ?? NO_ORIGIN,
+          }))
+        if (!made) return { ok: false, reason: 'unknown', userId: null }
+      }
+      return this.rotate(rotation, policy)
+    })
+  }
 
+  /** The rotation itself: synchronous storage only between reading the record and writing it. */
+  private async rotate(rotation: Rotation, policy: RefreshPolicy): Promise<RefreshResult> {
+    const { presented, presentedHash, nextSecret, nextHash, nextSealed } = rotation
     // Critical section: synchronous storage only, no await until the record is settled.
     // Comparing SHA-256 digests with === leaks nothing useful about the secret itself.
     const record = this.read()
     if (!record) return { ok: false, reason: 'unknown', userId: null }
     if (policy.now >= expiresAt(record)) {
-      this.forget()
+      this.forget(record, policy.now)
       return { ok: false, reason: 'expired', userId: record.userId }
     }
-    if (presentedHash === record.currentHash) {
+    if (isCurrent(record, presentedHash)) {
       const touchIndex = policy.now - record.indexedAt >= SESSION_INDEX_TOUCH_INTERVAL_MS
+      const { firstHashes: _first, ...rest } = record
       const rotated: SessionRecord = {
-        ...record,
+        ...rest,
         issuedHashes: remember(record.issuedHashes, record.previousHash, MAX_ISSUED_HASHES),
-        previousHash: record.currentHash,
+        previousHash: presentedHash,
         currentHash: nextHash,
         currentSealedByPrevious: nextSealed,
         lastSeenAt: policy.now,
@@ -136,8 +194,125 @@ export class SessionDO extends DurableObject<Env> {
     const issuedBefore =
       presentedHash === record.previousHash || (record.issuedHashes ?? []).includes(presentedHash)
     if (!issuedBefore) return { ok: false, reason: 'unknown', userId: null }
-    this.forget()
+    this.forget(record, policy.now)
     return { ok: false, reason: 'reused', userId: record.userId }
+  }
+
+  /**
+   * The live session for an access token's subject, as `status` but aware of issued sessions:
+   * with no record and no tombstone, an anonymous subject's session exists only in its tokens.
+   * With `materialiseFrom` (a write is coming) such a session materialises, under the lock; else
+   * it is answered from the token, as a brand-new session, and nothing is stored.
+   */
+  async resolve(sessionId: string, input: ResolveInput): Promise<SessionView | null> {
+    const record = this.read()
+    if (record) return input.now < expiresAt(record) ? view(record) : null
+    if (this.tombstone()) return null
+    const lifetime = this.issuedLifetime(input.idleTtlSeconds)
+    if (input.now >= input.subject.issuedAt + lifetime) return null
+    const origin = input.materialiseFrom
+    if (!origin) return issuedView(sessionId, input.subject, lifetime)
+    return this.locked(async () => {
+      const made = await this.materialise(sessionId, input.subject, null, {
+        now: input.now,
+        idleTtlSeconds: input.idleTtlSeconds,
+        origin,
+      })
+      return made && input.now < expiresAt(made) ? view(made) : null
+    })
+  }
+
+  /**
+   * Materialises an issued session: D1's user and session rows and the `session.created` event
+   * in one batch, then this object's record. Call under the lock only: the batch awaits D1, which
+   * does not hold the input gate. Exactly once: a session already here is returned as it is; a
+   * tombstone (it ended), its first secret's expiry and the kill switch refuse. An object evicted
+   * after the batch but before the record runs the (idempotent) batch again on the next try.
+   *
+   * `presentedHash` is the first secret as presented; from an access token it is unknown, and
+   * every form of it (one per master key) counts as current until the first rotation.
+   */
+  private async materialise(
+    sessionId: string,
+    subject: IssuedSubject,
+    presentedHash: string | null,
+    at: { now: number; idleTtlSeconds: number; origin: RequestOrigin },
+  ): Promise<SessionRecord | null> {
+    const existing = this.read()
+    if (existing) return existing
+    if (this.tombstone()) return null
+    const { now, idleTtlSeconds, origin } = at
+    const lifetime = this.issuedLifetime(idleTtlSeconds)
+    if (now >= subject.issuedAt + lifetime) return null
+    // The object's own name, where the runtime gives it, must be the session id it was told.
+    if (this.ctx.id.name !== undefined && this.ctx.id.name !== sessionId) return null
+    const db = createDb(this.env.DB)
+    const [revokedBefore, firstSecrets] = await Promise.all([
+      readRevokedBefore(db),
+      this.keys().then((keys) => rebuildIssuedSecrets(keys, sessionId, subject)),
+    ])
+    // The kill switch: a session issued before it never materialises.
+    if (subject.issuedAt < revokedBefore) return null
+    const firstHashes = await Promise.all(firstSecrets.map((secret) => sha256Base64Url(secret)))
+    const absoluteTtl = this.settings().SESSION_ABSOLUTE_TTL
+    const record: SessionRecord = {
+      sessionId,
+      userId: subject.userId,
+      isAnonymous: true,
+      role: 'user',
+      email: null,
+      userCreatedAt: subject.issuedAt,
+      createdAt: subject.issuedAt,
+      lastSeenAt: now,
+      idleExpiresAt: now + idleTtlSeconds * 1000,
+      absoluteExpiresAt: subject.issuedAt + absoluteTtl * 1000,
+      userAgent: origin.userAgent,
+      ip: origin.ip,
+      currentHash: presentedHash ?? firstHashes[0]!,
+      previousHash: null,
+      currentSealedByPrevious: null,
+      indexedAt: now,
+      retiredHashes: [],
+      retiredAt: null,
+      authenticatedAt: null,
+      merge: null,
+      issuedUntil: subject.issuedAt + lifetime,
+      firstHashes,
+    }
+    await writeMaterialisedSession(
+      db,
+      {
+        sessionId,
+        userId: subject.userId,
+        issuedAt: subject.issuedAt,
+        now,
+        expiresAt: expiresAt(record),
+        absoluteExpiresAt: record.absoluteExpiresAt,
+      },
+      origin,
+    )
+    // Everything that ends a session takes the lock too, so nothing changed while D1 answered.
+    this.write(record)
+    await this.ctx.storage.setAlarm(expiresAt(record))
+    return record
+  }
+
+  /** The claims of this session's self-certifying first secret, or null when it is not one. */
+  private async openFirstSecret(sessionId: string, secret: string): Promise<IssuedClaims | null> {
+    return openIssuedSecret(await this.keys(), sessionId, secret)
+  }
+
+  private keys(): Promise<IssuedSecretKeys> {
+    return (this.issuedKeys ??= issuedKeysFor(this.env))
+  }
+
+  /** How long a first secret lives: as long as a session started at its issue would. */
+  private issuedLifetime(idleTtlSeconds: number): number {
+    return issuedLifetimeMs(idleTtlSeconds, this.settings().SESSION_ABSOLUTE_TTL)
+  }
+
+  private tombstone(): Tombstone | undefined {
+    return this.ctx.storage.kv.get<Tombstone>(TOMBSTONE_KEY)
   }
 
   /**
@@ -155,7 +330,8 @@ export class SessionDO extends DurableObject<Env> {
     return this.locked(async () => {
       const db = createDb(this.env.DB)
       const presentedHash = await sha256Base64Url(input.presented)
-      const before = this.read()
+      // A sign-in from an issued session materialises it first (the merge needs its user row).
+      const before = this.read() ?? (await this.materialiseForSignIn(input, presentedHash))
       if (!before || !proves(before, presentedHash, input)) return { ok: false, reason: 'unproven' }
       const resolved = await this.resolveAccount(db, before.sessionId, input)
       if (!resolved) return { ok: false, reason: 'invalid_link' }
@@ -198,14 +374,17 @@ export class SessionDO extends DurableObject<Env> {
       const secret = createRefreshSecret()
       const privilegeChange = record.isAnonymous
       // Every secret of the session except the one that carries the grace is retired.
-      const live = presentedHash === record.currentHash || presentedHash === record.previousHash
+      const live = isCurrent(record, presentedHash) || presentedHash === record.previousHash
       const keptAsPrevious = privilegeChange || !live ? null : presentedHash
-      const retired = [record.currentHash, record.previousHash].filter(
-        (h): h is string => h !== null && h !== keptAsPrevious,
-      )
+      const retired = [
+        record.currentHash,
+        record.previousHash,
+        ...(record.firstHashes ?? []),
+      ].filter((h): h is string => h !== null && h !== keptAsPrevious)
       const sealedForPresenter = await seal(await sealingKeyFor(input.presented), secret)
+      const { firstHashes: _first, ...rest } = record
       const next: SessionRecord = {
-        ...record,
+        ...rest,
         userId: account.userId,
         isAnonymous: false,
         role: account.role,
@@ -246,7 +425,29 @@ export class SessionDO extends DurableObject<Env> {
    */
   async holds(presented: string, policy: ProofPolicy): Promise<boolean> {
     const record = this.read()
-    return record !== undefined && proves(record, await sha256Base64Url(presented), policy)
+    if (record) return proves(record, await sha256Base64Url(presented), policy)
+    // An issued session holds its first secret without storing anything: asking for a link
+    // proves the session and materialises nothing (the link's verification will).
+    if (!policy.sessionId || this.tombstone()) return false
+    const claims = await this.openFirstSecret(policy.sessionId, presented)
+    if (!claims || claims.issuedAt < policy.revokedBefore) return false
+    return policy.now < claims.issuedAt + this.issuedLifetime(this.settings().SESSION_IDLE_TTL)
+  }
+
+  /** `signIn`'s materialisation from the presented first secret; under the lock already. */
+  private async materialiseForSignIn(
+    input: SignInInput,
+    presentedHash: string,
+  ): Promise<SessionRecord | undefined> {
+    if (!input.sessionId || !isIssuedSecret(input.presented)) return undefined
+    const claims = await this.openFirstSecret(input.sessionId, input.presented)
+    if (!claims) return undefined
+    const made = await this.materialise(input.sessionId, claims, presentedHash, {
+      now: input.now,
+      idleTtlSeconds: input.idleTtlSeconds,
+      origin: input.origin ?? NO_ORIGIN,
+    })
+    return made ?? undefined
   }
 
   /** The live session, or null: the `fresh` check that sees revocation at once. */
@@ -260,24 +461,55 @@ export class SessionDO extends DurableObject<Env> {
    * Ends the session and forgets everything it kept (secrets, remembered links); returns the user
    * it belonged to, if it was live.
    */
-  async revoke(): Promise<string | null> {
-    const record = this.read()
-    // Key by key rather than deleteAll(): an object that never stored anything (the sweep ends
-    // thousands of those) costs no more than a read.
-    for (const [key] of [...this.ctx.storage.kv.list()]) this.ctx.storage.kv.delete(key)
-    await this.ctx.storage.deleteAlarm()
-    return record?.userId ?? null
+  revoke(): Promise<string | null> {
+    // Under the lock: a materialisation awaiting D1 must not store its record after this.
+    return this.locked(async () => {
+      const record = this.read()
+      // Key by key rather than deleteAll(): an object that never stored anything (the sweep ends
+      // thousands of those) costs no more than a read.
+      for (const [key] of [...this.ctx.storage.kv.list()]) this.ctx.storage.kv.delete(key)
+      const tombstone = record && this.leaveTombstone(record, Date.now())
+      if (tombstone) await this.ctx.storage.setAlarm(tombstone.until)
+      else await this.ctx.storage.deleteAlarm()
+      return record?.userId ?? null
+    })
   }
 
   /** Idle expiry: the alarm deletes the session's storage once it has expired. */
   override async alarm(): Promise<void> {
     const record = this.read()
-    if (!record) return
-    if (Date.now() >= expiresAt(record)) {
+    const now = Date.now()
+    if (!record) {
+      const tombstone = this.tombstone()
+      if (tombstone && now < tombstone.until) await this.ctx.storage.setAlarm(tombstone.until)
+      else if (tombstone) await this.ctx.storage.deleteAll()
+      return
+    }
+    if (now >= expiresAt(record)) {
       await this.ctx.storage.deleteAll()
+      const tombstone = this.leaveTombstone(record, now)
+      if (tombstone) await this.ctx.storage.setAlarm(tombstone.until)
     } else {
       await this.ctx.storage.setAlarm(expiresAt(record))
     }
+  }
+
+  /**
+   * After a session that ever was anonymous ends: a tombstone (no user id, no secret) until its
+   * first secret and its last anonymous access token have expired, so neither can materialise
+   * the session again. Returns it, or null when nothing could revive this session.
+   */
+  private leaveTombstone(record: SessionRecord, now: number): Tombstone | null {
+    const everAnonymous =
+      record.isAnonymous || record.issuedUntil !== undefined || record.merge !== null
+    if (!everAnonymous) return null
+    const until = Math.max(
+      record.issuedUntil ?? 0,
+      now + (this.settings().ACCESS_TTL + CLOCK_SKEW_SECONDS) * 1000,
+    )
+    const tombstone = { until }
+    this.ctx.storage.kv.put<Tombstone>(TOMBSTONE_KEY, tombstone)
+    return tombstone
   }
 
   /**
@@ -340,8 +572,10 @@ export class SessionDO extends DurableObject<Env> {
     this.ctx.storage.kv.put(RECORD_KEY, record)
   }
 
-  private forget(): void {
+  /** Drops the record (reuse, expiry); an issued session's first secret stays dead. */
+  private forget(record: SessionRecord, now: number): void {
     this.ctx.storage.kv.delete(RECORD_KEY)
+    this.leaveTombstone(record, now)
   }
 }
 
@@ -352,7 +586,7 @@ export class SessionDO extends DurableObject<Env> {
  */
 function proves(record: SessionRecord, presentedHash: string, policy: ProofPolicy): boolean {
   if (policy.now >= expiresAt(record) || record.createdAt < policy.revokedBefore) return false
-  if (presentedHash === record.currentHash) return true
+  if (isCurrent(record, presentedHash)) return true
   const grace = policy.reuseGraceSeconds * 1000
   if (presentedHash === record.previousHash) return policy.now - record.lastSeenAt <= grace
   return (
@@ -370,6 +604,23 @@ async function userKeysFor(env: Env): Promise<UserKeys> {
   const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
   return createUserKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
 }
+
+async function issuedKeysFor(env: Env): Promise<IssuedSecretKeys> {
+  const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
+  return issuedSecretKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
+}
+
+/** What one refresh hands to `rotate`: the presented secret and its successor, prepared. */
+interface Rotation {
+  presented: string
+  presentedHash: string
+  nextSecret: string
+  nextHash: string
+  nextSealed: string
+}
+
+/** Where a materialisation came from when the caller did not say (a test, an old caller). */
+const NO_ORIGIN: RequestOrigin = { userAgent: null, ip: null, country: null }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {
   const material = fromBase64Url(secret)

@@ -24,6 +24,8 @@ export interface Env {
   RESEND_API_KEY?: string
   /** `[[queues.producers]]`: merge and erase events for other Workers (src/session-events.ts). */
   SESSION_EVENTS?: Queue<SessionEvent>
+  /** `[[analytics_engine_datasets]]`: counts that must not cost a D1 write (services/analytics.ts). */
+  ANALYTICS?: AnalyticsEngineDataset
   [setting: string]: unknown
 }
 

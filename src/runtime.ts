@@ -6,6 +6,8 @@ import { createKeyStore, type KeyStore } from './auth/signing-keys'
 import { parseSettings, type Env, type Settings } from './config'
 import { createDb, type Db } from './db/client'
 import { readRevokedBefore } from './db/control'
+import { issuedSecretKeys, type IssuedSecretKeys } from './auth/issued-refresh'
+import { createAnalytics, type Analytics } from './services/analytics'
 import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
 import { checkKeyring, createKeyCheck } from './services/key-check'
 import { createKeyring, masterSealingKeys, type Keyring } from './services/keyring'
@@ -40,6 +42,10 @@ export interface Runtime {
   assets: Fetcher | null
   /** Where merge and erase events go for other Workers; undefined when not bound. */
   events: SessionEventQueue | undefined
+  /** The MAC keys of issued sessions' first refresh secrets (auth/issued-refresh.ts). */
+  issuedKeys: IssuedSecretKeys
+  /** Counts kept out of D1: sessions issued, rate-limit hits (Workers Analytics Engine). */
+  analytics: Analytics
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
@@ -51,6 +57,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
   const keyring = await createKeyring(settings.ENCRYPTION_KEY, settings.ENCRYPTION_KEY_PREVIOUS)
   const masterKeys = masterSealingKeys(keyring)
   const userKeys = createUserKeys(keyring)
+  const analytics = createAnalytics(env.ANALYTICS)
   return {
     settings,
     db,
@@ -58,13 +65,15 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     masterKeys,
     keys: createKeyStore({ db, sealingKeys: masterKeys }),
     sessions: env.SESSIONS,
-    limits: createLimiters(env, settings, db),
+    limits: createLimiters(env, settings, analytics),
     mailer: createMailer(settings, db),
     userKeys,
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
     checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
     assets: env.ASSETS ?? null,
     events: env.SESSION_EVENTS,
+    issuedKeys: await issuedSecretKeys(keyring),
+    analytics,
   }
 }
 

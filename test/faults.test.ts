@@ -3,9 +3,11 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
 import { createResendMailer } from '../src/services/mailer'
+import { writeMaterialisedSession } from '../src/services/materialise'
 import {
   api,
   bearer,
+  createStoredSession,
   createTokenSession,
   refreshWithToken,
   runtime,
@@ -19,7 +21,7 @@ const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(
 
 describe('faults: nothing half-done, everything retryable', () => {
   it('survives the session object being evicted in the middle of a refresh', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const [res] = await Promise.all([
       refreshWithToken(s.refreshToken),
       evictDurableObject(stubFor(s.sessionId)),
@@ -120,6 +122,62 @@ describe('faults: nothing half-done, everything retryable', () => {
     expect(
       await countRows('select count(*) as n from documents where user_id = ?', anon.userId),
     ).toBe(2)
+  })
+
+  it('survives the object being evicted in the middle of materialising an issued session: once, and retryable', async () => {
+    for (let i = 0; i < 5; i++) {
+      const s = await createTokenSession()
+      const [res] = await Promise.all([
+        refreshWithToken(s.refreshToken),
+        evictDurableObject(stubFor(s.sessionId)).catch(() => undefined),
+      ])
+      expect(res.status).toBeLessThan(500)
+      // Retried with whatever the client holds: the first secret again, or its successor.
+      const token =
+        res.status === 200
+          ? (await res.json<{ tokens: { refreshToken: string } }>()).tokens.refreshToken
+          : s.refreshToken
+      const again = await refreshWithToken(token)
+      expect(again.status).toBe(200)
+      expect(await countRows('select count(*) as n from users where id = ?', s.userId)).toBe(1)
+      expect(await countRows('select count(*) as n from sessions where id = ?', s.sessionId)).toBe(
+        1,
+      )
+      expect(
+        await countRows(
+          "select count(*) as n from audit_events where session_id = ? and type = 'session.created'",
+          s.sessionId,
+        ),
+      ).toBe(1)
+    }
+  })
+
+  it('writes D1 rows again without duplicates when a materialisation stopped between D1 and the object', async () => {
+    const s = await createTokenSession()
+    const rt = await runtime()
+    const issuedAt = Number(JSON.parse(atob(s.accessToken.split('.')[1]!)).iat) * 1000
+    // The batch of a materialisation whose object was evicted before storing its record.
+    await writeMaterialisedSession(
+      rt.db,
+      {
+        sessionId: s.sessionId,
+        userId: s.userId,
+        issuedAt,
+        now: Date.now(),
+        expiresAt: Date.now() + 60_000,
+        absoluteExpiresAt: Date.now() + 60_000,
+      },
+      { ip: null, userAgent: null, country: null },
+    )
+    expect((await refreshWithToken(s.refreshToken)).status).toBe(200)
+    expect(await countRows('select count(*) as n from users where id = ?', s.userId)).toBe(1)
+    expect(await countRows('select count(*) as n from sessions where id = ?', s.sessionId)).toBe(1)
+    expect(
+      await countRows(
+        "select count(*) as n from audit_events where session_id = ? and type = 'session.created'",
+        s.sessionId,
+      ),
+    ).toBe(1)
   })
 
   it('answers 503 when the mail provider fails, and the retry sends a link that works', async () => {

@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { api, bearer, createTokenSession, TOKEN_TRANSPORT } from './helpers'
+import {
+  api,
+  bearer,
+  countRows,
+  createTokenSession,
+  refreshWithToken,
+  TOKEN_TRANSPORT,
+} from './helpers'
 import { documentedRoutes, fillPath } from './openapi-routes'
 
 /** Pages that answer HTML by design; everything else answers JSON, errors included. */
@@ -83,4 +90,39 @@ describe('property: no input gives a 500 or another user’s data', () => {
       )
     }
   }, 120_000)
+})
+
+describe("property: an issued session's first secret opens its own session only, unaltered", () => {
+  const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+  it('refuses every altered or moved first secret, and stores nothing for it', async () => {
+    const victim = await createTokenSession()
+    const other = await createTokenSession()
+    const secret = victim.refreshToken.slice(victim.refreshToken.indexOf('.') + 1)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(secret.length - 1),
+        fc.constantFrom(...BASE64URL),
+        fc.boolean(),
+        async (position, char, moved) => {
+          const altered = secret.slice(0, position) + char + secret.slice(position + 1)
+          fc.pre(moved || altered !== secret)
+          const sessionId = moved ? other.sessionId : victim.sessionId
+          const res = await refreshWithToken(`${sessionId}.${altered}`)
+          expect(res.status, `${moved ? 'moved' : 'altered'} at ${position}`).toBe(401)
+        },
+      ),
+      { numRuns: 60 },
+    )
+    expect(
+      await countRows(
+        'select count(*) as n from users where id in (?, ?)',
+        victim.userId,
+        other.userId,
+      ),
+    ).toBe(0)
+    // The genuine secrets were never harmed.
+    expect((await refreshWithToken(victim.refreshToken)).status).toBe(200)
+    expect((await refreshWithToken(other.refreshToken)).status).toBe(200)
+  }, 60_000)
 })

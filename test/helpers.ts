@@ -37,6 +37,18 @@ export async function createTokenSession(): Promise<TokenSession> {
   return { userId: body.user.id, sessionId: body.session.id, ...body.tokens }
 }
 
+/**
+ * A new anonymous session that has come back once (its first refresh), so it is materialised:
+ * its user and session rows and its object exist. `createTokenSession` alone stores nothing.
+ */
+export async function createStoredSession(): Promise<TokenSession> {
+  const issued = await createTokenSession()
+  const res = await refreshWithToken(issued.refreshToken)
+  expect(res.status).toBe(200)
+  const { tokens } = await res.json<{ tokens: { accessToken: string; refreshToken: string } }>()
+  return { ...issued, ...tokens }
+}
+
 export function bearer(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` }
 }
@@ -174,7 +186,7 @@ export async function unlimitedApi() {
   const rt = await createRuntime(env)
   const app = createApp({
     ...rt,
-    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.db),
+    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.analytics),
   })
   return (path: string, init: RequestInit) => app.request(`${BASE}${path}`, init, env)
 }

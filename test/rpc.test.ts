@@ -8,7 +8,7 @@ import type { toUser } from '../src/schemas'
 import {
   api,
   bearer,
-  createTokenSession,
+  createStoredSession,
   expectError,
   refreshWithToken,
   runtime,
@@ -63,7 +63,7 @@ describe('SessionService over a service binding', () => {
   })
 
   it('verify: the claims of a real token, exactly as token-info answers them', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const claims = await verify(s.accessToken)
     const info = await api('/v1/auth/token-info', { headers: bearer(s.accessToken) })
     expect(claims).toEqual(await info.json())
@@ -71,7 +71,7 @@ describe('SessionService over a service binding', () => {
   })
 
   it('verify: null for a forged, expired or malformed token, and for a non-string', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const keys = await (await runtime()).keys.get()
     const audience = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }
     const claims = {
@@ -98,7 +98,7 @@ describe('SessionService over a service binding', () => {
   })
 
   it('verify with fresh: null at once after revokeSession, while the plain check still passes', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     expect(await verify(s.accessToken, { fresh: true })).toMatchObject({ sub: s.userId })
     expect(await revokeSession(s.sessionId)).toBe(true)
     // The JWT itself is still within its lifetime: only the session's object knows it is over.
@@ -107,21 +107,21 @@ describe('SessionService over a service binding', () => {
   })
 
   it('verify with fresh: null for a token whose user has since signed in (merged)', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     await register(s)
     // The session now belongs to the account; the old anonymous token names the wrong subject.
     expect(await verify(s.accessToken, { fresh: true })).toBeNull()
   })
 
   it('verify: options other than { fresh: boolean } are ignored, not a crash', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     for (const options of [null, 'fresh', { fresh: 'yes' }, 7]) {
       expect(await verify(s.accessToken, options)).toMatchObject({ sub: s.userId })
     }
   })
 
   it('resolveUser: follows a merged anonymous user to its account', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     expect(await resolveUser(s.userId)).toMatchObject({ id: s.userId, isAnonymous: true })
     const { user } = await register(s)
     expect(await resolveUser(s.userId)).toEqual(user)
@@ -135,7 +135,7 @@ describe('SessionService over a service binding', () => {
   })
 
   it('getUser: the contract User of an anonymous user and of an account', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const anon = await getUser(s.userId)
     expect(anon).toEqual({
       id: s.userId,
@@ -157,7 +157,7 @@ describe('SessionService over a service binding', () => {
   })
 
   it('revokeSession: ends a live session in its object and in D1, audited, once', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     expect(await revokeSession(s.sessionId)).toBe(true)
     await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')
     const row = await env.DB.prepare('select revoked_at from sessions where id = ?')
@@ -178,7 +178,7 @@ describe('SessionService over a service binding', () => {
   })
 
   it('revokeSession: takes the session object at its word when the D1 index lags behind', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     await env.DB.prepare('update sessions set expires_at = 0 where id = ?').bind(s.sessionId).run()
     expect(await revokeSession(s.sessionId)).toBe(true)
     await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')
@@ -195,7 +195,7 @@ describe('SessionService over a service binding', () => {
 // would meet it even though the row itself is rolled back after the test.
 describe('SessionService and the kill switch', () => {
   it('verify: null for a token issued before the kill switch, like the HTTP fast path', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     expect(await verify(s.accessToken)).not.toBeNull()
     const pulled = await api('/v1/admin/kill-switch', {
       method: 'POST',
@@ -206,7 +206,7 @@ describe('SessionService and the kill switch', () => {
     vi.setSystemTime(Date.now() + 1_000)
     try {
       expect(await verify(s.accessToken)).toBeNull()
-      const fresh = await createTokenSession()
+      const fresh = await createStoredSession()
       expect(await verify(fresh.accessToken)).toMatchObject({ sub: fresh.userId })
     } finally {
       vi.useRealTimers()

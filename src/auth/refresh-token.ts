@@ -1,11 +1,13 @@
 /**
  * Refresh tokens: opaque `<sid>.<secret>`, the secret being 32 random bytes in base64url. The sid
  * prefix routes a token to its session's Durable Object with no lookup; only hashes are stored.
+ * An issued session's first secret is longer and self-certifying (see issued-refresh.ts).
  */
 import { randomBytes, toBase64Url } from '../encoding'
 import { isId } from '../ids'
+import { ISSUED_SECRET_LENGTH } from './issued-refresh'
 
-const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/
+const SECRET_PATTERN = new RegExp(`^(?:[A-Za-z0-9_-]{43}|[A-Za-z0-9_-]{${ISSUED_SECRET_LENGTH}})$`)
 
 export interface RefreshTokenParts {
   sessionId: string

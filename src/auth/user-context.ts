@@ -9,7 +9,7 @@ import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { UserContext } from '../contract'
 import type { AppEnv } from '../http/app-env'
-import { requestMeta } from '../http/request-meta'
+import { requestMeta, type RequestMeta } from '../http/request-meta'
 import { sessionStub, type Runtime } from '../runtime'
 import {
   createAnonymousSession,
@@ -52,12 +52,15 @@ async function resolveUser(
 ): Promise<UserContext | null> {
   // A write must land under the user the session belongs to now: a JWT from before a merge still
   // verifies for its five minutes, and what it wrote under the old id would vanish.
-  const confirm = (claims: AccessClaims) =>
-    fresh
+  const confirm = (claims: AccessClaims) => {
+    // An issued session's reads answer from its token; they need to know when it was issued.
+    c.set('tokenIssuedAt', claims.iat * 1000)
+    return fresh
       ? confirmLive(c, claims)
       : WRITES.test(c.req.method)
         ? confirmWriter(c, claims)
         : fromClaims(claims)
+  }
   const bearer = readBearerToken(c)
   if (bearer !== undefined) {
     if (bearer === null)
@@ -143,16 +146,27 @@ function fromView(view: SessionView): UserContext {
 /**
  * The `fresh` check, for the middleware and RPC alike: the token's session as its object sees it
  * now, or null when it is over or no longer belongs to the token's subject (merged, revoked).
+ * An anonymous token's session may be only issued: its object answers from the token, or, given
+ * `materialiseFrom` (a write is coming), materialises it first.
  */
 export async function findLiveSession(
   rt: Runtime,
-  claims: Pick<AccessClaims, 'sub' | 'sid'>,
+  claims: Pick<AccessClaims, 'sub' | 'sid'> & Partial<Pick<AccessClaims, 'anon' | 'iat'>>,
+  materialiseFrom: RequestMeta | null = null,
 ): Promise<SessionView | null> {
+  const stub = sessionStub(rt, claims.sid)
+  const now = Date.now()
+  const session =
+    claims.anon && claims.iat !== undefined
+      ? stub.resolve(claims.sid, {
+          now,
+          subject: { userId: claims.sub, issuedAt: claims.iat * 1000 },
+          materialiseFrom,
+          idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
+        })
+      : stub.status(now)
   // Fresh means fresh: the kill switch is read from D1 here, not from the isolate's copy.
-  const [live, revokedBefore] = await Promise.all([
-    sessionStub(rt, claims.sid).status(Date.now()),
-    readRevokedBefore(rt.db),
-  ])
+  const [live, revokedBefore] = await Promise.all([session, readRevokedBefore(rt.db)])
   if (!live || live.userId !== claims.sub || live.createdAt < revokedBefore) return null
   return live
 }
@@ -172,7 +186,8 @@ const WRITES = /^(POST|PUT|PATCH|DELETE)$/
  */
 async function confirmWriter(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
   const { rt } = c.var
-  const live = await findLiveSession(rt, claims)
+  // A write materialises an issued session: its user row must exist before the data does.
+  const live = await findLiveSession(rt, claims, requestMeta(c))
   if (live) return fromView(live)
   const user = await findUser(rt.db, claims.sub)
   if (!user || user.mergedInto) throw tokenSuperseded()

@@ -12,5 +12,7 @@ export interface AppEnv {
     user: UserContext | null
     /** The session this request created or rotated, if any (its tokens go into the answer). */
     issued: IssuedSession | null
+    /** The access token's issue time (ms) when `user` came from one: an issued session's birth. */
+    tokenIssuedAt: number | undefined
   }
 }

@@ -139,14 +139,25 @@ export const adminRoutes = createRouter()
       path: '/v1/admin/metrics',
       operationId: 'getMetrics',
       summary:
-        'Users by kind, live sessions, auth failures and rate-limit hits in 24 h, last sweep, sealed values per key id, heaviest users',
+        'Materialised users by kind, live sessions, auth failures in 24 h, last sweep, sealed values per key id, heaviest users, and where the counts kept out of D1 (sessions issued, rate-limit hits) are',
       responses: {
         200: jsonContent(
           z.object({
             users: z.object({ anonymous: z.number(), accounts: z.number(), merged: z.number() }),
             liveSessions: z.number(),
             authFailures24h: z.number(),
-            rateLimitHits24h: z.number(),
+            sources: z
+              .object({
+                d1: z.array(z.string()),
+                analyticsEngine: z.object({
+                  dataset: z.string(),
+                  events: z.array(z.string()),
+                  query: z.string(),
+                }),
+              })
+              .describe(
+                'Which figures come from D1 (above) and which only from Workers Analytics Engine, with a SQL API query for them',
+              ),
             lastSweep: z
               .object({
                 at: z.iso.datetime(),

@@ -27,7 +27,7 @@ export const meRoutes = createRouter().openapi(
     const issued = c.var.issued
     const answer = issued
       ? toUserSession(issued.view)
-      : await describeSession(c.var.rt, me.id, me.sessionId)
+      : await describeSession(c.var.rt, { ...me, issuedAt: c.var.tokenIssuedAt })
     return c.json({ ...answer, ...issuedTokens(c) }, 200)
   },
 )

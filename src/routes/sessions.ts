@@ -13,7 +13,7 @@ import {
   toUserSession,
   UserSessionSchema,
 } from '../schemas'
-import { createAnonymousSession, listSessions, revokeSession } from '../services/sessions'
+import { createAnonymousSession, listCallerSessions, revokeSession } from '../services/sessions'
 import { PUBLIC_ACCESS, USER_ACCESS } from '../openapi/components'
 
 const SessionIdParam = z.object({
@@ -58,7 +58,7 @@ export const sessionRoutes = createRouter()
     }),
     async (c) => {
       const me = requireUser(c)
-      const rows = await listSessions(c.var.rt, me.id)
+      const rows = await listCallerSessions(c.var.rt, { ...me, issuedAt: c.var.tokenIssuedAt })
       return c.json({ sessions: rows.map((row) => toSession(row, me.sessionId)) }, 200)
     },
   )

@@ -3,7 +3,7 @@
  * event each (written to the outbox in the same transaction) so other Workers erase theirs. Used by
  * the sweep for abandoned anonymous users and by `DELETE /v1/admin/users/{id}`.
  */
-import { inArray } from 'drizzle-orm'
+import { and, gt, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import {
   auditEvents,
@@ -19,6 +19,7 @@ import {
   sessions,
   users,
 } from '../db/schema'
+import { SESSION_INDEX_LAG_MS } from '../db/sessions'
 import { sessionStub, type Runtime } from '../runtime'
 import { deliverEvents, eventsOutboxQueries, pendingEvents } from './session-events'
 
@@ -31,15 +32,27 @@ export const IDS_PER_STATEMENT = 90
  * anything an old token of theirs still wrote), and everything that names their email or their
  * sessions: sign-in links, login counters, dev mail, audit events.
  */
+export interface EraseOptions {
+  /**
+   * Which session objects to end: `all` (an admin's erase: every object, whatever its state, is
+   * emptied at once) or `maybe-live` (the sweep: only sessions whose row is neither revoked nor
+   * expired beyond the index's lag; the others' objects were revoked first or have expired, and
+   * their alarms empty them). Waking thousands of dead objects is what made sweeps overrun.
+   */
+  objects: 'all' | 'maybe-live'
+  now?: number
+}
+
 export async function eraseUsers(
   rt: Runtime,
   requested: readonly string[],
+  { objects, now = Date.now() }: EraseOptions = { objects: 'all' },
 ): Promise<{ users: number; sessions: number }> {
   const userIds = [...requested, ...(await listMergedIdentities(rt.db, requested))]
   let sessionCount = 0
   for (let i = 0; i < userIds.length; i += IDS_PER_STATEMENT) {
     const ids = userIds.slice(i, i + IDS_PER_STATEMENT)
-    const sessionIds = await listSessionIds(rt.db, ids)
+    const sessionIds = await listSessionIds(rt.db, ids, objects === 'maybe-live' ? now : null)
     // Subqueries, not lists: a chunk's sessions and emails could pass D1's 100 parameters.
     const theirSessions = rt.db
       .select({ id: sessions.id })
@@ -98,10 +111,20 @@ async function listMergedIdentities(db: Db, userIds: readonly string[]): Promise
   return found
 }
 
-async function listSessionIds(db: Db, userIds: string[]): Promise<string[]> {
+/** The users' session ids; with `liveAt`, only those whose row may still be live then. */
+async function listSessionIds(db: Db, userIds: string[], liveAt: number | null): Promise<string[]> {
+  const theirs = inArray(sessions.userId, userIds)
   const rows = await db
     .select({ id: sessions.id })
     .from(sessions)
-    .where(inArray(sessions.userId, userIds))
+    .where(
+      liveAt === null
+        ? theirs
+        : and(
+            theirs,
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, liveAt - SESSION_INDEX_LAG_MS),
+          ),
+    )
   return rows.map((row) => row.id)
 }

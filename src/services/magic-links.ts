@@ -88,6 +88,7 @@ export async function requestMagicLink(
   const proven =
     from !== null &&
     (await sessionStub(rt, from.sessionId).holds(from.secret, {
+      sessionId: from.sessionId,
       now,
       reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
       revokedBefore,

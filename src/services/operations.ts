@@ -29,11 +29,27 @@ export async function pullKillSwitch(rt: Runtime, now: number): Promise<number> 
   return revokedBefore
 }
 
+/**
+ * Where figures the service counts live. D1 holds what is stored anyway (materialised users and
+ * sessions, failed logins, sweeps, sealed values); Analytics Engine what must not cost a D1 write
+ * per request: sessions issued (most are never materialised) and rate-limit refusals.
+ */
+export const METRIC_SOURCES = {
+  d1: ['users', 'liveSessions', 'authFailures24h', 'lastSweep', 'sealedValues'],
+  analyticsEngine: {
+    dataset: 'edge_session_events',
+    events: ['session.issued', 'rate_limit.hit'],
+    query:
+      "SELECT blob1 AS event, blob2 AS detail, SUM(_sample_interval) AS n FROM edge_session_events WHERE timestamp > NOW() - INTERVAL '1' DAY GROUP BY event, detail",
+  },
+} as const
+
 export interface Metrics {
+  /** Materialised users only: an issued session has no user row until it comes back. */
   users: { anonymous: number; accounts: number; merged: number }
   liveSessions: number
   authFailures24h: number
-  rateLimitHits24h: number
+  sources: typeof METRIC_SOURCES
   lastSweep: {
     at: string
     trigger: string
@@ -107,7 +123,6 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
     merged,
     liveSessions,
     authFailures24h,
-    rateLimitHits24h,
     last,
     sealedValues,
     heaviestUsers,
@@ -122,7 +137,6 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
     countOf(db.select({ n: count() }).from(users).where(isNotNull(users.mergedInto))),
     countOf(db.select({ n: count() }).from(sessions).where(isLive(now))),
     eventsSince('auth.login_failed'),
-    eventsSince('rate_limit.hit'),
     db
       .select()
       .from(sweepRuns)
@@ -136,7 +150,7 @@ export async function readMetrics(rt: Runtime, now: number): Promise<Metrics> {
     users: { anonymous, accounts, merged },
     liveSessions,
     authFailures24h,
-    rateLimitHits24h,
+    sources: METRIC_SOURCES,
     lastSweep: last
       ? {
           at: new Date(last.startedAt).toISOString(),

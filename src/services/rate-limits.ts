@@ -4,8 +4,7 @@
  * in `login-attempts`.
  */
 import type { Env, Settings } from '../config'
-import type { Db } from '../db/client'
-import { recordAuditEvent } from './audit'
+import type { Analytics } from './analytics'
 import { AppError } from '../errors'
 
 /** Every binding's period in wrangler.toml, in seconds: what Retry-After can promise. */
@@ -53,14 +52,14 @@ function createLimiter(
   binding: RateLimit | undefined,
   what: string,
   enabled: boolean,
-  recordHit: () => Promise<void>,
+  recordHit: () => void,
   keyOf: (key: string) => string = (key) => key,
 ): Limiter {
   return async (key) => {
     if (!enabled || !binding) return
     const { success } = await binding.limit({ key: keyOf(key) })
     if (!success) {
-      await recordHit()
+      recordHit()
       throw new AppError(429, 'rate_limited', `Too many ${what}; try again in a minute.`, {
         'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS),
       })
@@ -68,16 +67,14 @@ function createLimiter(
   }
 }
 
-/** The limiters over the bindings; each refusal is counted (an audit row) for the metrics. */
-export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
+/**
+ * The limiters over the bindings. Each refusal is counted in Analytics Engine, not in D1: a flood
+ * of refusals must not turn into writes on the one D1 writer the limiter protects. The limited key
+ * (an address or an email) is not recorded: the count is what the metrics need.
+ */
+export function createLimiters(env: Env, settings: Settings, analytics: Analytics): Limiters {
   const on = settings.RATE_LIMITS
-  const hit = (limit: keyof Limiters) => () =>
-    recordAuditEvent(
-      db,
-      { type: 'rate_limit.hit', userId: null, sessionId: null, detail: { limit } },
-      NO_META,
-      Date.now(),
-    )
+  const hit = (limit: keyof Limiters) => () => analytics.count('rate_limit.hit', limit)
   return {
     anonymousPerIp: createLimiter(
       env.ANONYMOUS_PER_IP_LIMIT,
@@ -114,9 +111,6 @@ export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
     ),
   }
 }
-
-// The limited key (an address or an email) is not recorded: the count is what the metrics need.
-const NO_META = { ip: null, userAgent: null, country: null }
 
 /** Every password attempt (login or register) passes both: per address, then per email. */
 export async function limitPasswordAttempt(

@@ -17,8 +17,10 @@ import {
   touchSession,
   type SessionRow,
 } from '../db/sessions'
-import { findUser, insertUserQuery } from '../db/users'
-import { toSession, toUser } from '../schemas'
+import { findUser } from '../db/users'
+import { mintIssuedSecret } from '../auth/issued-refresh'
+import { issuedLifetimeMs, issuedView } from '../../durable-objects/session-record'
+import { toSession, toUser, toUserSession } from '../schemas'
 import { notFound, unauthorized } from '../errors'
 import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
@@ -64,23 +66,30 @@ export async function issue(
   }
 }
 
-/** Creates an anonymous user with its first session: the automatic session on app load. */
+/**
+ * Issues an anonymous user with its first session: the automatic session on app load. Nothing is
+ * stored (no D1 statement, no session object): the session exists in its tokens until it comes
+ * back, when its object materialises it (see SessionDO.materialise). Counted in Analytics Engine.
+ */
 export async function createAnonymousSession(
   rt: Runtime,
   meta: RequestMeta,
 ): Promise<IssuedSession> {
   await rt.limits.anonymousPerIp(meta.ip ?? 'unknown')
-  const now = Date.now()
-  const userId = createId('anon')
-  const subject = { userId, isAnonymous: true, role: 'user', email: null, userCreatedAt: now }
-  const newUser = insertUserQuery(rt.db, {
-    id: userId,
-    isAnonymous: true,
-    role: 'user',
-    createdAt: now,
-    lastSeenAt: now,
-  })
-  return startSession(rt, subject, meta, now, { newUser })
+  // A whole second: the access token's `iat` is the issue time the object rebuilds it from.
+  const now = Math.floor(Date.now() / 1000) * 1000
+  const sessionId = createId('sess')
+  const subject = { userId: createId('anon'), issuedAt: now }
+  const { SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL } = rt.settings
+  const view = issuedView(
+    sessionId,
+    subject,
+    issuedLifetimeMs(SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL),
+    meta,
+  )
+  const secret = await mintIssuedSecret(rt.issuedKeys[0]!, sessionId, subject)
+  rt.analytics.count('session.issued')
+  return issue(rt, view, secret, now)
 }
 
 export interface StartSessionOptions {
@@ -202,9 +211,11 @@ export async function refreshSession(
   const [revokedBefore, result] = await Promise.all([
     readRevokedBefore(rt.db),
     stub.refresh(parts.secret, {
+      sessionId: parts.sessionId,
       now,
       idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
       reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
+      origin: meta,
     }),
   ])
   if (!result.ok) {
@@ -338,13 +349,51 @@ export function listSessions(rt: Runtime, userId: string): Promise<SessionRow[]>
   return listLiveSessions(rt.db, userId, Date.now())
 }
 
-/** `{user, session}` for a verified context, read from D1; 401 once the session has ended. */
-export async function describeSession(rt: Runtime, userId: string, sessionId: string) {
+/**
+ * The caller's live sessions as listed rows: an issued session (no rows yet, no user row) lists
+ * itself, as a new user's one session would.
+ */
+export async function listCallerSessions(rt: Runtime, caller: Caller): Promise<SessionRow[]> {
+  const rows = await listSessions(rt, caller.id)
+  const issued = rows.length ? null : issuedSessionOf(rt, caller)
+  if (!issued || (await findUser(rt.db, caller.id))) return rows
+  return [{ ...issued, id: issued.sessionId, absoluteExpiresAt: issued.expiresAt, revokedAt: null }]
+}
+
+/** The caller as an access token names it: enough to recognise an issued session. */
+export interface Caller {
+  id: string
+  sessionId: string
+  isAnonymous: boolean
+  /** The access token's issue time (ms), when the caller came from one. */
+  issuedAt?: number | undefined
+}
+
+/**
+ * `{user, session}` for a verified context, read from D1; 401 once the session has ended. An
+ * anonymous caller with neither row is an issued session, answered from its token as a brand-new
+ * user, with no I/O beyond the two reads: its object is not even woken (it stores nothing).
+ * Ended sessions have rows (a logout materialises first); the kill switch refused the token at
+ * the edge. One token outlives its rows: an erased user's, for the rest of its five minutes it
+ * reads as a new user here, with nothing to read (writes ask the object, which refuses).
+ */
+export async function describeSession(rt: Runtime, caller: Caller) {
   const now = Date.now()
   const [user, session] = await Promise.all([
-    findUser(rt.db, userId),
-    findLiveSession(rt.db, userId, sessionId, now),
+    findUser(rt.db, caller.id),
+    findLiveSession(rt.db, caller.id, caller.sessionId, now),
   ])
-  if (!user || !session) throw unauthorized('session_revoked', 'The session is no longer active.')
-  return { user: toUser(user), session: toSession(session, sessionId) }
+  if (user && session) return { user: toUser(user), session: toSession(session, caller.sessionId) }
+  const issued = !user && !session ? issuedSessionOf(rt, caller, now) : null
+  if (!issued) throw unauthorized('session_revoked', 'The session is no longer active.')
+  return toUserSession(issued)
+}
+
+/** The session an anonymous access token describes, if it may be only issued still; no I/O. */
+export function issuedSessionOf(rt: Runtime, caller: Caller, now = Date.now()): SessionView | null {
+  if (!caller.isAnonymous || caller.issuedAt === undefined) return null
+  const { SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL } = rt.settings
+  const lifetime = issuedLifetimeMs(SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL)
+  if (now >= caller.issuedAt + lifetime) return null
+  return issuedView(caller.sessionId, { userId: caller.id, issuedAt: caller.issuedAt }, lifetime)
 }

@@ -55,7 +55,7 @@ export async function signIn(
   const revokedBefore = await readRevokedBefore(rt.db)
   let claimed: ClaimedMailbox | undefined
   if (from && (await isBoundTo(rt, target, from.sessionId))) {
-    const result = await signInSession(rt, from, target, now, revokedBefore)
+    const result = await signInSession(rt, from, target, now, revokedBefore, meta)
     if (result.ok) return completeInSession(rt, from, result, target, meta, now)
     switch (result.reason) {
       case 'invalid_link':
@@ -114,7 +114,7 @@ export async function signInWithinSession(
 ): Promise<SignInOutcome> {
   const now = Date.now()
   const target: SignInTarget = { kind: 'account', ...claimed }
-  const result = await signInSession(rt, from, target, now, await readRevokedBefore(rt.db))
+  const result = await signInSession(rt, from, target, now, await readRevokedBefore(rt.db), meta)
   if (result.ok) return completeInSession(rt, from, result, target, meta, now)
   // The asking browser is signed in to another account: this one gets a session beside it.
   if (result.reason === 'other_account')
@@ -131,8 +131,12 @@ function signInSession(
   target: SignInTarget,
   now: number,
   revokedBefore: number,
+  meta: RequestMeta,
 ): Promise<SignInResult> {
   return sessionStub(rt, from.sessionId).signIn({
+    // An issued session materialises here, from the request that signs it in.
+    sessionId: from.sessionId,
+    origin: meta,
     target,
     presented: from.secret,
     now,

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { SessionDO } from '../../durable-objects/session'
-import { createTokenSession, expectError, refreshWithToken } from '../helpers'
+import { createStoredSession, expectError, refreshWithToken } from '../helpers'
 
 const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
 
@@ -17,7 +17,7 @@ afterEach(() => {
 
 describe('refresh rotation', () => {
   it('five concurrent refreshes with the same token all succeed and yield one new token', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => refreshWithToken(s.refreshToken)),
     )
@@ -38,7 +38,7 @@ describe('refresh rotation', () => {
   })
 
   it('keeps the session alive across 5 tabs x 10 rounds of concurrent refreshes', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     let token = s.refreshToken
     for (let round = 0; round < 10; round++) {
       const responses = await Promise.all(Array.from({ length: 5 }, () => refreshWithToken(token)))
@@ -54,7 +54,7 @@ describe('refresh rotation', () => {
   })
 
   it('returns the same current token for the previous one within the grace window', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const first = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 9_000)
@@ -63,7 +63,7 @@ describe('refresh rotation', () => {
   })
 
   it('revokes the session when the previous token comes back after the grace window', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const first = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 11_000)
@@ -87,14 +87,14 @@ describe('refresh rotation', () => {
   })
 
   it('revokes on a token two rotations old, even inside the grace window', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const one = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
     expect((await refreshWithToken(one.tokens.refreshToken)).status).toBe(200)
     await expectError(await refreshWithToken(s.refreshToken), 401, 'refresh_token_reused')
   })
 
   it('stores only hashes: no refresh secret appears in the object storage', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const next = await (await refreshWithToken(s.refreshToken)).json<RefreshBody>()
     const secrets = [s.refreshToken, next.tokens.refreshToken].map((t) => t.split('.')[1]!)
     await runInDurableObject(stubFor(s.sessionId), (_instance: SessionDO, state) => {
@@ -106,7 +106,7 @@ describe('refresh rotation', () => {
 
 describe('idle expiry', () => {
   it('fires the idle alarm and forgets the session', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const stub = stubFor(s.sessionId)
     // Age the stored session past its idle expiry, then let the real alarm handler run.
     await runInDurableObject(stub, (_instance: SessionDO, state) => {
@@ -116,13 +116,23 @@ describe('idle expiry', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true)
     await runInDurableObject(stub, async (_instance: SessionDO, state) => {
       expect(state.storage.kv.get('session')).toBeUndefined()
+      // An anonymous session leaves a tombstone (a time, nothing else) while an access token of
+      // it may still verify; its own alarm removes it, and then nothing is left.
+      expect([...state.storage.kv.list()]).toEqual([['ended', { until: expect.any(Number) }]])
+      const tombstone = state.storage.kv.get<{ until: number }>('ended')!
+      expect(await state.storage.getAlarm()).toBe(tombstone.until)
+      state.storage.kv.put('ended', { until: Date.now() - 1 })
+    })
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    await runInDurableObject(stub, async (_instance: SessionDO, state) => {
+      expect([...state.storage.kv.list()]).toEqual([])
       expect(await state.storage.getAlarm()).toBeNull()
     })
     await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')
   })
 
   it('re-arms the alarm when the session was refreshed since it was set', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const stub = stubFor(s.sessionId)
     expect(await runDurableObjectAlarm(stub)).toBe(true)
     await runInDurableObject(stub, async (_instance: SessionDO, state) => {
@@ -132,7 +142,7 @@ describe('idle expiry', () => {
   })
 
   it('slides the idle expiry on refresh', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const before = await stubFor(s.sessionId).status(Date.now())
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 60_000)
@@ -142,7 +152,7 @@ describe('idle expiry', () => {
   })
 
   it('updates the D1 index at most once a minute, whatever the refresh rate', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const lastSeen = async () =>
       (await env.DB.prepare('select last_seen_at as t from sessions where id = ?')
         .bind(s.sessionId)
@@ -160,7 +170,7 @@ describe('idle expiry', () => {
   })
 
   it('refuses a refresh once the session has expired', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 2_592_000_000 + 1_000)
     await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { runSweep } from '../../src/jobs/sweep'
-import { createTokenSession, refreshWithToken, runtime } from '../helpers'
+import { createStoredSession, refreshWithToken, runtime } from '../helpers'
 
 const DAY = 86_400_000
 const ABANDONED = 2_500
@@ -53,7 +53,7 @@ describe('the sweep', () => {
     )
       .bind(Date.now() - 400 * DAY, Date.now() - DAY)
       .run()
-    const live = await createTokenSession()
+    const live = await createStoredSession()
     await env.DB.prepare('update users set last_seen_at = ? where id = ?')
       .bind(Date.now() - 40 * DAY, live.userId)
       .run()

@@ -3,7 +3,7 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createId } from '../../src/ids'
 import { createRemoteOAuthProvider } from '../../src/lib/remote-oauth-provider'
-import { api, bearer, createTokenSession, type TokenSession } from '../helpers'
+import { api, bearer, createStoredSession, type TokenSession } from '../helpers'
 import * as authServer from '../oauth/authorization-server'
 
 // The provider speaks RPC to the SessionService entrypoint, as over another Worker's binding.
@@ -37,7 +37,7 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
 
   it('registers, redirects with a stored state, exchanges the code, clears the verifier, refreshes', async () => {
     const server = authServer.createAuthorizationServer()
-    const session = await createTokenSession()
+    const session = await createStoredSession()
     const { provider, redirects } = providerFor(session.userId, 'remote-mcp')
 
     expect(await auth(provider, { serverUrl: authServer.RESOURCE, fetchFn: server.fetch })).toBe(
@@ -99,8 +99,8 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
   })
 
   it('keeps each user’s records apart and forgets what the SDK invalidates', async () => {
-    const a = await createTokenSession()
-    const b = await createTokenSession()
+    const a = await createStoredSession()
+    const b = await createStoredSession()
     const tokens = { access_token: 'at-a', token_type: 'Bearer' }
     await providerFor(a.userId, 'shared').provider.saveTokens(tokens)
     expect(await providerFor(b.userId, 'shared').provider.tokens()).toBeUndefined()
@@ -117,7 +117,7 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
   })
 
   it('refuses bad arguments and users that do not exist, as answers, storing nothing', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const tokens = { access_token: 'at', token_type: 'Bearer' }
     const refusal = (code: string, message: RegExp) => ({
       ok: false,

@@ -4,7 +4,7 @@ import { handleSessionEvents } from '../../src/lib/session-events'
 import {
   api,
   bearer,
-  createTokenSession,
+  createStoredSession,
   postAuth,
   receivedBy,
   type TokenSession,
@@ -26,7 +26,7 @@ async function registerFrom(from: TokenSession): Promise<string> {
 
 describe('session events on the queue, consumed by another Worker', () => {
   it('delivers user.merged when an anonymous session signs up', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const into = await registerFrom(s)
     const [event] = await receivedBy((e) => e.type === 'user.merged' && e.from === s.userId)
     expect(event).toEqual({
@@ -39,7 +39,7 @@ describe('session events on the queue, consumed by another Worker', () => {
   })
 
   it('delivers user.erased when an admin erases a user', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const res = await api(`/v1/admin/users/${s.userId}`, { method: 'DELETE', headers: ADMIN })
     expect(res.status).toBe(204)
     const [event] = await receivedBy((e) => e.type === 'user.erased' && e.userId === s.userId)
@@ -47,7 +47,7 @@ describe('session events on the queue, consumed by another Worker', () => {
   })
 
   it('retries a message whose handler threw, and delivers it on the next attempt', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     await env.EVENTS_CONSUMER.fetch('https://events.test/fail', { method: 'POST', body: s.userId })
     await registerFrom(s)
     const events = await receivedBy((e) => e.type === 'user.merged' && e.from === s.userId)

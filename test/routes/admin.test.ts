@@ -4,7 +4,7 @@ import { KEY_CACHE_TTL_MS, KEY_PUBLISH_DELAY_MS } from '../../src/auth/signing-k
 import {
   api,
   bearer,
-  createTokenSession,
+  createStoredSession,
   expectError,
   refreshWithToken,
   runtime,
@@ -65,7 +65,7 @@ describe('admin auth', () => {
         401,
         'invalid_token',
       )
-      const user = await createTokenSession()
+      const user = await createStoredSession()
       await expectError(
         await api(path, { method, headers: bearer(user.accessToken) }),
         403,
@@ -91,7 +91,7 @@ describe('admin auth', () => {
 
 describe('key rotation', () => {
   it('keeps old tokens valid, signs new ones with the new kid once it settled, retires the old key later', async () => {
-    const old = await createTokenSession()
+    const old = await createStoredSession()
     const oldKid = JSON.parse(atob(old.accessToken.split('.')[0]!)).kid
     const { kid } = await (await adminPost('/v1/admin/keys/rotate')).json<{ kid: string }>()
     expect(kid).not.toBe(oldKid)
@@ -106,7 +106,7 @@ describe('key rotation', () => {
 
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + KEY_PUBLISH_DELAY_MS + 1_000)
-    const next = await createTokenSession()
+    const next = await createStoredSession()
     expect(JSON.parse(atob(next.accessToken.split('.')[0]!)).kid).toBe(kid)
 
     // After the publish delay, one more cache period and an access-token lifetime, the sweep
@@ -121,7 +121,7 @@ describe('key rotation', () => {
   })
 
   it('says when a rotated key starts signing, and lists which key signs now', async () => {
-    await createTokenSession()
+    await createStoredSession()
     // The first key has settled (a key rotated in before that would sign at once).
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + KEY_PUBLISH_DELAY_MS + 1_000)
@@ -203,7 +203,7 @@ describe('session limit', () => {
 
 describe('metrics and erasure', () => {
   it('counts users by kind, live sessions, auth failures and the last sweep', async () => {
-    await createTokenSession()
+    await createStoredSession()
     await api('/v1/auth/login', {
       method: 'POST',
       headers: { ...TOKEN_TRANSPORT, 'Content-Type': 'application/json' },
@@ -220,7 +220,7 @@ describe('metrics and erasure', () => {
   })
 
   it('erases a user everywhere: rows, sessions and their objects', async () => {
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     const res = await api(`/v1/admin/users/${s.userId}`, { method: 'DELETE', headers: ADMIN })
     expect(res.status).toBe(204)
     for (const table of [
@@ -320,9 +320,9 @@ describe('import from a single-user install', () => {
 describe('kill switch', () => {
   it('stops every existing session while new anonymous sessions still work', async () => {
     const before = await Promise.all([
-      createTokenSession(),
-      createTokenSession(),
-      createTokenSession(),
+      createStoredSession(),
+      createStoredSession(),
+      createStoredSession(),
     ])
     const res = await adminPost('/v1/admin/kill-switch')
     expect(res.status).toBe(200)
@@ -340,7 +340,7 @@ describe('kill switch', () => {
         'invalid_token',
       )
     }
-    const fresh = await createTokenSession()
+    const fresh = await createStoredSession()
     expect((await api('/v1/sessions', { headers: bearer(fresh.accessToken) })).status).toBe(200)
     expect((await refreshWithToken(fresh.refreshToken)).status).toBe(200)
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   api,
   bearer,
+  createStoredSession,
   createTokenSession,
   expectError,
   TOKEN_TRANSPORT,
@@ -28,16 +29,28 @@ async function eventsOf(accessToken: string, query = ''): Promise<AuditEvent[]> 
 }
 
 describe('GET /v1/me/events', () => {
-  it("shows the session's creation with where it came from", async () => {
+  it("shows the session's creation, when it came back, with where it came from", async () => {
+    const from = { 'cf-connecting-ip': '203.0.113.7', 'User-Agent': 'events/1.0' }
     const res = await api('/v1/sessions/anonymous', {
       method: 'POST',
-      headers: {
-        ...TOKEN_TRANSPORT,
-        'cf-connecting-ip': '203.0.113.7',
-        'User-Agent': 'events/1.0',
-      },
+      headers: { ...TOKEN_TRANSPORT, ...from },
     })
-    const body = await res.json<{ session: { id: string }; tokens: { accessToken: string } }>()
+    const issued = await res.json<{
+      session: { id: string }
+      tokens: { accessToken: string; refreshToken: string }
+    }>()
+    // Issued only: nothing is recorded until the session comes back.
+    expect(await eventsOf(issued.tokens.accessToken)).toEqual([])
+    const refreshed = await api('/v1/auth/refresh', {
+      method: 'POST',
+      headers: { ...TOKEN_TRANSPORT, ...from, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: issued.tokens.refreshToken }),
+    })
+    expect(refreshed.status).toBe(200)
+    const body = {
+      session: issued.session,
+      tokens: (await refreshed.json<{ tokens: { accessToken: string } }>()).tokens,
+    }
     expect(await eventsOf(body.tokens.accessToken)).toEqual([
       {
         type: 'session.created',
@@ -71,8 +84,12 @@ describe('GET /v1/me/events', () => {
     expect(events.map((e) => e.type).sort()).toEqual(
       ['auth.merged', 'auth.registered', 'session.created'].sort(),
     )
-    // The anonymous session's creation came first, so it is listed last.
-    expect(events.at(-1)!.type).toBe('session.created')
+    // The issued session was recorded when it came back (here, by the sign-up itself); the
+    // event says when it was issued, before anything else happened in it.
+    const created = events.find((e) => e.type === 'session.created')!
+    expect(created.detail.issuedAt).toBeLessThanOrEqual(
+      Math.min(...events.map((e) => Date.parse(e.at))),
+    )
     const times = events.map((e) => Date.parse(e.at))
     expect(times).toEqual([...times].sort((a, b) => b - a))
     for (const event of events) expect(event.sessionId).toBe(anon.sessionId)
@@ -81,8 +98,8 @@ describe('GET /v1/me/events', () => {
   })
 
   it("shows none of another user's events", async () => {
-    const a = await createTokenSession()
-    const b: TokenSession = await createTokenSession()
+    const a = await createStoredSession()
+    const b: TokenSession = await createStoredSession()
     const events = await eventsOf(b.accessToken, '?limit=100')
     expect(events.length).toBeGreaterThan(0)
     expect(events.every((e) => e.sessionId === b.sessionId)).toBe(true)

@@ -14,6 +14,7 @@ import {
   bearer,
   CookieJar,
   countRows,
+  createStoredSession,
   createTokenSession,
   expectError,
   jsonHeaders,
@@ -61,7 +62,7 @@ describe('7. per-address limits', () => {
     const limits = createLimiters(
       { ...env, ANONYMOUS_PER_IP_LIMIT: binding, AUTH_PER_IP_LIMIT: binding },
       rt.settings,
-      rt.db,
+      rt.analytics,
     )
     await limits.anonymousPerIp('2001:db8:5:6::1')
     await limits.anonymousPerIp('2001:db8:5:6:ffff::2')
@@ -73,7 +74,7 @@ describe('7. per-address limits', () => {
 describe('4. erase leaves nothing of the user', () => {
   it('removes every row and object entry that names the user, merged-in identities included', async () => {
     const email = uniqueEmail()
-    const anon = await createTokenSession()
+    const anon = await createStoredSession()
     const write = (token: string, title: string) =>
       api('/v1/documents', {
         method: 'POST',
@@ -120,7 +121,8 @@ describe('4. erase leaves nothing of the user', () => {
     expect(left).toEqual([])
     const stub = env.SESSIONS.get(env.SESSIONS.idFromName(anon.sessionId))
     const kept = await runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list()])
-    expect(kept).toEqual([])
+    // Only the tombstone that keeps the session's first secret from reviving it: a time, no more.
+    expect(kept).toEqual([['ended', { until: expect.any(Number) }]])
   })
 })
 
@@ -207,7 +209,7 @@ describe('3. writes that would vanish', () => {
   })
 
   it('refuses a write by a token of an erased user', async () => {
-    const anon = await createTokenSession()
+    const anon = await createStoredSession()
     const erased = await api(`/v1/admin/users/${anon.userId}`, {
       method: 'DELETE',
       headers: bearer(String(env.ADMIN_TOKEN)),
@@ -331,7 +333,7 @@ describe('1. refresh is rate limited', () => {
     const limits = createLimiters(
       { ...env, REFRESH_PER_SESSION_LIMIT: binding(3), REFRESH_PER_IP_LIMIT: binding(1000) },
       rt.settings,
-      rt.db,
+      rt.analytics,
     )
     const app = createApp({ ...rt, limits })
     const s = await createTokenSession()
@@ -434,7 +436,7 @@ describe('6. kill switch edges', () => {
     })
     const revokedBefore = Date.parse((await pulled.json<{ revokedBefore: string }>()).revokedBefore)
     await sleepUntil(revokedBefore)
-    const after = await Promise.all(Array.from({ length: 15 }, () => createTokenSession()))
+    const after = await Promise.all(Array.from({ length: 15 }, () => createStoredSession()))
     const answers = await Promise.all(
       after.map((s) => api('/v1/sessions', { headers: bearer(s.accessToken) })),
     )
