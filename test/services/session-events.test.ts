@@ -5,7 +5,7 @@ import {
   EVENT_REDELIVERY_DELAY_MS,
   type SessionEventQueue,
 } from '../../src/services/session-events'
-import { countRows, createTokenSession, receivedBy, runtime } from '../helpers'
+import { countRows, createStoredSession, receivedBy, runtime } from '../helpers'
 
 /** A queue binding that is down: every send throws (fault injection). */
 const failingQueue = {
@@ -24,7 +24,8 @@ afterEach(() => {
 describe('an erase whose user.erased publish fails', () => {
   it('still erases, keeps the event in the outbox, and the sweep delivers it to the consumer', async () => {
     const rt = await runtime()
-    const s = await createTokenSession()
+    // Materialised (it came back once): a user row and a session for the erase to remove.
+    const s = await createStoredSession()
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     expect(await eraseUsers({ ...rt, events: failingQueue }, [s.userId])).toEqual({
       users: 1,
@@ -49,7 +50,7 @@ describe('an erase whose user.erased publish fails', () => {
 
   it('publishes at once when the queue works, leaving no outbox row', async () => {
     const rt = await runtime()
-    const s = await createTokenSession()
+    const s = await createStoredSession()
     await eraseUsers(rt, [s.userId])
     await receivedBy((e) => e.type === 'user.erased' && e.userId === s.userId)
     expect(await outboxRowsNaming(s.userId)).toBe(0)
