@@ -17,9 +17,9 @@ import { fromBase64Url, sha256Base64Url } from '../src/encoding'
 import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
-import { createKeyring } from '../src/services/keyring'
-import { createUserKeys, type UserKeys } from '../src/services/user-keys'
-import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
+import { createKeyring } from '../src/auth/keyring'
+import { createUserKeys, type UserKeys } from '../src/auth/user-keys'
+import { deriveSealingKey, seal, unseal } from '../src/auth/sealing'
 import {
   expiresAt,
   view,

@@ -6,7 +6,7 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { looksLikeJwt } from './auth/access-token'
-import { findLiveSession, verifyAccessTokenAtEdge } from './auth/user-context'
+import { findLiveSession, verifyAccessTokenAtEdge } from './http/user-context'
 import type { Env } from './config'
 import type * as Contract from './contract'
 import type { SessionServiceApi } from './rpc-contract'

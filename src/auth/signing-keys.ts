@@ -7,8 +7,8 @@ import { SIGNING_ALG, type KeySet, type PublicSigningKey } from './key-set'
 import type { Db } from '../db/client'
 import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
 import { createId } from '../ids'
-import { createIsolateCache, type IsolateCache } from '../services/isolate-cache'
-import { openValue, sealValue, type SealingKeys } from '../services/sealing'
+import { createIsolateCache, type IsolateCache } from '../isolate-cache'
+import { openValue, sealValue, type SealingKeys } from './sealing'
 
 export { SIGNING_ALG, type KeySet, type PublicSigningKey }
 /** How long an isolate trusts its cached key set before reading D1 again. */

@@ -1,5 +1,5 @@
 /** Hono's type parameters for this app: bindings and the typed context variables. */
-import type { UserContext } from '../auth/user-context'
+import type { UserContext } from './user-context'
 import type { Env } from '../config'
 import type { Runtime } from '../runtime'
 import type { IssuedSession } from '../services/sessions'

@@ -8,7 +8,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { AppError } from '../errors'
-import { TRANSPORT_HEADER } from '../auth/transport'
+import { TRANSPORT_HEADER } from './transport'
 
 const SAFE_METHODS = /^(GET|HEAD|OPTIONS)$/
 

@@ -4,7 +4,7 @@
  * leave the browser's cookie stale, so the session would die of reuse): refused.
  */
 import type { MiddlewareHandler } from 'hono'
-import { readCredentialCookies, wantsTokenTransport } from '../auth/transport'
+import { readCredentialCookies, wantsTokenTransport } from './transport'
 import { AppError } from '../errors'
 import type { AppEnv } from './app-env'
 

@@ -11,7 +11,7 @@ import {
   type SealedValueRow,
 } from '../db/sealed-values'
 import type { Runtime } from '../runtime'
-import { openValue, sealValue, sealedKeyId } from '../services/sealing'
+import { openValue, sealValue, sealedKeyId } from '../auth/sealing'
 
 export interface ResealOptions {
   batchSize: number

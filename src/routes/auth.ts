@@ -6,8 +6,8 @@ import {
   issuedTokens,
   readBearerToken,
   readCredentialCookies,
-} from '../auth/transport'
-import { requireUser, userContext, verifyToken } from '../auth/user-context'
+} from '../http/transport'
+import { requireUser, userContext, verifyToken } from '../http/user-context'
 import { AppError, unauthorized } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'

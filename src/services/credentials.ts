@@ -4,7 +4,7 @@
  */
 import { normalizeEmail } from '../auth/emails'
 import { hashPassword, verifyPassword } from '../auth/passwords'
-import type { UserContext } from '../auth/user-context'
+import type { UserContext } from '../http/user-context'
 import { findUserByEmail, insertAccount, setPasswordHash } from '../db/accounts'
 import {
   clearLoginFailures,

@@ -10,7 +10,7 @@ import type { Db } from '../db/client'
 import { findMerge, insertMergeQuery } from '../db/merges'
 import { auditEvents, sessions, users } from '../db/schema'
 import { publishSessionEvents, type SessionEventQueue } from './session-events'
-import type { UserKeys } from './user-keys'
+import type { UserKeys } from '../auth/user-keys'
 
 /** The kinds the contract's `Merge.moved` reports. */
 export const MERGE_KINDS = ['documents', 'preferences', 'secrets', 'oauth'] as const

@@ -23,8 +23,8 @@ import {
 } from '../db/oauth-records'
 import { AppError } from '../errors'
 import type { MergeMover } from './merge'
-import { openValue, sealValue } from './sealing'
-import type { UserKeys } from './user-keys'
+import { openValue, sealValue } from '../auth/sealing'
+import type { UserKeys } from '../auth/user-keys'
 
 /** What the store needs; a `Runtime` is one. */
 export interface OAuthStore {

@@ -18,7 +18,7 @@ import { AppError, notFound } from '../errors'
 import type { Runtime } from '../runtime'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
-import { openValue, sealValue } from './sealing'
+import { openValue, sealValue } from '../auth/sealing'
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 

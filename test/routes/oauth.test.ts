@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { openValue } from '../../src/services/sealing'
+import { openValue } from '../../src/auth/sealing'
 import {
   api,
   bearer,

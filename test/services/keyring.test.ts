@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors'
-import { createKeyring, masterSealingKeys } from '../../src/services/keyring'
-import { openValue, seal, sealedKeyId, sealValue } from '../../src/services/sealing'
-import { createUserKeys } from '../../src/services/user-keys'
+import { createKeyring, masterSealingKeys } from '../../src/auth/keyring'
+import { openValue, seal, sealedKeyId, sealValue } from '../../src/auth/sealing'
+import { createUserKeys } from '../../src/auth/user-keys'
 
 const [K1, K2, K3] = ['1', '2', '3'].map((c) => btoa(c.repeat(32))) as [string, string, string]
 

@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { timingSafeEqualStrings } from '../encoding'
 import { AppError } from '../errors'
-import type { AppEnv } from '../http/app-env'
+import type { AppEnv } from './app-env'
 import { readBearerToken } from './transport'
 import { requireUser, userContext } from './user-context'
 

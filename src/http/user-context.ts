@@ -7,8 +7,8 @@
 import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { UserContext } from '../contract'
-import type { AppEnv } from '../http/app-env'
-import { requestMeta } from '../http/request-meta'
+import type { AppEnv } from './app-env'
+import { requestMeta } from './request-meta'
 import { sessionStub, type Runtime } from '../runtime'
 import {
   createAnonymousSession,
@@ -17,7 +17,7 @@ import {
   type IssuedSession,
 } from '../services/sessions'
 import { AppError, unauthorized } from '../errors'
-import { verifyAccessToken, type AccessClaims, type VerifyResult } from './access-token'
+import { verifyAccessToken, type AccessClaims, type VerifyResult } from '../auth/access-token'
 import { readRevokedBefore } from '../db/control'
 import { findUser } from '../db/users'
 import {
