@@ -8,17 +8,16 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { createRefreshSecret } from '../src/auth/refresh-token'
-import { parseSettings, type Env } from '../src/config'
-import { createDb } from '../src/db/client'
+import type { Bindings } from '../src/config'
+import type { Db } from '../src/db/client'
 import { findUserByEmail } from '../src/db/accounts'
 import { SESSION_INDEX_LAG_MS } from '../src/db/sessions'
 import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
-import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
+import { accountSubject, claimMailbox } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
-import { createKeyring } from '../src/auth/keyring'
-import { createUserKeys, type UserKeys } from '../src/auth/user-keys'
+import { createBaseRuntime, type BaseRuntime } from '../src/runtime-base'
 import { deriveSealingKey, seal, unseal } from '../src/auth/sealing'
 import {
   expiresAt,
@@ -29,10 +28,10 @@ import {
   type ProofPolicy,
   type RememberedLink,
   type SessionRecord,
-  type SessionView,
   type SignInInput,
   type SignInResult,
 } from './session-record'
+import type { ClaimedMailbox, SessionView } from '../src/shapes'
 
 export type * from './session-record'
 
@@ -54,9 +53,19 @@ const MAX_RETIRED_HASHES = 16
  */
 const MAX_ISSUED_HASHES = 32
 
-export class SessionDO extends DurableObject<Env> {
-  /** The per-user keys a merge re-seals with, built on first use. */
-  private userKeys: Promise<UserKeys> | undefined
+export class SessionDO extends DurableObject<Bindings> {
+  /** Settings, D1 and the master keys, built on first use exactly as the Worker builds them. */
+  private base: Promise<BaseRuntime> | undefined
+
+  /** The object's runtime; a failed build (a bad setting) is retried on the next call. */
+  private runtime(): Promise<BaseRuntime> {
+    if (!this.base) {
+      const built = createBaseRuntime(this.env)
+      built.catch(() => (this.base = undefined))
+      this.base = built
+    }
+    return this.base
+  }
 
   /** Starts the session; returns its first refresh secret. */
   async create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }> {
@@ -153,11 +162,11 @@ export class SessionDO extends DurableObject<Env> {
    */
   signIn(input: SignInInput): Promise<SignInResult> {
     return this.locked(async () => {
-      const db = createDb(this.env.DB)
+      const { db, userKeys, events, settings } = await this.runtime()
       const presentedHash = await sha256Base64Url(input.presented)
       const before = this.read()
       if (!before || !proves(before, presentedHash, input)) return { ok: false, reason: 'unproven' }
-      const resolved = await this.resolveAccount(db, before.sessionId, input)
+      const resolved = await this.resolveAccount(db, before.sessionId, input, settings.ADMIN_EMAILS)
       if (!resolved) return { ok: false, reason: 'invalid_link' }
       const { account } = resolved
       if (!before.isAnonymous && before.userId !== account.userId)
@@ -183,9 +192,9 @@ export class SessionDO extends DurableObject<Env> {
             into: account.userId,
             sessionId: before.sessionId,
             now: input.now,
-            userKeys: await (this.userKeys ??= userKeysFor(this.env)),
+            userKeys,
             // issue-14: `user.merged` for other Workers, published after the merge commits.
-            events: this.env.SESSION_EVENTS,
+            events,
           },
           mergeMovers,
         )
@@ -287,9 +296,10 @@ export class SessionDO extends DurableObject<Env> {
    * an erase (the row goes) or the kill switch.
    */
   private async resolveAccount(
-    db: ReturnType<typeof createDb>,
+    db: Db,
     sessionId: string,
     input: SignInInput,
+    adminEmails: readonly string[],
   ): Promise<ClaimedMailbox | null> {
     const { target, now, revokedBefore } = input
     if (target.kind === 'account')
@@ -314,7 +324,7 @@ export class SessionDO extends DurableObject<Env> {
     })
     if (!link) return null
     this.rememberLink(target.tokenHash, link)
-    return claimMailbox(db, link.email, target.adminEmails, now)
+    return claimMailbox(db, link.email, adminEmails, now)
   }
 
   private rememberLink(tokenHash: string, link: RememberedLink): void {
@@ -363,12 +373,6 @@ function proves(record: SessionRecord, presentedHash: string, policy: ProofPolic
 /** `list` with `hash` appended (when there is one), keeping the newest `max`. */
 function remember(list: string[] | undefined, hash: string | null, max: number): string[] {
   return [...(list ?? []), ...(hash === null ? [] : [hash])].slice(-max)
-}
-
-/** The same master keys the Worker checked at start-up: current and previous. */
-async function userKeysFor(env: Env): Promise<UserKeys> {
-  const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
-  return createUserKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
 }
 
 function sealingKeyFor(secret: string): Promise<CryptoKey> {

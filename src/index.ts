@@ -3,7 +3,8 @@
  * runtime (parsed settings, D1 handle, key cache) is built once per isolate on first use.
  */
 import { createApp } from './app'
-import { SettingsError, type Env } from './config'
+import type { Env } from './bindings'
+import { SettingsError } from './config'
 import { errorBody } from './errors'
 import { runSweep } from './jobs/sweep'
 import { cachePerEnv, readyRuntimeFor, runtimeFor } from './runtime-cache'

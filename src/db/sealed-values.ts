@@ -2,7 +2,7 @@
  * Every column that holds a value sealed under the master key, and the queries key rotation needs
  * over all of them: counts per key id, the values not yet under the current key, and a re-sealed
  * value written back only if the row still holds what was read. A sealed value is
- * `<keyId>:<iv>.<ciphertext>`, or `<iv>.<ciphertext>` from before key ids (see services/sealing.ts).
+ * `<keyId>:<iv>.<ciphertext>`, or `<iv>.<ciphertext>` from before key ids (see auth/sealing.ts).
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'

@@ -8,7 +8,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { CookieOptions } from 'hono/utils/cookie'
 import { invalidRequest } from '../errors'
 import type { AppEnv } from './app-env'
-import type { IssuedSession } from '../services/sessions'
+import type { IssuedSession } from '../shapes'
 import { looksLikeJwt } from '../auth/access-token'
 import { parseRefreshToken } from '../auth/refresh-token'
 

@@ -4,18 +4,13 @@
  * (transparent refresh). `anonymous-ok` creates an anonymous session when none is presented;
  * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
  */
-import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
-import type { UserContext } from '../contract'
+import type { IssuedSession, SessionView, UserContext } from '../shapes'
 import type { AppEnv } from './app-env'
 import { requestMeta } from './request-meta'
-import { sessionStub, type Runtime } from '../runtime'
-import {
-  createAnonymousSession,
-  refreshSession,
-  SUPERSEDED,
-  type IssuedSession,
-} from '../services/sessions'
+import type { Runtime } from '../runtime'
+import { sessionStub } from '../services/session-stub'
+import { createAnonymousSession, refreshSession, SUPERSEDED } from '../services/sessions'
 import { AppError, unauthorized } from '../errors'
 import { verifyAccessToken, type AccessClaims, type VerifyResult } from '../auth/access-token'
 import { readRevokedBefore } from '../db/control'
@@ -27,7 +22,7 @@ import {
   readCredentialCookies,
 } from './transport'
 
-export type { UserContext } from '../contract'
+export type { UserContext } from '../shapes'
 
 export type UserContextMode = 'optional' | 'anonymous-ok' | 'required'
 

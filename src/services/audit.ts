@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/client'
 import { insertAuditEventsQuery } from '../db/audit-events'
-import type { RequestMeta } from '../http/request-meta'
+import type { RequestMeta } from '../shapes'
 
 export type AuditEventType =
   | 'session.created'

@@ -4,7 +4,6 @@
  */
 import { normalizeEmail } from '../auth/emails'
 import { hashPassword, verifyPassword } from '../auth/passwords'
-import type { UserContext } from '../http/user-context'
 import { findUserByEmail, insertAccount, setPasswordHash } from '../db/accounts'
 import {
   clearLoginFailures,
@@ -14,11 +13,11 @@ import {
 } from '../db/login-attempts'
 import { findUser } from '../db/users'
 import { AppError, unauthorized } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
+import type { RequestMeta, UserContext } from '../shapes'
 import { createId } from '../ids'
 import type { Runtime } from '../runtime'
 import { invalidateLinksOfUser } from '../db/magic-links'
-import { sessionStub } from '../runtime'
+import { sessionStub } from './session-stub'
 import { limitPasswordAttempt } from './rate-limits'
 import { accountSubject } from './accounts'
 import { recordAuditEvent } from './audit'

@@ -19,7 +19,8 @@ import {
   sessions,
   users,
 } from '../db/schema'
-import { sessionStub, type Runtime } from '../runtime'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
 import { publishSessionEvents } from './session-events'
 
 /** D1 allows 100 bound parameters a statement; leave room for the rest of the statement. */

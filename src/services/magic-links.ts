@@ -19,8 +19,9 @@ import {
 import type { MagicLinkPurpose } from '../db/schema'
 import { randomBytes, sha256Base64Url, toBase64Url } from '../encoding'
 import { AppError } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
-import { sessionStub, type Runtime } from '../runtime'
+import type { RequestMeta } from '../shapes'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
 import { claimMailbox, roleForEmail } from './accounts'
 import { recordAuditEvent } from './audit'
 import {
@@ -211,12 +212,7 @@ export async function verifyMagicLink(
 ): Promise<SignInOutcome> {
   if (!TOKEN_PATTERN.test(token)) throw invalidMagicLink()
   const tokenHash = await sha256Base64Url(token)
-  const outcome = await signIn(
-    rt,
-    from,
-    { kind: 'magic-link', tokenHash, adminEmails: rt.settings.ADMIN_EMAILS },
-    meta,
-  )
+  const outcome = await signIn(rt, from, { kind: 'magic-link', tokenHash }, meta)
   await recordAuditEvent(
     rt.db,
     {

@@ -3,7 +3,7 @@
  * roughly, so they are a shield against floods; exact per-account counting of failed logins lives
  * in `login-attempts`.
  */
-import type { Env, Settings } from '../config'
+import type { Bindings, Settings } from '../config'
 import type { Db } from '../db/client'
 import { recordAuditEvent } from './audit'
 import { AppError } from '../errors'
@@ -69,7 +69,7 @@ function createLimiter(
 }
 
 /** The limiters over the bindings; each refusal is counted (an audit row) for the metrics. */
-export function createLimiters(env: Env, settings: Settings, db: Db): Limiters {
+export function createLimiters(env: Bindings, settings: Settings, db: Db): Limiters {
   const on = settings.RATE_LIMITS
   const hit = (limit: keyof Limiters) => () =>
     recordAuditEvent(

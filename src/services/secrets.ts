@@ -15,7 +15,7 @@ import {
   type SecretRow,
 } from '../db/secrets'
 import { AppError, notFound } from '../errors'
-import type { Runtime } from '../runtime'
+import type { BaseRuntime } from '../runtime-base'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
 import { openValue, sealValue } from '../auth/sealing'
@@ -40,7 +40,7 @@ export const SecretValueSchema = z
   )
 
 /** What secrets need of the runtime: D1 and the per-user keys. */
-export type SecretsRuntime = Pick<Runtime, 'db' | 'userKeys'>
+export type SecretsRuntime = Pick<BaseRuntime, 'db' | 'userKeys'>
 
 /** A secret as listings show it: no value. Times in ms. */
 export interface SecretSummary {

@@ -4,7 +4,7 @@
  * listing and the sweep.
  */
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { CreateSessionInput, SessionSubject, SessionView } from '../../durable-objects/session'
+import type { CreateSessionInput } from '../../durable-objects/session-record'
 import { signAccessToken } from '../auth/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
@@ -20,21 +20,14 @@ import {
 import { findUser, insertUserQuery } from '../db/users'
 import { toSession, toUser } from '../schemas'
 import { notFound, unauthorized } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
 import { createId } from '../ids'
-import { sessionStub, type Runtime } from '../runtime'
+import type { IssuedSession, RequestMeta, SessionSubject, SessionView } from '../shapes'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
 import { auditEventQuery, recordAuditEvent } from './audit'
 
 /** The 401 code for a secret from before this session's latest sign-in. */
 export const SUPERSEDED = 'refresh_token_superseded'
-
-/** A session just created or rotated: what the transport hands to the client. */
-export interface IssuedSession {
-  view: SessionView
-  accessToken: string
-  refreshToken: string
-  expiresIn: number
-}
 
 export async function issue(
   rt: Runtime,

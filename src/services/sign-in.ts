@@ -6,24 +6,29 @@
  * session starts and nothing merges: an access token proves less than a refresh credential, and a
  * link can be mailed to the wrong person.
  */
-import type { SignInResult, SignInTarget } from '../../durable-objects/session'
+import type { SignInResult, SignInTarget } from '../../durable-objects/session-record'
 import type { RefreshTokenParts } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
 import { consumeMagicLink, findMagicLink, invalidateLinksOfUser } from '../db/magic-links'
 import { touchSession } from '../db/sessions'
 import { AppError, unauthorized } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
+import type {
+  AccountSubject,
+  ClaimedMailbox,
+  IssuedSession,
+  MergeReport,
+  RequestMeta,
+} from '../shapes'
 import { createId } from '../ids'
-import { sessionStub, type Runtime } from '../runtime'
-import { claimMailbox, type AccountSubject, type ClaimedMailbox } from './accounts'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
+import { claimMailbox } from './accounts'
 import { recordAuditEvent } from './audit'
-import type { MergeReport } from './merge'
 import {
   endSessionsOf,
   enforceSessionLimit,
   issue,
   startSession,
-  type IssuedSession,
   type StartSessionOptions,
 } from './sessions'
 
@@ -80,7 +85,7 @@ export async function signIn(
         revokedBefore,
       })
       if (!link) throw invalidMagicLink()
-      claimed = await claimMailbox(rt.db, link.email, target.adminEmails, now)
+      claimed = await claimMailbox(rt.db, link.email, rt.settings.ADMIN_EMAILS, now)
       start.rememberLink = { tokenHash: target.tokenHash, expiresAt: link.expiresAt }
     }
   }
