@@ -7,6 +7,7 @@
  */
 import { AppError } from '../errors'
 import { fromBase64, fromBase64Url, randomBytes, toBase64Url } from '../encoding'
+import { CODE } from '../error-codes'
 
 /** The keys one kind of value is sealed under, by master key id (see auth/keyring.ts). */
 export interface SealingKeys {
@@ -70,7 +71,7 @@ export function sealedKeyId(sealed: string): string | null {
 export const missingKey = (keyId: string) =>
   new AppError(
     503,
-    'misconfigured',
+    CODE.misconfigured,
     `A stored value is sealed under encryption key id ${keyId}, which is not configured: put that key back in ENCRYPTION_KEY_PREVIOUS.`,
   )
 

@@ -21,6 +21,7 @@ import {
   readBearerToken,
   readCredentialCookies,
 } from './transport'
+import { CODE } from '../error-codes'
 
 export type { UserContext } from '../shapes'
 
@@ -56,11 +57,12 @@ async function resolveUser(
   if (bearer !== undefined) {
     if (bearer === null)
       throw unauthorized(
-        'invalid_token',
+        CODE.invalid_token,
         'The Authorization header must be "Bearer <access token>".',
       )
     const verified = await verifyToken(c, bearer)
-    if (!verified.ok) throw unauthorized('invalid_token', 'The access token is invalid or expired.')
+    if (!verified.ok)
+      throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
     return confirm(verified.claims)
   }
 
@@ -84,7 +86,7 @@ async function resolveUser(
   if (mode === 'anonymous-ok')
     return fromIssued(c, await createAnonymousSession(c.var.rt, requestMeta(c)))
   if (mode === 'required')
-    throw unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+    throw unauthorized(CODE.unauthenticated, 'This endpoint needs a session; none was presented.')
   return null
 }
 
@@ -153,7 +155,7 @@ export async function findLiveSession(
 
 async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
   const live = await findLiveSession(c.var.rt, claims)
-  if (!live) throw unauthorized('session_revoked', 'The session is no longer active.')
+  if (!live) throw unauthorized(CODE.session_revoked, 'The session is no longer active.')
   return fromView(live)
 }
 
@@ -171,16 +173,16 @@ async function confirmWriter(c: Context<AppEnv>, claims: AccessClaims): Promise<
   const user = await findUser(rt.db, claims.sub)
   if (!user || user.mergedInto)
     throw unauthorized(
-      'token_superseded',
+      CODE.token_superseded,
       "This token's user has been merged into an account or erased; refresh and retry.",
     )
-  throw unauthorized('session_revoked', 'The session is no longer active.')
+  throw unauthorized(CODE.session_revoked, 'The session is no longer active.')
 }
 
 /** The context set by `userContext` in `required` mode; throws if the middleware was not mounted. */
 export function requireUser(c: Context<AppEnv>): UserContext {
   const user = c.var.user
   if (!user)
-    throw unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+    throw unauthorized(CODE.unauthenticated, 'This endpoint needs a session; none was presented.')
   return user
 }

@@ -31,6 +31,7 @@ import {
   type SessionProof,
   type SignInOutcome,
 } from './sign-in'
+import { CODE } from '../error-codes'
 
 export const MAGIC_LINK_PATH = '/v1/auth/magic-link'
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
@@ -227,7 +228,7 @@ export async function verifyMagicLink(
 }
 
 const invalidCode = () =>
-  new AppError(400, 'invalid_or_expired_code', 'This code is wrong, expired or already used.')
+  new AppError(400, CODE.invalid_or_expired_code, 'This code is wrong, expired or already used.')
 
 /** Signs the session that asked for a link in with the link's code (see `signInWithinSession`). */
 export async function verifyLinkCode(

@@ -25,6 +25,7 @@ import { AppError } from '../errors'
 import type { MergeMover } from './merge'
 import { openValue, sealValue } from '../auth/sealing'
 import type { UserKeys } from '../auth/user-keys'
+import { CODE } from '../error-codes'
 
 /** What the store needs; a `Runtime` is one. */
 export interface OAuthStore {
@@ -229,7 +230,7 @@ function checkedSize(value: object, what: string): string {
   if (utf8ByteLength(json) > OAUTH_VALUE_MAX_BYTES)
     throw new AppError(
       413,
-      'payload_too_large',
+      CODE.payload_too_large,
       `The ${what} exceeds ${OAUTH_VALUE_MAX_BYTES} bytes as JSON.`,
     )
   return json

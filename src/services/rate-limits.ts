@@ -7,6 +7,7 @@ import type { Bindings, Settings } from '../config'
 import type { Db } from '../db/client'
 import { recordAuditEvent } from './audit'
 import { AppError } from '../errors'
+import { CODE } from '../error-codes'
 
 /** Every binding's period in wrangler.toml, in seconds: what Retry-After can promise. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60
@@ -61,7 +62,7 @@ function createLimiter(
     const { success } = await binding.limit({ key: keyOf(key) })
     if (!success) {
       await recordHit()
-      throw new AppError(429, 'rate_limited', `Too many ${what}; try again in a minute.`, {
+      throw new AppError(429, CODE.rate_limited, `Too many ${what}; try again in a minute.`, {
         'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS),
       })
     }

@@ -19,15 +19,16 @@ import {
 } from '../db/sessions'
 import { findUser, insertUserQuery } from '../db/users'
 import { toSession, toUser } from '../schemas'
-import { notFound, unauthorized } from '../errors'
+import { notFound, unauthorized, unreachable } from '../errors'
 import { createId } from '../ids'
 import type { IssuedSession, RequestMeta, SessionSubject, SessionView } from '../shapes'
 import type { Runtime } from '../runtime'
 import { sessionStub } from './session-stub'
 import { auditEventQuery, recordAuditEvent } from './audit'
+import { CODE } from '../error-codes'
 
 /** The 401 code for a secret from before this session's latest sign-in. */
-export const SUPERSEDED = 'refresh_token_superseded'
+export const SUPERSEDED = CODE.refresh_token_superseded
 
 export async function issue(
   rt: Runtime,
@@ -184,7 +185,7 @@ export async function refreshSession(
   meta: RequestMeta,
 ): Promise<IssuedSession> {
   const parts = parseRefreshToken(refreshToken)
-  if (!parts) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+  if (!parts) throw unauthorized(CODE.invalid_refresh_token, 'The refresh token is not valid.')
   await Promise.all([
     rt.limits.refreshPerSession(parts.sessionId),
     rt.limits.refreshPerIp(meta.ip ?? 'unknown'),
@@ -203,7 +204,7 @@ export async function refreshSession(
   if (!result.ok) {
     switch (result.reason) {
       case 'unknown':
-        throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+        throw unauthorized(CODE.invalid_refresh_token, 'The refresh token is not valid.')
       case 'superseded':
         throw unauthorized(
           SUPERSEDED,
@@ -211,7 +212,7 @@ export async function refreshSession(
         )
       case 'stale':
         throw unauthorized(
-          'invalid_refresh_token',
+          CODE.invalid_refresh_token,
           'This session has signed in since this token was issued; start again.',
         )
       case 'reused':
@@ -223,19 +224,19 @@ export async function refreshSession(
           now,
         )
         throw unauthorized(
-          'refresh_token_reused',
+          CODE.refresh_token_reused,
           'This refresh token was already used; the session has been revoked.',
         )
       case 'expired':
         await markSessionRevoked(rt.db, parts.sessionId, now)
-        throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
+        throw unauthorized(CODE.invalid_refresh_token, 'The session has expired or was revoked.')
       default:
         return unreachable(result.reason)
     }
   }
   if (result.session.createdAt < revokedBefore) {
     await revokeSessionById(rt, parts.sessionId, now)
-    throw unauthorized('invalid_refresh_token', 'The session was revoked by an administrator.')
+    throw unauthorized(CODE.invalid_refresh_token, 'The session was revoked by an administrator.')
   }
   const [issued] = await Promise.all([
     issue(rt, result.session, result.secret, now),
@@ -252,10 +253,6 @@ export async function refreshSession(
       : undefined,
   ])
   return issued
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unhandled refresh result: ${String(value)}`)
 }
 
 export type RevokeReason = 'revoked' | 'logout'
@@ -338,6 +335,7 @@ export async function describeSession(rt: Runtime, userId: string, sessionId: st
     findUser(rt.db, userId),
     findLiveSession(rt.db, userId, sessionId, now),
   ])
-  if (!user || !session) throw unauthorized('session_revoked', 'The session is no longer active.')
+  if (!user || !session)
+    throw unauthorized(CODE.session_revoked, 'The session is no longer active.')
   return { user: toUser(user), session: toSession(session, sessionId) }
 }

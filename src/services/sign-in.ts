@@ -11,7 +11,7 @@ import type { RefreshTokenParts } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
 import { consumeMagicLink, findMagicLink, invalidateLinksOfUser } from '../db/magic-links'
 import { touchSession } from '../db/sessions'
-import { AppError, unauthorized } from '../errors'
+import { AppError, unauthorized, unreachable } from '../errors'
 import type {
   AccountSubject,
   ClaimedMailbox,
@@ -31,6 +31,7 @@ import {
   startSession,
   type StartSessionOptions,
 } from './sessions'
+import { CODE } from '../error-codes'
 
 export interface SignInOutcome {
   issued: IssuedSession
@@ -45,7 +46,7 @@ export type SessionProof = RefreshTokenParts
 export const invalidMagicLink = () =>
   new AppError(
     400,
-    'invalid_or_expired_token',
+    CODE.invalid_or_expired_token,
     'This sign-in link is invalid, expired or already used.',
   )
 
@@ -70,6 +71,8 @@ export async function signIn(
         break
       case 'unproven':
         break
+      default:
+        return unreachable(result)
     }
   }
   // No session proved, or another account's: a new session of the account, nothing merges.
@@ -121,13 +124,19 @@ export async function signInWithinSession(
   const target: SignInTarget = { kind: 'account', ...claimed }
   const result = await signInSession(rt, from, target, now, await readRevokedBefore(rt.db))
   if (result.ok) return completeInSession(rt, from, result, target, meta, now)
-  // The asking browser is signed in to another account: this one gets a session beside it.
-  if (result.reason === 'other_account')
-    return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
-  throw unauthorized(
-    'session_required',
-    'This step needs the session that asked for the link: its cookie, or its refresh token.',
-  )
+  switch (result.reason) {
+    // The asking browser is signed in to another account: this one gets a session beside it.
+    case 'other_account':
+      return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
+    case 'unproven':
+    case 'invalid_link':
+      throw unauthorized(
+        CODE.session_required,
+        'The session that asked for the link did not prove it.',
+      )
+    default:
+      return unreachable(result)
+  }
 }
 
 function signInSession(
