@@ -103,6 +103,9 @@ const SettingsFields = z.object({
   ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
 })
 
+/** Every setting's name: the README's Settings table lists each one (test/readme.test.ts). */
+export const SETTING_NAMES = Object.keys(SettingsFields.shape)
+
 const SettingsSchema = SettingsFields.refine(
   (s) => s.MAILER !== 'resend' || Boolean(s.RESEND_API_KEY),
   {
