@@ -127,11 +127,16 @@ export interface SignInBody {
  * asks for before an anonymous session's data merges (the SDK does the same).
  */
 export function postAuth(path: string, body: Record<string, unknown>, from?: TokenSession) {
-  return api(path, {
-    method: 'POST',
-    headers: jsonHeaders(from ? bearer(from.accessToken) : {}),
-    body: JSON.stringify(from ? { ...body, refreshToken: from.refreshToken } : body),
-  })
+  return post(
+    path,
+    from ? { ...body, refreshToken: from.refreshToken } : body,
+    from ? bearer(from.accessToken) : {},
+  )
+}
+
+/** A JSON POST in token transport, with any extra headers. */
+export function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return api(path, { method: 'POST', headers: jsonHeaders(headers), body: JSON.stringify(body) })
 }
 
 /** The address `wrangler dev` reports for a request from this machine; the dev outbox needs it. */
