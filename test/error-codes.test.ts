@@ -23,7 +23,9 @@ function referencedCodes(): Map<string, string> {
 /** Every place outside the vocabulary module that writes a code as a string literal. */
 function codeLiterals(): string[] {
   const codes = [...Object.keys(ERROR_CODES), ...Object.keys(CLIENT_ERROR_CODES)]
-  const literal = new RegExp(`(['"\`])(${codes.join('|')})\\1`, 'g')
+  // Single quotes: the strings of the code (prettier's style). Backticked names in comments and
+  // documentation are prose, and "invalid_token" in a WWW-Authenticate header is RFC 6750's.
+  const literal = new RegExp(`'(${codes.join('|')})'`, 'g')
   const found: string[] = []
   for (const [file, text] of Object.entries(sources)) {
     if (file.endsWith(VOCABULARY)) continue
