@@ -16,6 +16,7 @@ import { AppError, errorBody } from './errors'
 import { completeDocument } from './openapi/document'
 import { ErrorSchema } from './schemas'
 import type { AppEnv } from './http/app-env'
+import { auditScope } from './http/audit-scope'
 import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
@@ -76,6 +77,7 @@ export function createApp(rt: Runtime) {
     c.set('issued', null)
     await next()
   })
+  app.use(auditScope())
   app.use(
     secureHeaders({
       strictTransportSecurity: settings.COOKIE_SECURE ? HSTS : false,

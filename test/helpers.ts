@@ -189,3 +189,15 @@ export const sessionOf = (body: SignInBody): TokenSession => ({
   sessionId: body.session.id,
   ...body.tokens,
 })
+
+/** An anonymous token session holding one document. */
+export async function anonymousWithDocument(): Promise<TokenSession> {
+  const anon = await createTokenSession()
+  const res = await api('/v1/documents', {
+    method: 'POST',
+    headers: jsonHeaders(bearer(anon.accessToken)),
+    body: JSON.stringify({ title: 'mine', content: 'private notes' }),
+  })
+  expect(res.status).toBe(201)
+  return anon
+}
