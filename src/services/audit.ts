@@ -1,3 +1,4 @@
+/// <reference path="../node-async-hooks.d.ts" />
 /**
  * Audit events: who did what, from which session, IP, user agent and country. Never a token,
  * secret or password: `detail` carries only ids, counts and reasons.
