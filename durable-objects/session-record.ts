@@ -2,32 +2,7 @@
  * The shapes a SessionDO stores and answers with, and the pure helpers over them: kept apart from
  * the object itself so the Worker can import the types without the class.
  */
-import type { ClaimedMailbox } from '../src/services/accounts'
-import type { MergeReport } from '../src/services/merge'
-
-/** Who the session belongs to: what access-token claims and the `user` answer are made from. */
-export interface SessionSubject {
-  userId: string
-  isAnonymous: boolean
-  role: string
-  email: string | null
-  userCreatedAt: number
-}
-
-/** A live session as the Worker sees it: enough to answer `{user, session}` without D1. */
-export interface SessionView extends SessionSubject {
-  sessionId: string
-  createdAt: number
-  lastSeenAt: number
-  expiresAt: number
-  userAgent: string | null
-  ip: string | null
-  /**
-   * When a credential last proved this account in this session (a password, a link, a code);
-   * null for an anonymous session. Setting a first password needs this to be recent.
-   */
-  authenticatedAt?: number | null
-}
+import type { ClaimedMailbox, MergeReport, SessionSubject, SessionView } from '../src/shapes'
 
 export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   idleExpiresAt: number
@@ -139,7 +114,7 @@ export type SignInTarget =
   /** An account the Worker already proved (a password, a link's code). */
   | ({ kind: 'account' } & ClaimedMailbox)
   /** Whoever an unused sign-in link names: consumed inside the object, under its lock. */
-  | { kind: 'magic-link'; tokenHash: string; adminEmails: string[] }
+  | { kind: 'magic-link'; tokenHash: string }
 
 /** When a presented secret proves a session: current, or previous within the grace window. */
 export interface ProofPolicy {

@@ -9,7 +9,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
   isIssuedSecret,
-  issuedSecretKeys,
   openIssuedSecret,
   rebuildIssuedSecrets,
   type IssuedClaims,
@@ -17,20 +16,19 @@ import {
 } from '../src/auth/issued-refresh'
 import { CLOCK_SKEW_SECONDS } from '../src/auth/access-token'
 import { createRefreshSecret } from '../src/auth/refresh-token'
-import { parseSettings, type Env, type Settings } from '../src/config'
-import { createDb } from '../src/db/client'
+import { parseSettings, type Bindings, type Settings } from '../src/config'
+import type { Db } from '../src/db/client'
 import { readRevokedBefore } from '../src/db/control'
 import { findUserByEmail } from '../src/db/accounts'
 import { SESSION_INDEX_LAG_MS } from '../src/db/sessions'
 import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
 import { fromBase64Url, sha256Base64Url } from '../src/encoding'
-import { accountSubject, claimMailbox, type ClaimedMailbox } from '../src/services/accounts'
+import { accountSubject, claimMailbox } from '../src/services/accounts'
 import { mergeAnonymousUser } from '../src/services/merge'
 import { mergeMovers } from '../src/services/merge-movers'
 import { writeMaterialisedSession } from '../src/services/materialise'
-import { createKeyring } from '../src/services/keyring'
-import { createUserKeys, type UserKeys } from '../src/services/user-keys'
-import { deriveSealingKey, seal, unseal } from '../src/services/sealing'
+import { createBaseRuntime, type BaseRuntime } from '../src/runtime-base'
+import { deriveSealingKey, seal, unseal } from '../src/auth/sealing'
 import {
   expiresAt,
   isCurrent,
@@ -47,10 +45,10 @@ import {
   type ProofPolicy,
   type RememberedLink,
   type SessionRecord,
-  type SessionView,
   type SignInInput,
   type SignInResult,
 } from './session-record'
+import type { ClaimedMailbox, SessionView } from '../src/shapes'
 
 export type * from './session-record'
 
@@ -74,13 +72,22 @@ const MAX_RETIRED_HASHES = 16
  */
 const MAX_ISSUED_HASHES = 32
 
-export class SessionDO extends DurableObject<Env> {
-  /** The per-user keys a merge re-seals with, built on first use. */
-  private userKeys: Promise<UserKeys> | undefined
-  /** The keys issued first secrets are MAC'd under, built on first use. */
-  private issuedKeys: Promise<IssuedSecretKeys> | undefined
-  private parsedSettings: Settings | undefined
+export class SessionDO extends DurableObject<Bindings> {
+  /** Settings, D1 and the master keys, built on first use exactly as the Worker builds them. */
+  private base: Promise<BaseRuntime> | undefined
 
+  /** The object's runtime; a failed build (a bad setting) is retried on the next call. */
+  private runtime(): Promise<BaseRuntime> {
+    if (!this.base) {
+      const built = createBaseRuntime(this.env)
+      built.catch(() => (this.base = undefined))
+      this.base = built
+    }
+    return this.base
+  }
+
+  /** The settings alone, parsed by the same function as the Worker's (synchronous, cached). */
+  private parsedSettings: Settings | undefined
   private settings(): Settings {
     return (this.parsedSettings ??= parseSettings(this.env))
   }
@@ -246,7 +253,7 @@ export class SessionDO extends DurableObject<Env> {
     if (now >= subject.issuedAt + lifetime) return null
     // The object's own name, where the runtime gives it, must be the session id it was told.
     if (this.ctx.id.name !== undefined && this.ctx.id.name !== sessionId) return null
-    const db = createDb(this.env.DB)
+    const { db } = await this.runtime()
     const [revokedBefore, firstSecrets] = await Promise.all([
       readRevokedBefore(db),
       this.keys().then((keys) => rebuildIssuedSecrets(keys, sessionId, subject)),
@@ -302,8 +309,8 @@ export class SessionDO extends DurableObject<Env> {
     return openIssuedSecret(await this.keys(), sessionId, secret)
   }
 
-  private keys(): Promise<IssuedSecretKeys> {
-    return (this.issuedKeys ??= issuedKeysFor(this.env))
+  private async keys(): Promise<IssuedSecretKeys> {
+    return (await this.runtime()).issuedKeys
   }
 
   /** How long a first secret lives: as long as a session started at its issue would. */
@@ -328,12 +335,12 @@ export class SessionDO extends DurableObject<Env> {
    */
   signIn(input: SignInInput): Promise<SignInResult> {
     return this.locked(async () => {
-      const db = createDb(this.env.DB)
+      const { db, userKeys, events, settings } = await this.runtime()
       const presentedHash = await sha256Base64Url(input.presented)
       // A sign-in from an issued session materialises it first (the merge needs its user row).
       const before = this.read() ?? (await this.materialiseForSignIn(input, presentedHash))
       if (!before || !proves(before, presentedHash, input)) return { ok: false, reason: 'unproven' }
-      const resolved = await this.resolveAccount(db, before.sessionId, input)
+      const resolved = await this.resolveAccount(db, before.sessionId, input, settings.ADMIN_EMAILS)
       if (!resolved) return { ok: false, reason: 'invalid_link' }
       const { account } = resolved
       if (!before.isAnonymous && before.userId !== account.userId)
@@ -359,9 +366,9 @@ export class SessionDO extends DurableObject<Env> {
             into: account.userId,
             sessionId: before.sessionId,
             now: input.now,
-            userKeys: await (this.userKeys ??= userKeysFor(this.env)),
+            userKeys,
             // issue-14: `user.merged` for other Workers, published after the merge commits.
-            events: this.env.SESSION_EVENTS,
+            events,
           },
           mergeMovers,
         )
@@ -519,9 +526,10 @@ export class SessionDO extends DurableObject<Env> {
    * an erase (the row goes) or the kill switch.
    */
   private async resolveAccount(
-    db: ReturnType<typeof createDb>,
+    db: Db,
     sessionId: string,
     input: SignInInput,
+    adminEmails: readonly string[],
   ): Promise<ClaimedMailbox | null> {
     const { target, now, revokedBefore } = input
     if (target.kind === 'account')
@@ -546,7 +554,7 @@ export class SessionDO extends DurableObject<Env> {
     })
     if (!link) return null
     this.rememberLink(target.tokenHash, link)
-    return claimMailbox(db, link.email, target.adminEmails, now)
+    return claimMailbox(db, link.email, adminEmails, now)
   }
 
   private rememberLink(tokenHash: string, link: RememberedLink): void {
@@ -597,17 +605,6 @@ function proves(record: SessionRecord, presentedHash: string, policy: ProofPolic
 /** `list` with `hash` appended (when there is one), keeping the newest `max`. */
 function remember(list: string[] | undefined, hash: string | null, max: number): string[] {
   return [...(list ?? []), ...(hash === null ? [] : [hash])].slice(-max)
-}
-
-/** The same master keys the Worker checked at start-up: current and previous. */
-async function userKeysFor(env: Env): Promise<UserKeys> {
-  const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
-  return createUserKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
-}
-
-async function issuedKeysFor(env: Env): Promise<IssuedSecretKeys> {
-  const { ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS } = parseSettings(env)
-  return issuedSecretKeys(await createKeyring(ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS))
 }
 
 /** What one refresh hands to `rotate`: the presented secret and its successor, prepared. */

@@ -11,11 +11,12 @@ import { routePath } from 'hono/route'
 import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './auth/transport'
+import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './http/transport'
 import { AppError, errorBody } from './errors'
 import { completeDocument } from './openapi/document'
 import { ErrorSchema } from './schemas'
 import type { AppEnv } from './http/app-env'
+import { auditScope } from './http/audit-scope'
 import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
@@ -36,6 +37,7 @@ import { publicRoutes } from './routes/public'
 import { secretRoutes } from './routes/secrets'
 import { sessionRoutes } from './routes/sessions'
 import type { Runtime } from './runtime'
+import { CODE, type ErrorCode } from './error-codes'
 
 const OPENAPI_DESCRIPTION =
   'Anonymous-first sessions and identity. Every error is {"error": {"code", "message"}}. ' +
@@ -57,7 +59,7 @@ function payloadLimit(maxSize: number) {
   return bodyLimit({
     maxSize,
     onError: () => {
-      throw new AppError(413, 'payload_too_large', `The request body exceeds ${maxSize} bytes.`)
+      throw new AppError(413, CODE.payload_too_large, `The request body exceeds ${maxSize} bytes.`)
     },
   })
 }
@@ -75,6 +77,7 @@ export function createApp(rt: Runtime) {
     c.set('issued', null)
     await next()
   })
+  app.use(auditScope())
   app.use(
     secureHeaders({
       strictTransportSecurity: settings.COOKIE_SECURE ? HSTS : false,
@@ -157,7 +160,7 @@ export function createApp(rt: Runtime) {
   app.route('/', docsRoutes)
 
   app.notFound((c) =>
-    c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404),
+    c.json(errorBody(CODE.not_found, `No route for ${c.req.method} ${c.req.path}.`), 404),
   )
   app.onError((error, c) => {
     if (error instanceof AppError) {
@@ -180,21 +183,21 @@ export function createApp(rt: Runtime) {
         stack: (error as Error)?.stack,
       }),
     )
-    return c.json(errorBody('internal_error', 'An internal error occurred.'), 500)
+    return c.json(errorBody(CODE.internal_error, 'An internal error occurred.'), 500)
   })
   return app
 }
 
 /** Hono's own exceptions (malformed JSON, wrong content type) in the contract's vocabulary. */
-function httpExceptionCode(status: number): string {
+function httpExceptionCode(status: number): ErrorCode {
   switch (status) {
     case 400:
-      return 'invalid_request'
+      return CODE.invalid_request
     case 413:
-      return 'payload_too_large'
+      return CODE.payload_too_large
     case 415:
-      return 'unsupported_media_type'
+      return CODE.unsupported_media_type
     default:
-      return status >= 500 ? 'internal_error' : 'request_rejected'
+      return status >= 500 ? CODE.internal_error : CODE.request_rejected
   }
 }

@@ -3,13 +3,14 @@
  * app is built, and a bad one fails with its name instead of surfacing at first use.
  */
 import { z } from 'zod'
-import type { SessionDO } from '../durable-objects/session'
 import type { SessionEvent } from './session-events'
 
-/** Bindings and raw variables as wrangler hands them to the Worker. */
-export interface Env {
+/**
+ * Bindings and raw variables as wrangler hands them to the Worker and the session object, all but
+ * the object's own namespace: src/bindings.ts adds that, so this module need not name the class.
+ */
+export interface Bindings {
   DB: D1Database
-  SESSIONS: DurableObjectNamespace<SessionDO>
   /** Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`): a coarse per-location shield. */
   ANONYMOUS_PER_IP_LIMIT?: RateLimit
   AUTH_PER_IP_LIMIT?: RateLimit
@@ -115,6 +116,9 @@ const SettingsFields = z.object({
   ),
   ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
 })
+
+/** Every setting's name: the README's Settings table lists each one (test/readme.test.ts). */
+export const SETTING_NAMES = Object.keys(SettingsFields.shape)
 
 const SettingsSchema = SettingsFields.refine(
   (s) => s.MAILER !== 'resend' || Boolean(s.RESEND_API_KEY),

@@ -3,10 +3,12 @@
  * runtime (parsed settings, D1 handle, key cache) is built once per isolate on first use.
  */
 import { createApp } from './app'
-import { SettingsError, type Env } from './config'
+import type { Env } from './bindings'
+import { SettingsError } from './config'
 import { errorBody } from './errors'
 import { runSweep } from './jobs/sweep'
 import { cachePerEnv, readyRuntimeFor, runtimeFor } from './runtime-cache'
+import { CODE } from './error-codes'
 
 export { SessionDO } from '../durable-objects/session'
 export { SessionService } from './rpc'
@@ -22,13 +24,13 @@ export default {
     } catch (error) {
       if (error instanceof SettingsError) {
         console.error(JSON.stringify({ level: 'error', msg: error.message }))
-        return Response.json(errorBody('misconfigured', error.message), { status: 503 })
+        return Response.json(errorBody(CODE.misconfigured, error.message), { status: 503 })
       }
       // The key check reads D1; if D1 fails it, answer in the contract's shape and retry next time.
       console.error(
         JSON.stringify({ level: 'error', msg: 'start-up failed', error: String(error) }),
       )
-      return Response.json(errorBody('internal_error', 'An internal error occurred.'), {
+      return Response.json(errorBody(CODE.internal_error, 'An internal error occurred.'), {
         status: 500,
       })
     }

@@ -31,6 +31,7 @@ import {
   savePendingAuthorization,
   type OAuthRecordKey,
 } from './services/oauth-store'
+import { CODE } from './error-codes'
 
 const PendingSchema = z.object({
   verifier: z.string().regex(PKCE_VERIFIER_PATTERN, 'verifier: must be an RFC 7636 verifier'),
@@ -71,7 +72,7 @@ async function writableKey(rt: Runtime, userId: unknown, serverId: unknown) {
   if (!user || user.mergedInto)
     throw new AppError(
       404,
-      'not_found',
+      CODE.not_found,
       'No such user: unknown, erased or merged (see resolveUser).',
     )
   return key

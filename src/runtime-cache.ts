@@ -3,7 +3,7 @@
  * use and shared by every entry point of the Worker (HTTP, RPC), so they share key and kill-switch
  * caches too.
  */
-import type { Env } from './config'
+import type { Env } from './bindings'
 import { createRuntime, type Runtime } from './runtime'
 
 /** Memoises `build` per `env`; a rejected build is forgotten so the next call tries again. */

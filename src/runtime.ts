@@ -3,34 +3,20 @@
  * `env` (settings checked then) and handed to routes through the context, to services as an argument.
  */
 import { createKeyStore, type KeyStore } from './auth/signing-keys'
-import { parseSettings, type Env, type Settings } from './config'
-import { createDb, type Db } from './db/client'
+import type { Env } from './bindings'
 import { readRevokedBefore } from './db/control'
-import { issuedSecretKeys, type IssuedSecretKeys } from './auth/issued-refresh'
-import { createAnalytics, type Analytics } from './services/analytics'
-import { createIsolateCache, type IsolateCache } from './services/isolate-cache'
+import { createIsolateCache, type IsolateCache } from './isolate-cache'
+import { createBaseRuntime, type BaseRuntime } from './runtime-base'
 import { checkKeyring, createKeyCheck } from './services/key-check'
-import { createKeyring, masterSealingKeys, type Keyring } from './services/keyring'
 import { createMailer, type Mailer } from './services/mailer'
-import type { SessionEventQueue } from './services/session-events'
 import { createLimiters, type Limiters } from './services/rate-limits'
-import type { SealingKeys } from './services/sealing'
-import { createUserKeys, type UserKeys } from './services/user-keys'
 import type { SessionDO } from '../durable-objects/session'
 
-export interface Runtime {
-  settings: Settings
-  db: Db
+export interface Runtime extends BaseRuntime {
   keys: KeyStore
   sessions: DurableObjectNamespace<SessionDO>
-  /** The master keys: `ENCRYPTION_KEY` and `ENCRYPTION_KEY_PREVIOUS`. */
-  keyring: Keyring
-  /** The master keys as they seal the signing keys' private halves. */
-  masterKeys: SealingKeys
   limits: Limiters
   mailer: Mailer
-  /** The keys each user's data (secrets, OAuth state) is sealed under, one per master key. */
-  userKeys: UserKeys
   /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */
   killSwitch: IsolateCache<number>
   /**
@@ -40,44 +26,22 @@ export interface Runtime {
   checkKeys: () => Promise<void>
   /** Static assets (public/): the demo page and /docs; null where the binding is absent. */
   assets: Fetcher | null
-  /** Where merge and erase events go for other Workers; undefined when not bound. */
-  events: SessionEventQueue | undefined
-  /** The MAC keys of issued sessions' first refresh secrets (auth/issued-refresh.ts). */
-  issuedKeys: IssuedSecretKeys
-  /** Counts kept out of D1: sessions issued, rate-limit hits (Workers Analytics Engine). */
-  analytics: Analytics
 }
 
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
 export const KILL_SWITCH_CACHE_TTL_MS = 30_000
 
 export async function createRuntime(env: Env): Promise<Runtime> {
-  const settings = parseSettings(env)
-  const db = createDb(env.DB)
-  const keyring = await createKeyring(settings.ENCRYPTION_KEY, settings.ENCRYPTION_KEY_PREVIOUS)
-  const masterKeys = masterSealingKeys(keyring)
-  const userKeys = createUserKeys(keyring)
-  const analytics = createAnalytics(env.ANALYTICS)
+  const base = await createBaseRuntime(env)
+  const { settings, db, keyring, userKeys, masterKeys, analytics } = base
   return {
-    settings,
-    db,
-    keyring,
-    masterKeys,
+    ...base,
     keys: createKeyStore({ db, sealingKeys: masterKeys }),
     sessions: env.SESSIONS,
     limits: createLimiters(env, settings, analytics),
     mailer: createMailer(settings, db),
-    userKeys,
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
     checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
     assets: env.ASSETS ?? null,
-    events: env.SESSION_EVENTS,
-    issuedKeys: await issuedSecretKeys(keyring),
-    analytics,
   }
-}
-
-/** The session's Durable Object; the sid alone routes to it. */
-export function sessionStub(rt: Runtime, sessionId: string) {
-  return rt.sessions.get(rt.sessions.idFromName(sessionId))
 }

@@ -3,7 +3,7 @@
  * document, so nothing is described twice.
  */
 import { z } from '@hono/zod-openapi'
-import type { SessionView } from '../durable-objects/session'
+import type { SessionView } from './shapes'
 import { ERROR_CODE_LIST } from './error-codes'
 import { errorResponseRef, type ErrorStatus } from './openapi/components'
 

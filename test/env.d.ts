@@ -1,5 +1,5 @@
 import type { D1Migration } from 'cloudflare:test'
-import type { Env as WorkerEnv } from '../src/config'
+import type { Env as WorkerEnv } from '../src/bindings'
 
 declare global {
   namespace Cloudflare {

@@ -13,7 +13,7 @@ import {
 import { env } from 'cloudflare:workers'
 import { signAccessToken } from '../src/auth/access-token'
 import { createSigningKeyRow } from '../src/auth/signing-keys'
-import { openValue, signingKeySlot } from '../src/services/sealing'
+import { openValue, signingKeySlot } from '../src/auth/sealing'
 import { runtime, type TokenSession } from './helpers'
 
 export const AUDIENCE = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }

@@ -140,11 +140,16 @@ export interface SignInBody {
  * asks for before an anonymous session's data merges (the SDK does the same).
  */
 export function postAuth(path: string, body: Record<string, unknown>, from?: TokenSession) {
-  return api(path, {
-    method: 'POST',
-    headers: jsonHeaders(from ? bearer(from.accessToken) : {}),
-    body: JSON.stringify(from ? { ...body, refreshToken: from.refreshToken } : body),
-  })
+  return post(
+    path,
+    from ? { ...body, refreshToken: from.refreshToken } : body,
+    from ? bearer(from.accessToken) : {},
+  )
+}
+
+/** A JSON POST in token transport, with any extra headers. */
+export function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return api(path, { method: 'POST', headers: jsonHeaders(headers), body: JSON.stringify(body) })
 }
 
 /** The address `wrangler dev` reports for a request from this machine; the dev outbox needs it. */
@@ -215,4 +220,16 @@ export async function receivedBy(
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error('the consumer received no matching event within 5 s')
+}
+
+/** An anonymous token session holding one document. */
+export async function anonymousWithDocument(): Promise<TokenSession> {
+  const anon = await createTokenSession()
+  const res = await api('/v1/documents', {
+    method: 'POST',
+    headers: jsonHeaders(bearer(anon.accessToken)),
+    body: JSON.stringify({ title: 'mine', content: 'private notes' }),
+  })
+  expect(res.status).toBe(201)
+  return anon
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import pkg from '../package.json'
-import { parseSettings } from '../src/config'
+import { parseSettings, SETTING_NAMES } from '../src/config'
 
 const files = import.meta.glob(['../README.md', '../cli/edge-session.mjs'], {
   query: '?raw',
@@ -36,6 +36,14 @@ describe('the README', () => {
     expect(named.length).toBeGreaterThan(5)
     const commands = [...cli.matchAll(/\.command\('([a-z-]+)/g)].map((m) => m[1]!)
     expect(named.filter((name) => !commands.includes(name))).toEqual([])
+  })
+
+  it('lists every setting', () => {
+    const table = readme.slice(readme.indexOf('## Settings'), readme.indexOf('## Deploying'))
+    const listed = [...table.matchAll(/^\| ((?:`[A-Z_]+`(?:, )?)+) +\|/gm)].flatMap(([, names]) =>
+      names!.match(/[A-Z_]+/g)!,
+    )
+    expect(SETTING_NAMES.filter((name) => !listed.includes(name))).toEqual([])
   })
 
   it('lists settings that exist, with the defaults they have', () => {

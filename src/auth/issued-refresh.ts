@@ -15,7 +15,7 @@
  * from an access token's claims when a data write materialises the session (see SessionDO).
  */
 import { fromBase64Url, toBase64Url } from '../encoding'
-import type { Keyring } from '../services/keyring'
+import type { Keyring } from './keyring'
 
 const VERSION = 1
 const PAYLOAD_BYTES = 1 + 8 + 26

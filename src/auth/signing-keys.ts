@@ -1,14 +1,14 @@
 /**
  * The signing key set: ES256 key pairs kept in D1 with the private JWK sealed (AES-GCM) under
- * the master key (services/keyring.ts), which each sealed value names. Each isolate caches the set briefly so verifying an access token needs no I/O.
+ * the master key (auth/keyring.ts), which each sealed value names. Each isolate caches the set briefly so verifying an access token needs no I/O.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import { SIGNING_ALG, type KeySet, type PublicSigningKey } from './key-set'
 import type { Db } from '../db/client'
 import { insertSigningKey, listUnretiredKeys, type SigningKeyRow } from '../db/signing-keys'
 import { createId } from '../ids'
-import { createIsolateCache, type IsolateCache } from '../services/isolate-cache'
-import { openValue, sealValue, signingKeySlot, type SealingKeys } from '../services/sealing'
+import { createIsolateCache, type IsolateCache } from '../isolate-cache'
+import { openValue, sealValue, signingKeySlot, type SealingKeys } from './sealing'
 
 export { SIGNING_ALG, type KeySet, type PublicSigningKey }
 /** How long an isolate trusts its cached key set before reading D1 again. */

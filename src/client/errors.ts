@@ -2,7 +2,13 @@
  * The one error the browser SDK throws. The API's `{"error": {"code", "message"}}` arrives here
  * with its HTTP status; a request that never got an answer is status 0, code `network_error`.
  */
-import type { ErrorCode } from '../error-codes'
+import {
+  CLIENT_CODE,
+  CLIENT_ERROR_CODES,
+  ERROR_CODES,
+  type ClientErrorCode as SdkOwnCode,
+  type ErrorCode,
+} from '../error-codes'
 
 /** The contract's error body (test/client/contract-types.test.ts holds it to the schema). */
 export interface ErrorBody {
@@ -20,7 +26,7 @@ export interface ErrorBody {
  * an answer that never came (`network_error`), was not JSON (`invalid_response`) or was not in the
  * contract's shape (`http_error`).
  */
-export type ClientErrorCode = ErrorCode | 'network_error' | 'invalid_response' | 'http_error'
+export type ClientErrorCode = ErrorCode | SdkOwnCode
 
 /** An API error: `code` is the contract's snake_case code, `status` the HTTP status (0: no answer). */
 export class SessionClientError extends Error {
@@ -51,9 +57,16 @@ export async function errorFromResponse(res: Response): Promise<SessionClientErr
   const body: unknown = await res.json().catch(() => null)
   if (isErrorBody(body))
     return new SessionClientError(res.status, body.error.code, body.error.message)
-  return new SessionClientError(
-    res.status,
-    'http_error',
-    `The server answered ${res.status} ${res.statusText}`.trim() + '.',
-  )
+  return clientError(res.status, CLIENT_CODE.http_error)
+}
+
+/** An error the SDK raises itself, with its code's one message from the vocabulary. */
+export function clientError(
+  status: number,
+  code: ErrorCode | ClientErrorCode,
+  options?: { cause?: unknown },
+): SessionClientError {
+  const message =
+    code in ERROR_CODES ? ERROR_CODES[code as ErrorCode] : CLIENT_ERROR_CODES[code as SdkOwnCode]
+  return new SessionClientError(status, code, message, options)
 }

@@ -4,9 +4,10 @@
  * transport leaves the credentials to the browser (HttpOnly cookies that no script can read);
  * token transport carries them itself.
  */
-import { errorFromResponse, SessionClientError, type ClientErrorCode } from './errors'
+import { clientError, errorFromResponse, type ClientErrorCode } from './errors'
 import type { TokenStore } from './token-store'
 import type { Tokens } from './types'
+import { CODE, CLIENT_CODE } from '../error-codes'
 
 /** `cookie` (browsers, the default) or `token` (`X-Session-Transport: token`, bearer tokens). */
 export type Transport = 'cookie' | 'token'
@@ -59,9 +60,9 @@ export interface Requester {
 
 // The server's `TRANSPORT_HEADER`, repeated so that no server module is bundled for the browser.
 const TRANSPORT_HEADER = 'X-Session-Transport'
-const SUPERSEDED = 'refresh_token_superseded'
+const SUPERSEDED = CODE.refresh_token_superseded
 // A 401 that a refresh cannot cure: retrying a wrong password would also count as a second failure.
-const NOT_ABOUT_THE_SESSION = new Set(['invalid_credentials'])
+const NOT_ABOUT_THE_SESSION = new Set<string>([CODE.invalid_credentials])
 // Refresh a little before the server would refuse the access token, so that clock skew and the
 // request's own travel time do not cost a 401 round trip.
 const EXPIRY_MARGIN_MS = 5_000
@@ -92,7 +93,7 @@ export function createRequester({
     try {
       return await fetch(url, init)
     } catch (cause) {
-      throw new SessionClientError(0, 'network_error', 'The request did not reach the server.', {
+      throw clientError(0, CLIENT_CODE.network_error, {
         cause,
       })
     }
@@ -150,7 +151,7 @@ export function createRequester({
 
   const parse = (res: Response): Promise<unknown> =>
     res.json().catch((cause: unknown) => {
-      throw new SessionClientError(res.status, 'invalid_response', 'The answer was not JSON.', {
+      throw clientError(res.status, CLIENT_CODE.invalid_response, {
         cause,
       })
     })
@@ -166,8 +167,7 @@ export function createRequester({
   async function runRefresh(): Promise<void> {
     const started = generation
     const sent = transport === 'token' ? await store.load() : null
-    if (transport === 'token' && !sent)
-      throw new SessionClientError(401, 'invalid_refresh_token', 'There is no session to refresh.')
+    if (transport === 'token' && !sent) throw clientError(401, CODE.invalid_refresh_token)
     const headers: Record<string, string> = { Accept: 'application/json' }
     const init: ClientRequestInit = { method: 'POST', headers }
     if (sent) {

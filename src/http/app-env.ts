@@ -1,8 +1,7 @@
 /** Hono's type parameters for this app: bindings and the typed context variables. */
-import type { UserContext } from '../auth/user-context'
-import type { Env } from '../config'
+import type { Env } from '../bindings'
 import type { Runtime } from '../runtime'
-import type { IssuedSession } from '../services/sessions'
+import type { IssuedSession, UserContext } from '../shapes'
 
 export interface AppEnv {
   Bindings: Env

@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { AppError } from '../errors'
+import { CODE } from '../error-codes'
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i
 
@@ -15,7 +16,7 @@ export function isLoopbackAddress(ip: string | undefined): boolean {
 export function loopbackOnly(): MiddlewareHandler {
   return async (c, next) => {
     if (!isLoopbackAddress(c.req.header('cf-connecting-ip')))
-      throw new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`)
+      throw new AppError(404, CODE.not_found, `No route for ${c.req.method} ${c.req.path}.`)
     await next()
   }
 }

@@ -8,7 +8,8 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { AppError } from '../errors'
-import { TRANSPORT_HEADER } from '../auth/transport'
+import { TRANSPORT_HEADER } from './transport'
+import { CODE } from '../error-codes'
 
 const SAFE_METHODS = /^(GET|HEAD|OPTIONS)$/
 
@@ -24,7 +25,7 @@ export function originCheck(allowedOrigins: readonly string[]): MiddlewareHandle
       if (!origin || (origin !== new URL(c.req.url).origin && !allowed.has(origin))) {
         throw new AppError(
           403,
-          'csrf_rejected',
+          CODE.csrf_rejected,
           origin
             ? 'Cross-site request rejected: this Origin is not in ALLOWED_ORIGINS.'
             : 'Cross-site request rejected: a write that relies on cookies needs an Origin header. ' +

@@ -1,9 +1,11 @@
 /**
  * One JSON line per request: method, route pattern (never the raw path, which holds ids), status,
- * duration, a user id prefix and a request id. Never a token, secret, email or query string.
+ * duration, a user id prefix, a request id and a refusal's detail. Never a token, secret, email or
+ * query string.
  */
 import type { MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
+import { AppError } from '../errors'
 import type { AppEnv } from './app-env'
 
 /** Enough of a user id to correlate lines, not enough to name the user: `anon_1ab4`. */
@@ -29,6 +31,8 @@ export function requestLog(level: LogLevel): MiddlewareHandler<AppEnv> {
       durationMs: Math.round(performance.now() - started),
       user: c.var.user?.id.slice(0, USER_PREFIX_LENGTH) ?? null,
       requestId,
+      // What this refusal was about; the client got only its code's one message.
+      ...(c.error instanceof AppError && c.error.detail ? { detail: c.error.detail } : {}),
     }
     console.log(JSON.stringify(line))
   }

@@ -1,11 +1,6 @@
 /** What an audit event or session row records of the request that caused it. */
 import type { Context } from 'hono'
-
-export interface RequestMeta {
-  ip: string | null
-  userAgent: string | null
-  country: string | null
-}
+import type { RequestMeta } from '../shapes'
 
 const MAX_USER_AGENT_LENGTH = 512
 

@@ -6,7 +6,7 @@
 import type { Context } from 'hono'
 import { z } from '@hono/zod-openapi'
 import { parseRefreshToken } from '../auth/refresh-token'
-import { readCredentialCookies } from '../auth/transport'
+import { readCredentialCookies } from './transport'
 import { invalidRequest } from '../errors'
 import type { SessionProof } from '../services/sign-in'
 import type { AppEnv } from './app-env'

@@ -4,16 +4,17 @@
  * leave the browser's cookie stale, so the session would die of reuse): refused.
  */
 import type { MiddlewareHandler } from 'hono'
-import { readCredentialCookies, wantsTokenTransport } from '../auth/transport'
+import { readCredentialCookies, wantsTokenTransport } from './transport'
 import { AppError } from '../errors'
 import type { AppEnv } from './app-env'
+import { CODE } from '../error-codes'
 
 export function transportGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (wantsTokenTransport(c) && readCredentialCookies(c).session !== undefined)
       throw new AppError(
         400,
-        'transport_conflict',
+        CODE.transport_conflict,
         'This request carries the session cookie, so it cannot ask for tokens: drop the ' +
           'X-Session-Transport header, or send no cookies (fetch credentials: "omit").',
       )

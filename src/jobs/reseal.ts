@@ -19,7 +19,7 @@ import {
   sealValue,
   sealedKeyId,
   type SealedSlot,
-} from '../services/sealing'
+} from '../auth/sealing'
 
 export interface ResealOptions {
   batchSize: number

@@ -3,7 +3,7 @@
  * URL or issuer fails the deployment loudly with the option's name (as Hono's jwt middleware does
  * for a missing `alg`) instead of refusing every token at run time.
  */
-import { ACCESS_COOKIE, cookieName as browserCookieName } from '../auth/transport'
+import { ACCESS_COOKIE, cookieName as browserCookieName } from '../http/transport'
 import type { TokenAudience } from '../auth/access-token'
 import type { JwksFetch } from './remote-key-set'
 

@@ -8,11 +8,12 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { HTTPException } from 'hono/http-exception'
 import { looksLikeJwt, verifyAccessTokenWith, KeySetUnavailableError } from '../auth/access-token'
-import { readBearerToken } from '../auth/transport'
+import { readBearerToken } from '../http/transport'
 import type { UserContext } from '../contract'
 import { AppError, errorBody, unauthorized } from '../errors'
 import { parseRemoteOptions, type RemoteUserContextOptions } from './remote-options'
 import { createRemoteKeySet } from './remote-key-set'
+import { CODE } from '../error-codes'
 
 export type { RemoteUserContextMode, RemoteUserContextOptions } from './remote-options'
 
@@ -47,20 +48,20 @@ export function remoteUserContext<M extends RemoteUserContextOptions['mode']>(
     // the client must refresh rather than be served as a stranger.
     if (bearer === null)
       throw unauthorized(
-        'invalid_token',
+        CODE.invalid_token,
         'The Authorization header must be "Bearer <access token>".',
       )
     if (bearer !== undefined) {
       const user = await verify(bearer)
-      if (!user) throw unauthorized('invalid_token', 'The access token is invalid or expired.')
+      if (!user) throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
       return user
     }
     const cookie = getCookie(c, cookieName)
     const user = cookie ? await verify(cookie) : null
     if (user || mode === 'optional') return user
     throw cookie
-      ? unauthorized('invalid_token', 'The access token is invalid or expired.')
-      : unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+      ? unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
+      : unauthorized(CODE.unauthenticated, 'This endpoint needs a session; none was presented.')
   }
 
   return async (c, next) => {
@@ -81,9 +82,14 @@ function toHttpException(error: unknown): HTTPException {
     console.error(
       JSON.stringify({ level: 'error', msg: error.message, cause: String(error.cause) }),
     )
-    error = new AppError(503, 'keys_unavailable', 'The signing keys could not be loaded; retry.', {
-      'Retry-After': '5',
-    })
+    error = new AppError(
+      503,
+      CODE.keys_unavailable,
+      'The signing keys could not be loaded; retry.',
+      {
+        'Retry-After': '5',
+      },
+    )
   }
   if (!(error instanceof AppError)) throw error
   const res = Response.json(errorBody(error.code, error.message), {

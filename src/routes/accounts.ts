@@ -1,8 +1,8 @@
 /** Email + password: register, log in, change password. */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { deliverSession, issuedTokens } from '../auth/transport'
-import { requireUser, userContext } from '../auth/user-context'
+import { deliverSession, issuedTokens } from '../http/transport'
+import { requireUser, userContext } from '../http/user-context'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { RefreshTokenField, sessionProof } from '../http/session-proof'

@@ -1,6 +1,6 @@
 /** `createRoute` for the admin API: the admin-only middleware, the Admin tag and admin security. */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi'
-import { adminOnly } from '../auth/admin'
+import { adminOnly } from '../http/admin-guard'
 import { ADMIN_ACCESS } from '../openapi/components'
 
 const admin = adminOnly()

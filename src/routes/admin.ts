@@ -1,6 +1,6 @@
 /** The admin API: kill switch, key rotation, sweep, metrics, erasing a user. */
 import { z } from '@hono/zod-openapi'
-import { tokenPair } from '../auth/transport'
+import { tokenPair } from '../http/transport'
 import { findUser } from '../db/users'
 import { notFound } from '../errors'
 import { requestMeta } from '../http/request-meta'

@@ -6,14 +6,15 @@ import {
   issuedTokens,
   readBearerToken,
   readCredentialCookies,
-} from '../auth/transport'
-import { requireUser, userContext, verifyToken } from '../auth/user-context'
+} from '../http/transport'
+import { requireUser, userContext, verifyToken } from '../http/user-context'
 import { AppError, unauthorized } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
 import { refreshSession, revokeAllSessions, revokeSession, SUPERSEDED } from '../services/sessions'
 import { REFRESH_ACCESS, USER_ACCESS } from '../openapi/components'
+import { CODE } from '../error-codes'
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
 
@@ -53,7 +54,8 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const presented = c.req.valid('json').refreshToken ?? readCredentialCookies(c).session
-      if (!presented) throw unauthorized('invalid_refresh_token', 'No refresh token was presented.')
+      if (!presented)
+        throw unauthorized(CODE.invalid_refresh_token, 'No refresh token was presented.')
       const { rt } = c.var
       const issued = await refreshSession(rt, presented, requestMeta(c)).catch((error: unknown) => {
         const fromCookie = !c.req.valid('json').refreshToken
@@ -83,12 +85,12 @@ export const authRoutes = createRouter()
       const token = bearer === undefined ? readCredentialCookies(c).access : bearer
       if (!token)
         throw unauthorized(
-          'invalid_token',
+          CODE.invalid_token,
           'Present an access token as a Bearer token or the access cookie.',
         )
       const verified = await verifyToken(c, token)
       if (!verified.ok)
-        throw unauthorized('invalid_token', 'The access token is invalid or expired.')
+        throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
       const { sub, sid, anon, role, iat, exp } = verified.claims
       return c.json({ sub, sid, anon, role, iat, exp }, 200)
     },

@@ -1,6 +1,6 @@
 /** `GET /v1/me/events`: the caller's own audit trail, newest first. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../auth/user-context'
+import { requireUser, userContext } from '../http/user-context'
 import { listUserEvents } from '../db/user-events'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent } from '../schemas'

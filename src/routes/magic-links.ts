@@ -20,6 +20,7 @@ import { unauthorized } from '../errors'
 import { signInAnswer } from './accounts'
 import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../openapi/components'
 import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './magic-link-page'
+import { CODE } from '../error-codes'
 
 const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
 
@@ -146,7 +147,7 @@ export const magicLinkRoutes = createRouter()
       const from = sessionProof(c, refreshToken)
       if (!from)
         throw unauthorized(
-          'session_required',
+          CODE.session_required,
           'Type the code in the browser that asked for the link (its session cookie, or refreshToken).',
         )
       const outcome = await verifyLinkCode(c.var.rt, email, code, from, requestMeta(c))

@@ -1,7 +1,7 @@
 /** `GET /v1/me`: who am I. Creates an anonymous session on first contact. */
 import { createRoute } from '@hono/zod-openapi'
-import { issuedTokens } from '../auth/transport'
-import { requireUser, userContext } from '../auth/user-context'
+import { issuedTokens } from '../http/transport'
+import { requireUser, userContext } from '../http/user-context'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent, toUserSession, UserSessionSchema } from '../schemas'
 import { describeSession } from '../services/sessions'

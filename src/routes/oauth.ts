@@ -4,7 +4,7 @@
  * stores them. Every route needs a session and touches only the caller's records.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../auth/user-context'
+import { requireUser, userContext } from '../http/user-context'
 import { notFound } from '../errors'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonBody, jsonContent } from '../schemas'

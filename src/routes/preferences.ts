@@ -1,6 +1,6 @@
 /** `GET`/`PATCH /v1/me/preferences`: the caller's preferences object, changed by merge patch. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../auth/user-context'
+import { requireUser, userContext } from '../http/user-context'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent } from '../schemas'
 import {

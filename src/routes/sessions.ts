@@ -1,7 +1,7 @@
 /** Session resources: create an anonymous session, list this user's sessions, revoke one. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { deliverSession, issuedTokens } from '../auth/transport'
-import { requireUser, userContext } from '../auth/user-context'
+import { deliverSession, issuedTokens } from '../http/transport'
+import { requireUser, userContext } from '../http/user-context'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { ID_PATTERNS } from '../ids'

@@ -3,14 +3,7 @@ import { findUserByEmail, insertAccount, markEmailProven } from '../db/accounts'
 import type { Db } from '../db/client'
 import type { UserRow } from '../db/users'
 import { createId } from '../ids'
-
-/** An account as a session needs it: who to bind to and what the tokens will say. */
-export interface AccountSubject {
-  userId: string
-  email: string
-  role: string
-  userCreatedAt: number
-}
+import type { AccountSubject, ClaimedMailbox } from '../shapes'
 
 export function accountSubject(row: UserRow): AccountSubject {
   return { userId: row.id, email: row.email ?? '', role: row.role, userCreatedAt: row.createdAt }
@@ -19,13 +12,6 @@ export function accountSubject(row: UserRow): AccountSubject {
 /** `admin` for emails in ADMIN_EMAILS, else `user`; granted only once the mailbox is proven. */
 export function roleForEmail(adminEmails: readonly string[], email: string): string {
   return adminEmails.some((admin) => admin.toLowerCase() === email) ? 'admin' : 'user'
-}
-
-/** What a sign-in link or code proved: the account, and whether older credentials were dropped. */
-export interface ClaimedMailbox {
-  account: AccountSubject
-  /** The account's email had never been proven: its password is gone; end its other sessions. */
-  droppedCredentials: boolean
 }
 
 /**

@@ -7,12 +7,13 @@ import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import { users } from '../db/schema'
 import { findUser, type UserRow } from '../db/users'
 import { AppError, notFound } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
+import type { RequestMeta } from '../shapes'
 import { USER_ID_PATTERN } from '../ids'
 import type { Runtime } from '../runtime'
 import { recordAuditEvent } from './audit'
 import { decodePageCursor, encodePageCursor } from './page-cursor'
 import { listSessions, revokeAllSessions } from './sessions'
+import { CODE } from '../error-codes'
 
 export const ROLES = ['user', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -35,7 +36,7 @@ export async function listUsers(
 ): Promise<UsersPage> {
   const after = options.cursor ? decodePageCursor(options.cursor, USER_ID_PATTERN) : null
   if (options.cursor && !after)
-    throw new AppError(400, 'invalid_request', 'query.cursor: is not a cursor from this list.')
+    throw new AppError(400, CODE.invalid_request, 'query.cursor: is not a cursor from this list.')
   const query = options.query?.trim().toLowerCase()
   const rows = await rt.db
     .select()
@@ -84,7 +85,7 @@ export async function setUserRole(
   const user = await findUser(rt.db, id)
   if (!user || user.mergedInto) throw notFound('The user')
   if (user.isAnonymous && role !== 'user')
-    throw new AppError(403, 'account_required', 'Only an account can be an administrator.')
+    throw new AppError(403, CODE.account_required, 'Only an account can be an administrator.')
   await rt.db.update(users).set({ role }).where(eq(users.id, id))
   const sessionsRevoked = await revokeAllSessions(rt, id, meta, null)
   await recordAuditEvent(

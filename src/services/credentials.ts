@@ -4,7 +4,6 @@
  */
 import { normalizeEmail } from '../auth/emails'
 import { hashPassword, verifyPassword } from '../auth/passwords'
-import type { UserContext } from '../auth/user-context'
 import { findUserByEmail, insertAccount, setPasswordHash } from '../db/accounts'
 import {
   clearLoginFailures,
@@ -14,17 +13,18 @@ import {
 } from '../db/login-attempts'
 import { findUser } from '../db/users'
 import { AppError, unauthorized } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
+import type { RequestMeta, UserContext } from '../shapes'
 import { createId } from '../ids'
 import type { Runtime } from '../runtime'
 import { invalidateLinksOfUser } from '../db/magic-links'
-import { sessionStub } from '../runtime'
+import { sessionStub } from './session-stub'
 import { limitPasswordAttempt } from './rate-limits'
 import { accountSubject } from './accounts'
 import { recordAuditEvent } from './audit'
 import { requestEmailConfirmation } from './magic-links'
 import { endSessionsOf } from './sessions'
 import { signIn, type SessionProof, type SignInOutcome } from './sign-in'
+import { CODE } from '../error-codes'
 
 /** Failures allowed before the back-off starts. */
 export const LOGIN_FREE_FAILURES = 5
@@ -45,7 +45,7 @@ export function loginBackoffSeconds(failures: number): number {
 }
 
 const invalidCredentials = () =>
-  unauthorized('invalid_credentials', 'The email or password is wrong.')
+  unauthorized(CODE.invalid_credentials, 'The email or password is wrong.')
 
 /** What register and login are given; the email is normalised here. */
 export interface Credentials {
@@ -80,7 +80,7 @@ export async function register(
   if (!row)
     throw new AppError(
       409,
-      'email_taken',
+      CODE.email_taken,
       'An account with this email already exists; sign in instead.',
     )
   await recordAuditEvent(
@@ -114,7 +114,7 @@ export async function login(
     const seconds = Math.ceil((attempts.lockedUntil - now) / 1000)
     throw new AppError(
       429,
-      'rate_limited',
+      CODE.rate_limited,
       `Too many failed sign-ins for this email; try again in ${seconds} s, or sign in by email link.`,
       { 'Retry-After': String(seconds) },
     )
@@ -173,18 +173,18 @@ export async function changePassword(
 ): Promise<void> {
   const user = await findUser(rt.db, caller.id)
   if (!user || user.isAnonymous)
-    throw new AppError(403, 'account_required', 'Only an account can have a password.')
+    throw new AppError(403, CODE.account_required, 'Only an account can have a password.')
   const now = Date.now()
   if (user.passwordHash) {
     if (!(await verifyPassword(currentPassword ?? '', user.passwordHash)))
-      throw new AppError(403, 'invalid_credentials', 'The current password is wrong.')
+      throw new AppError(403, CODE.invalid_credentials, 'The current password is wrong.')
   } else {
     const session = await sessionStub(rt, caller.sessionId).status(now)
     const signedInAt = session?.authenticatedAt ?? 0
     if (now - signedInAt > RECENT_SIGN_IN_MS)
       throw new AppError(
         403,
-        'recent_sign_in_required',
+        CODE.recent_sign_in_required,
         'Setting a first password needs a sign-in within the last 5 minutes; sign in by email link again.',
       )
   }

@@ -20,7 +20,8 @@ import {
   users,
 } from '../db/schema'
 import { SESSION_INDEX_LAG_MS } from '../db/sessions'
-import { sessionStub, type Runtime } from '../runtime'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
 import { deliverEvents, eventsOutboxQueries, pendingEvents } from './session-events'
 
 /** D1 allows 100 bound parameters a statement; leave room for the rest of the statement. */

@@ -8,10 +8,10 @@ import { SettingsError } from '../config'
 import type { Db } from '../db/client'
 import { readCheckedKeyIds, writeCheckedKeyIds } from '../db/control'
 import { countSealedValues, findUnlabelledValue, SEALED_COLUMNS } from '../db/sealed-values'
-import { createIsolateCache } from './isolate-cache'
-import { masterSealingKeys, type Keyring } from './keyring'
-import { openValue } from './sealing'
-import type { UserKeys } from './user-keys'
+import { createIsolateCache } from '../isolate-cache'
+import { masterSealingKeys, type Keyring } from '../auth/keyring'
+import { openValue } from '../auth/sealing'
+import type { UserKeys } from '../auth/user-keys'
 
 /** How many stored values each key id seals. */
 export interface SealedInventory {

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { imports, users } from '../db/schema'
 import { findUser } from '../db/users'
-import type { RequestMeta } from '../http/request-meta'
+import type { IssuedSession, RequestMeta } from '../shapes'
 import { createId } from '../ids'
 import type { Runtime } from '../runtime'
 import { recordAuditEvent } from './audit'
@@ -17,7 +17,7 @@ import {
   type StoredOAuthClient,
   type StoredOAuthTokens,
 } from './oauth-store'
-import { startSession, type IssuedSession } from './sessions'
+import { startSession } from './sessions'
 
 export interface LegacyOAuthRecord {
   serverId: string

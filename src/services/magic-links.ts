@@ -19,8 +19,9 @@ import {
 import type { MagicLinkPurpose } from '../db/schema'
 import { randomBytes, sha256Base64Url, toBase64Url } from '../encoding'
 import { AppError } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
-import { sessionStub, type Runtime } from '../runtime'
+import type { RequestMeta } from '../shapes'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
 import { claimMailbox, roleForEmail } from './accounts'
 import { recordAuditEvent } from './audit'
 import {
@@ -30,6 +31,7 @@ import {
   type SessionProof,
   type SignInOutcome,
 } from './sign-in'
+import { CODE } from '../error-codes'
 
 export const MAGIC_LINK_PATH = '/v1/auth/magic-link'
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
@@ -212,12 +214,7 @@ export async function verifyMagicLink(
 ): Promise<SignInOutcome> {
   if (!TOKEN_PATTERN.test(token)) throw invalidMagicLink()
   const tokenHash = await sha256Base64Url(token)
-  const outcome = await signIn(
-    rt,
-    from,
-    { kind: 'magic-link', tokenHash, adminEmails: rt.settings.ADMIN_EMAILS },
-    meta,
-  )
+  const outcome = await signIn(rt, from, { kind: 'magic-link', tokenHash }, meta)
   await recordAuditEvent(
     rt.db,
     {
@@ -232,7 +229,7 @@ export async function verifyMagicLink(
 }
 
 const invalidCode = () =>
-  new AppError(400, 'invalid_or_expired_code', 'This code is wrong, expired or already used.')
+  new AppError(400, CODE.invalid_or_expired_code, 'This code is wrong, expired or already used.')
 
 /** Signs the session that asked for a link in with the link's code (see `signInWithinSession`). */
 export async function verifyLinkCode(

@@ -7,6 +7,7 @@ import type { Settings } from '../config'
 import type { Db } from '../db/client'
 import { insertOutboxMessage } from '../db/outbox'
 import { AppError } from '../errors'
+import { CODE } from '../error-codes'
 
 export interface MailMessage {
   to: string
@@ -76,7 +77,11 @@ export function createUnavailableMailer(): Mailer {
 }
 
 const mailUnavailable = () =>
-  new AppError(503, 'mail_unavailable', 'The sign-in email could not be sent; try again shortly.')
+  new AppError(
+    503,
+    CODE.mail_unavailable,
+    'The sign-in email could not be sent; try again shortly.',
+  )
 
 export function createMailer(settings: Settings, db: Db): Mailer {
   switch (settings.MAILER) {

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditEvents, sessions, users } from '../db/schema'
-import type { RequestMeta } from '../http/request-meta'
+import type { RequestMeta } from '../shapes'
 
 export interface MaterialisedSession {
   sessionId: string

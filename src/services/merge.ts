@@ -17,18 +17,16 @@ import {
   type PendingEvents,
   type SessionEventQueue,
 } from './session-events'
-import type { UserKeys } from './user-keys'
+import type { UserKeys } from '../auth/user-keys'
+import type { MergeKind, MergeReport } from '../shapes'
 
 /** The kinds the contract's `Merge.moved` reports. */
-export const MERGE_KINDS = ['documents', 'preferences', 'secrets', 'oauth'] as const
-export type MergeKind = (typeof MERGE_KINDS)[number]
-
-export interface MergeReport {
-  from: string
-  into: string
-  moved: Record<MergeKind, number>
-  conflicts: Array<{ kind: string; key: string }>
-}
+export const MERGE_KINDS = [
+  'documents',
+  'preferences',
+  'secrets',
+  'oauth',
+] as const satisfies readonly MergeKind[]
 
 export interface MergePlan {
   statements: BatchItem<'sqlite'>[]

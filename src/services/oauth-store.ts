@@ -26,9 +26,10 @@ import { AppError } from '../errors'
 import type { MergeMover } from './merge'
 import { userAcceptsWrites } from '../db/write-guard'
 import { quotaExceeded, quotaOf, type QuotaSettings } from './quotas'
-import { oauthSlot, openValue, sealValue } from './sealing'
+import { oauthSlot, openValue, sealValue } from '../auth/sealing'
 import { refusal, tokenSuperseded } from './write-refusal'
-import type { UserKeys } from './user-keys'
+import type { UserKeys } from '../auth/user-keys'
+import { CODE } from '../error-codes'
 
 /** What the store needs; a `Runtime` is one. */
 export interface OAuthStore {
@@ -275,7 +276,7 @@ function checkedSize(value: object, what: string): string {
   if (utf8ByteLength(json) > OAUTH_VALUE_MAX_BYTES)
     throw new AppError(
       413,
-      'payload_too_large',
+      CODE.payload_too_large,
       `The ${what} exceeds ${OAUTH_VALUE_MAX_BYTES} bytes as JSON.`,
     )
   return json

@@ -17,6 +17,7 @@ import { AppError } from '../errors'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
 import { refusal } from './write-refusal'
+import { CODE } from '../error-codes'
 
 /** The most the stored object may take, serialized as JSON. */
 export const PREFERENCES_MAX_BYTES = 16 * 1024
@@ -102,7 +103,7 @@ const serializedBytes = (value: unknown) => utf8ByteLength(JSON.stringify(value)
 const tooLarge = () =>
   new AppError(
     413,
-    'payload_too_large',
+    CODE.payload_too_large,
     `Preferences may take at most ${PREFERENCES_MAX_BYTES} bytes as JSON; this patch would exceed that.`,
   )
 

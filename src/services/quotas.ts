@@ -5,6 +5,7 @@
  * own statement (see db/documents.ts and friends), so racing writes cannot overshoot them.
  */
 import type { Settings } from '../config'
+import { CODE } from '../error-codes'
 import { AppError } from '../errors'
 
 /** What a quota counts. */
@@ -61,7 +62,7 @@ export function quotaExceeded(quota: Quota, userId: string): AppError {
     : 'Delete some first.'
   return new AppError(
     quota.kind === 'documentBytes' ? 413 : 409,
-    'quota_exceeded',
+    CODE.quota_exceeded,
     `${who} may keep ${WHAT[quota.kind](quota.limit)} (${quota.setting}). ${hint}`,
   )
 }

@@ -3,9 +3,10 @@
  * roughly, so they are a shield against floods; exact per-account counting of failed logins lives
  * in `login-attempts`.
  */
-import type { Env, Settings } from '../config'
+import type { Bindings, Settings } from '../config'
 import type { Analytics } from './analytics'
 import { AppError } from '../errors'
+import { CODE } from '../error-codes'
 
 /** Every binding's period in wrangler.toml, in seconds: what Retry-After can promise. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60
@@ -60,7 +61,7 @@ function createLimiter(
     const { success } = await binding.limit({ key: keyOf(key) })
     if (!success) {
       recordHit()
-      throw new AppError(429, 'rate_limited', `Too many ${what}; try again in a minute.`, {
+      throw new AppError(429, CODE.rate_limited, `Too many ${what}; try again in a minute.`, {
         'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS),
       })
     }
@@ -72,7 +73,7 @@ function createLimiter(
  * of refusals must not turn into writes on the one D1 writer the limiter protects. The limited key
  * (an address or an email) is not recorded: the count is what the metrics need.
  */
-export function createLimiters(env: Env, settings: Settings, analytics: Analytics): Limiters {
+export function createLimiters(env: Bindings, settings: Settings, analytics: Analytics): Limiters {
   const on = settings.RATE_LIMITS
   const hit = (limit: keyof Limiters) => () => analytics.count('rate_limit.hit', limit)
   return {

@@ -15,11 +15,11 @@ import {
   type SecretRow,
 } from '../db/secrets'
 import { AppError, notFound } from '../errors'
-import type { Runtime } from '../runtime'
+import type { BaseRuntime } from '../runtime-base'
 import { utf8ByteLength } from '../utf8'
 import type { MergeMover } from './merge'
 import { quotaExceeded, quotaOf, type QuotaSettings } from './quotas'
-import { openValue, sealValue, secretSlot } from './sealing'
+import { openValue, sealValue, secretSlot } from '../auth/sealing'
 import { refusal } from './write-refusal'
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
@@ -42,7 +42,7 @@ export const SecretValueSchema = z
   )
 
 /** What secrets need of the runtime: D1 and the per-user keys. */
-export type SecretsRuntime = Pick<Runtime, 'db' | 'userKeys'> & { settings: QuotaSettings }
+export type SecretsRuntime = Pick<BaseRuntime, 'db' | 'userKeys'> & { settings: QuotaSettings }
 
 /** A secret as listings show it: no value. Times in ms. */
 export interface SecretSummary {

@@ -4,7 +4,7 @@
  * listing and the sweep.
  */
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { CreateSessionInput, SessionSubject, SessionView } from '../../durable-objects/session'
+import type { CreateSessionInput } from '../../durable-objects/session-record'
 import { signAccessToken } from '../auth/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
@@ -21,22 +21,16 @@ import { findUser } from '../db/users'
 import { mintIssuedSecret } from '../auth/issued-refresh'
 import { issuedLifetimeMs, issuedView } from '../../durable-objects/session-record'
 import { toSession, toUser, toUserSession } from '../schemas'
-import { notFound, unauthorized } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
+import { notFound, unauthorized, unreachable } from '../errors'
 import { createId } from '../ids'
-import { sessionStub, type Runtime } from '../runtime'
+import type { IssuedSession, RequestMeta, SessionSubject, SessionView } from '../shapes'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
 import { auditEventQuery, recordAuditEvent } from './audit'
+import { CODE } from '../error-codes'
 
 /** The 401 code for a secret from before this session's latest sign-in. */
-export const SUPERSEDED = 'refresh_token_superseded'
-
-/** A session just created or rotated: what the transport hands to the client. */
-export interface IssuedSession {
-  view: SessionView
-  accessToken: string
-  refreshToken: string
-  expiresIn: number
-}
+export const SUPERSEDED = CODE.refresh_token_superseded
 
 export async function issue(
   rt: Runtime,
@@ -200,7 +194,7 @@ export async function refreshSession(
   meta: RequestMeta,
 ): Promise<IssuedSession> {
   const parts = parseRefreshToken(refreshToken)
-  if (!parts) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+  if (!parts) throw unauthorized(CODE.invalid_refresh_token, 'The refresh token is not valid.')
   await Promise.all([
     rt.limits.refreshPerSession(parts.sessionId),
     rt.limits.refreshPerIp(meta.ip ?? 'unknown'),
@@ -221,7 +215,7 @@ export async function refreshSession(
   if (!result.ok) {
     switch (result.reason) {
       case 'unknown':
-        throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.')
+        throw unauthorized(CODE.invalid_refresh_token, 'The refresh token is not valid.')
       case 'superseded':
         throw unauthorized(
           SUPERSEDED,
@@ -229,7 +223,7 @@ export async function refreshSession(
         )
       case 'stale':
         throw unauthorized(
-          'invalid_refresh_token',
+          CODE.invalid_refresh_token,
           'This session has signed in since this token was issued; start again.',
         )
       case 'reused':
@@ -241,19 +235,19 @@ export async function refreshSession(
           now,
         )
         throw unauthorized(
-          'refresh_token_reused',
+          CODE.refresh_token_reused,
           'This refresh token was already used; the session has been revoked.',
         )
       case 'expired':
         await markSessionRevoked(rt.db, parts.sessionId, now)
-        throw unauthorized('invalid_refresh_token', 'The session has expired or was revoked.')
+        throw unauthorized(CODE.invalid_refresh_token, 'The session has expired or was revoked.')
       default:
         return unreachable(result.reason)
     }
   }
   if (result.session.createdAt < revokedBefore) {
     await revokeSessionById(rt, parts.sessionId, now)
-    throw unauthorized('invalid_refresh_token', 'The session was revoked by an administrator.')
+    throw unauthorized(CODE.invalid_refresh_token, 'The session was revoked by an administrator.')
   }
   const [issued] = await Promise.all([
     issue(rt, result.session, result.secret, now),
@@ -270,10 +264,6 @@ export async function refreshSession(
       : undefined,
   ])
   return issued
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unhandled refresh result: ${String(value)}`)
 }
 
 export type RevokeReason = 'revoked' | 'logout'
@@ -385,7 +375,7 @@ export async function describeSession(rt: Runtime, caller: Caller) {
   ])
   if (user && session) return { user: toUser(user), session: toSession(session, caller.sessionId) }
   const issued = !user && !session ? issuedSessionOf(rt, caller, now) : null
-  if (!issued) throw unauthorized('session_revoked', 'The session is no longer active.')
+  if (!issued) throw unauthorized(CODE.session_revoked)
   return toUserSession(issued)
 }
 

@@ -6,26 +6,32 @@
  * session starts and nothing merges: an access token proves less than a refresh credential, and a
  * link can be mailed to the wrong person.
  */
-import type { SignInResult, SignInTarget } from '../../durable-objects/session'
+import type { SignInResult, SignInTarget } from '../../durable-objects/session-record'
 import type { RefreshTokenParts } from '../auth/refresh-token'
 import { readRevokedBefore } from '../db/control'
 import { consumeMagicLink, findMagicLink, invalidateLinksOfUser } from '../db/magic-links'
 import { touchSession } from '../db/sessions'
-import { AppError, unauthorized } from '../errors'
-import type { RequestMeta } from '../http/request-meta'
+import { AppError, unauthorized, unreachable } from '../errors'
+import type {
+  AccountSubject,
+  ClaimedMailbox,
+  IssuedSession,
+  MergeReport,
+  RequestMeta,
+} from '../shapes'
 import { createId } from '../ids'
-import { sessionStub, type Runtime } from '../runtime'
-import { claimMailbox, type AccountSubject, type ClaimedMailbox } from './accounts'
+import type { Runtime } from '../runtime'
+import { sessionStub } from './session-stub'
+import { claimMailbox } from './accounts'
 import { recordAuditEvent } from './audit'
-import type { MergeReport } from './merge'
 import {
   endSessionsOf,
   enforceSessionLimit,
   issue,
   startSession,
-  type IssuedSession,
   type StartSessionOptions,
 } from './sessions'
+import { CODE } from '../error-codes'
 
 export interface SignInOutcome {
   issued: IssuedSession
@@ -40,7 +46,7 @@ export type SessionProof = RefreshTokenParts
 export const invalidMagicLink = () =>
   new AppError(
     400,
-    'invalid_or_expired_token',
+    CODE.invalid_or_expired_token,
     'This sign-in link is invalid, expired or already used.',
   )
 
@@ -65,6 +71,8 @@ export async function signIn(
         break
       case 'unproven':
         break
+      default:
+        return unreachable(result)
     }
   }
   // No session proved, or another account's: a new session of the account, nothing merges.
@@ -80,7 +88,7 @@ export async function signIn(
         revokedBefore,
       })
       if (!link) throw invalidMagicLink()
-      claimed = await claimMailbox(rt.db, link.email, target.adminEmails, now)
+      claimed = await claimMailbox(rt.db, link.email, rt.settings.ADMIN_EMAILS, now)
       start.rememberLink = { tokenHash: target.tokenHash, expiresAt: link.expiresAt }
     }
   }
@@ -116,13 +124,19 @@ export async function signInWithinSession(
   const target: SignInTarget = { kind: 'account', ...claimed }
   const result = await signInSession(rt, from, target, now, await readRevokedBefore(rt.db), meta)
   if (result.ok) return completeInSession(rt, from, result, target, meta, now)
-  // The asking browser is signed in to another account: this one gets a session beside it.
-  if (result.reason === 'other_account')
-    return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
-  throw unauthorized(
-    'session_required',
-    'This step needs the session that asked for the link: its cookie, or its refresh token.',
-  )
+  switch (result.reason) {
+    // The asking browser is signed in to another account: this one gets a session beside it.
+    case 'other_account':
+      return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
+    case 'unproven':
+    case 'invalid_link':
+      throw unauthorized(
+        CODE.session_required,
+        'The session that asked for the link did not prove it.',
+      )
+    default:
+      return unreachable(result)
+  }
 }
 
 function signInSession(

@@ -5,13 +5,10 @@
  */
 import type { Db } from '../db/client'
 import { userAcceptsWrites } from '../db/write-guard'
+import { CODE } from '../error-codes'
 import { unauthorized, type AppError } from '../errors'
 
-export const tokenSuperseded = () =>
-  unauthorized(
-    'token_superseded',
-    "This token's user has been merged into an account or erased; refresh and retry.",
-  )
+export const tokenSuperseded = () => unauthorized(CODE.token_superseded)
 
 /**
  * The error for a write that changed nothing: `token_superseded` when the user's data takes no

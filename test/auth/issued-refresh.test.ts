@@ -6,7 +6,7 @@ import {
   openIssuedSecret,
   rebuildIssuedSecrets,
 } from '../../src/auth/issued-refresh'
-import { createKeyring } from '../../src/services/keyring'
+import { createKeyring } from '../../src/auth/keyring'
 import { createId } from '../../src/ids'
 
 const K_OLD = btoa('o'.repeat(32))

@@ -8,7 +8,7 @@ import {
 } from '../../src/auth/signing-keys'
 import { createDb } from '../../src/db/client'
 import { insertSigningKey } from '../../src/db/signing-keys'
-import { createKeyring, masterSealingKeys } from '../../src/services/keyring'
+import { createKeyring, masterSealingKeys } from '../../src/auth/keyring'
 import { api, createTokenSession } from '../helpers'
 
 async function freshStore(now: () => number) {

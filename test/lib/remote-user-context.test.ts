@@ -12,7 +12,7 @@ import {
   type UserContext,
 } from '../../src/lib'
 import { runtimeFor } from '../../src/runtime-cache'
-import { openValue, signingKeySlot } from '../../src/services/sealing'
+import { openValue, signingKeySlot } from '../../src/auth/sealing'
 import { AUDIENCE, claimsFor, forgedTokens, signOurs } from '../forged-tokens'
 import { BASE, bearer, CookieJar, createTokenSession, expectError } from '../helpers'
 

@@ -10,6 +10,7 @@ import { parseSettings, SettingsError } from '../../src/config'
 import { createRuntime } from '../../src/runtime'
 import type { Limiters } from '../../src/services/rate-limits'
 import {
+  anonymousWithDocument,
   api,
   bearer,
   CookieJar,
@@ -47,18 +48,6 @@ function advance(ms: number): void {
 async function signedIn(res: Response, status = 200): Promise<SignInBody> {
   expect(res.status).toBe(status)
   return res.json<SignInBody>()
-}
-
-/** An anonymous token session holding one document. */
-async function anonymousWithDocument(): Promise<TokenSession> {
-  const anon = await createTokenSession()
-  const res = await api('/v1/documents', {
-    method: 'POST',
-    headers: jsonHeaders(bearer(anon.accessToken)),
-    body: JSON.stringify({ title: 'mine', content: 'private notes' }),
-  })
-  expect(res.status).toBe(201)
-  return anon
 }
 
 async function documentCount(accessToken: string): Promise<number> {

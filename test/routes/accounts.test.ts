@@ -9,30 +9,16 @@ import {
   createTokenSession,
   expectError,
   mailedLinkToken,
+  post,
   postAuth,
   refreshWithToken,
   readOutbox,
-  TOKEN_TRANSPORT,
   type TokenSession,
+  type SignInBody,
   uniqueEmail,
 } from '../helpers'
 
 const PASSWORD = 'correct horse battery'
-
-interface SignInBody {
-  user: { id: string; email: string; isAnonymous: boolean; role: string }
-  session: { id: string }
-  merge: { from: string; into: string; moved: Record<string, number>; conflicts: unknown[] } | null
-  tokens?: { accessToken: string; refreshToken: string }
-}
-
-function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return api(path, {
-    method: 'POST',
-    headers: { ...TOKEN_TRANSPORT, 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  })
-}
 
 const registerAs = (email: string, from?: TokenSession, password = PASSWORD) =>
   postAuth('/v1/auth/register', { email, password }, from)

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
 import { runSweep } from '../../src/jobs/sweep'
 import { addressKey, createLimiters } from '../../src/services/rate-limits'
-import { seal } from '../../src/services/sealing'
+import { seal } from '../../src/auth/sealing'
 import {
   api,
   bearer,

@@ -7,21 +7,13 @@ import {
   createTokenSession,
   expectError,
   mailedLinkToken,
-  postAuth,
+  postAuth as post,
   readOutbox,
   runtime,
+  type SignInBody,
   type TokenSession,
   uniqueEmail,
 } from '../helpers'
-
-interface SignInBody {
-  user: { id: string; email: string }
-  session: { id: string }
-  merge: { from: string; into: string } | null
-}
-
-const post = (path: string, body: Record<string, unknown>, from?: TokenSession) =>
-  postAuth(path, body, from)
 
 /** Requests a link for `email` (bound to `from`, if given) and returns the mailed token. */
 async function mailedToken(email: string, from?: TokenSession): Promise<string> {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { saveOAuthDiscovery } from '../../src/services/oauth-store'
-import { oauthSlot, openValue } from '../../src/services/sealing'
+import { oauthSlot, openValue } from '../../src/auth/sealing'
 import {
   api,
   bearer,

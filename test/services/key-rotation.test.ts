@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { fromBase64 } from '../../src/encoding'
 import worker from '../../src/index'
-import { deriveKeyId } from '../../src/services/keyring'
+import { deriveKeyId } from '../../src/auth/keyring'
 import { BASE, bearer, countRows, jsonHeaders, TOKEN_TRANSPORT } from '../helpers'
 
 const K1 = btoa('1'.repeat(32))

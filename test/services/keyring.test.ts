@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors'
-import { createKeyring, masterSealingKeys } from '../../src/services/keyring'
+import { createKeyring, masterSealingKeys } from '../../src/auth/keyring'
 import {
   openValue,
   seal,
@@ -8,10 +8,10 @@ import {
   sealedKeyId,
   sealValue,
   signingKeySlot,
-} from '../../src/services/sealing'
+} from '../../src/auth/sealing'
 
 const KEY_SLOT = signingKeySlot('key_test')
-import { createUserKeys } from '../../src/services/user-keys'
+import { createUserKeys } from '../../src/auth/user-keys'
 
 const [K1, K2, K3] = ['1', '2', '3'].map((c) => btoa(c.repeat(32))) as [string, string, string]
 

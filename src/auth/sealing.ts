@@ -12,8 +12,9 @@
  */
 import { AppError } from '../errors'
 import { fromBase64, fromBase64Url, randomBytes, toBase64Url } from '../encoding'
+import { CODE } from '../error-codes'
 
-/** The keys one kind of value is sealed under, by master key id (see services/keyring.ts). */
+/** The keys one kind of value is sealed under, by master key id (see auth/keyring.ts). */
 export interface SealingKeys {
   /** The master key id new values are sealed under and labelled with. */
   currentId: string
@@ -48,9 +49,8 @@ export async function deriveSealingKey(material: Uint8Array, info: string): Prom
   )
 }
 
-/** What kind of value a slot holds; part of the associated data. */
-export type SealedKind =
-  'secret' | 'oauth.tokens' | 'oauth.client' | 'oauth.verifier' | 'signing-key'
+import type { SealedKind } from '../shapes'
+export type { SealedKind }
 
 /**
  * Where a sealed value belongs: its owner (a user id; '' for values under the master key itself),
@@ -123,7 +123,7 @@ export function sealedKeyId(sealed: string): string | null {
 export const missingKey = (keyId: string) =>
   new AppError(
     503,
-    'misconfigured',
+    CODE.misconfigured,
     `A stored value is sealed under encryption key id ${keyId}, which is not configured: put that key back in ENCRYPTION_KEY_PREVIOUS.`,
   )
 

@@ -5,9 +5,10 @@
 import type { MiddlewareHandler } from 'hono'
 import { timingSafeEqualStrings } from '../encoding'
 import { AppError } from '../errors'
-import type { AppEnv } from '../http/app-env'
+import type { AppEnv } from './app-env'
 import { readBearerToken } from './transport'
 import { requireUser, userContext } from './user-context'
+import { CODE } from '../error-codes'
 
 export function adminOnly(): MiddlewareHandler<AppEnv> {
   const asUser = userContext({ mode: 'required', fresh: true })
@@ -18,7 +19,7 @@ export function adminOnly(): MiddlewareHandler<AppEnv> {
     }
     await asUser(c, async () => {
       if (requireUser(c).role !== 'admin') {
-        throw new AppError(403, 'forbidden', 'This endpoint is for administrators.')
+        throw new AppError(403, CODE.forbidden, 'This endpoint is for administrators.')
       }
       await next()
     })

@@ -5,20 +5,15 @@
  * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
  */
 import { tokenSuperseded } from '../services/write-refusal'
-import type { SessionView } from '../../durable-objects/session'
 import type { Context, MiddlewareHandler } from 'hono'
-import type { UserContext } from '../contract'
-import type { AppEnv } from '../http/app-env'
-import { requestMeta, type RequestMeta } from '../http/request-meta'
-import { sessionStub, type Runtime } from '../runtime'
-import {
-  createAnonymousSession,
-  refreshSession,
-  SUPERSEDED,
-  type IssuedSession,
-} from '../services/sessions'
+import type { IssuedSession, RequestMeta, SessionView, UserContext } from '../shapes'
+import type { AppEnv } from './app-env'
+import { requestMeta } from './request-meta'
+import type { Runtime } from '../runtime'
+import { sessionStub } from '../services/session-stub'
+import { createAnonymousSession, refreshSession, SUPERSEDED } from '../services/sessions'
 import { AppError, unauthorized } from '../errors'
-import { verifyAccessToken, type AccessClaims, type VerifyResult } from './access-token'
+import { verifyAccessToken, type AccessClaims, type VerifyResult } from '../auth/access-token'
 import { readRevokedBefore } from '../db/control'
 import { findUser } from '../db/users'
 import {
@@ -27,8 +22,9 @@ import {
   readBearerToken,
   readCredentialCookies,
 } from './transport'
+import { CODE } from '../error-codes'
 
-export type { UserContext } from '../contract'
+export type { UserContext } from '../shapes'
 
 export type UserContextMode = 'optional' | 'anonymous-ok' | 'required'
 
@@ -65,11 +61,12 @@ async function resolveUser(
   if (bearer !== undefined) {
     if (bearer === null)
       throw unauthorized(
-        'invalid_token',
+        CODE.invalid_token,
         'The Authorization header must be "Bearer <access token>".',
       )
     const verified = await verifyToken(c, bearer)
-    if (!verified.ok) throw unauthorized('invalid_token', 'The access token is invalid or expired.')
+    if (!verified.ok)
+      throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
     return confirm(verified.claims)
   }
 
@@ -93,7 +90,7 @@ async function resolveUser(
   if (mode === 'anonymous-ok')
     return fromIssued(c, await createAnonymousSession(c.var.rt, requestMeta(c)))
   if (mode === 'required')
-    throw unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+    throw unauthorized(CODE.unauthenticated, 'This endpoint needs a session; none was presented.')
   return null
 }
 
@@ -173,7 +170,7 @@ export async function findLiveSession(
 
 async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
   const live = await findLiveSession(c.var.rt, claims)
-  if (!live) throw unauthorized('session_revoked', 'The session is no longer active.')
+  if (!live) throw unauthorized(CODE.session_revoked, 'The session is no longer active.')
   return fromView(live)
 }
 
@@ -191,13 +188,13 @@ async function confirmWriter(c: Context<AppEnv>, claims: AccessClaims): Promise<
   if (live) return fromView(live)
   const user = await findUser(rt.db, claims.sub)
   if (!user || user.mergedInto) throw tokenSuperseded()
-  throw unauthorized('session_revoked', 'The session is no longer active.')
+  throw unauthorized(CODE.session_revoked)
 }
 
 /** The context set by `userContext` in `required` mode; throws if the middleware was not mounted. */
 export function requireUser(c: Context<AppEnv>): UserContext {
   const user = c.var.user
   if (!user)
-    throw unauthorized('unauthenticated', 'This endpoint needs a session; none was presented.')
+    throw unauthorized(CODE.unauthenticated, 'This endpoint needs a session; none was presented.')
   return user
 }

@@ -7,10 +7,10 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { CookieOptions } from 'hono/utils/cookie'
 import { invalidRequest } from '../errors'
-import type { AppEnv } from '../http/app-env'
-import type { IssuedSession } from '../services/sessions'
-import { looksLikeJwt } from './access-token'
-import { parseRefreshToken } from './refresh-token'
+import type { AppEnv } from './app-env'
+import type { IssuedSession } from '../shapes'
+import { looksLikeJwt } from '../auth/access-token'
+import { parseRefreshToken } from '../auth/refresh-token'
 
 export const ACCESS_COOKIE = 'access'
 export const SESSION_COOKIE = 'session'
@@ -28,16 +28,24 @@ export function wantsTokenTransport(c: Context): boolean {
   return c.req.header(TRANSPORT_HEADER)?.toLowerCase() === 'token'
 }
 
-function cookieOptions(secure: boolean, maxAgeSeconds: number): CookieOptions {
-  const base = { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds } as const
+/**
+ * Our cookies' attributes, decided once for setting, reading and clearing them: HttpOnly,
+ * SameSite=Lax, Path=/, and Secure with the `__Host-` prefix together (RFC 6265bis §4.1.3.2).
+ * Without Secure (an IP-address origin only, see config.ts) there is no prefix either.
+ */
+export function cookieAttributes(secure: boolean): CookieOptions {
+  const base = { httpOnly: true, sameSite: 'Lax', path: '/' } as const
   return secure ? { ...base, secure: true, prefix: 'host' } : base
 }
 
-const cookiePrefix = (secure: boolean) => (secure ? 'host' : undefined)
-
-/** The name a browser sees: `__Host-` prefixed when Secure (RFC 6265bis §4.1.3.2). */
+/** The name a browser sees: `__Host-` prefixed when Secure. */
 export function cookieName(name: string, secure: boolean): string {
-  return secure ? `__Host-${name}` : name
+  return cookieAttributes(secure).prefix === 'host' ? `__Host-${name}` : name
+}
+
+function readCookie(c: Context, name: string, secure: boolean): string | undefined {
+  const { prefix } = cookieAttributes(secure)
+  return prefix ? getCookie(c, name, prefix) : getCookie(c, name)
 }
 
 /**
@@ -49,9 +57,10 @@ export function deliverSession(c: Context<AppEnv>, issued: IssuedSession): void 
   if (wantsTokenTransport(c)) return
   const { settings } = c.var.rt
   const secure = settings.COOKIE_SECURE
-  setCookie(c, ACCESS_COOKIE, issued.accessToken, cookieOptions(secure, settings.ACCESS_TTL))
+  const attributes = cookieAttributes(secure)
+  setCookie(c, ACCESS_COOKIE, issued.accessToken, { ...attributes, maxAge: settings.ACCESS_TTL })
   const sessionSeconds = Math.max(0, Math.floor((issued.view.expiresAt - Date.now()) / 1000))
-  setCookie(c, SESSION_COOKIE, issued.refreshToken, cookieOptions(secure, sessionSeconds))
+  setCookie(c, SESSION_COOKIE, issued.refreshToken, { ...attributes, maxAge: sessionSeconds })
 }
 
 /** The token pair for the body, when this request asked for token transport and got a session. */
@@ -71,10 +80,9 @@ export function tokenPair(issued: IssuedSession): TokenPair {
 }
 
 export function clearSessionCookies(c: Context<AppEnv>): void {
-  const secure = c.var.rt.settings.COOKIE_SECURE
-  const options = { path: '/', secure, ...(secure ? { prefix: 'host' as const } : {}) }
-  deleteCookie(c, ACCESS_COOKIE, options)
-  deleteCookie(c, SESSION_COOKIE, options)
+  const attributes = cookieAttributes(c.var.rt.settings.COOKIE_SECURE)
+  deleteCookie(c, ACCESS_COOKIE, attributes)
+  deleteCookie(c, SESSION_COOKIE, attributes)
 }
 
 export interface CredentialCookies {
@@ -84,9 +92,9 @@ export interface CredentialCookies {
 
 /** Reads our cookies; a cookie that is not even shaped right is a 400 and is cleared. */
 export function readCredentialCookies(c: Context<AppEnv>): CredentialCookies {
-  const prefix = cookiePrefix(c.var.rt.settings.COOKIE_SECURE)
-  const access = prefix ? getCookie(c, ACCESS_COOKIE, prefix) : getCookie(c, ACCESS_COOKIE)
-  const session = prefix ? getCookie(c, SESSION_COOKIE, prefix) : getCookie(c, SESSION_COOKIE)
+  const secure = c.var.rt.settings.COOKIE_SECURE
+  const access = readCookie(c, ACCESS_COOKIE, secure)
+  const session = readCookie(c, SESSION_COOKIE, secure)
   if (
     (access !== undefined && !looksLikeJwt(access)) ||
     (session !== undefined && !parseRefreshToken(session))
