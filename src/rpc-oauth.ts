@@ -11,9 +11,9 @@ import type {
   OAuthWriteResult,
   PendingAuthorization,
 } from './contract'
-import { findUser } from './db/users'
+import { findUser, insertUserQuery } from './db/users'
 import { AppError, invalidRequest } from './errors'
-import { USER_ID_PATTERN } from './ids'
+import { ID_PATTERNS, USER_ID_PATTERN } from './ids'
 import { OAuthClientSchema, OAuthTokensSchema } from './routes/oauth'
 import type { Runtime } from './runtime'
 import {
@@ -65,10 +65,26 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data
 }
 
-/** Writes need a live user: not unknown, erased or merged into an account (resolve it first). */
+/**
+ * Writes need a live user: not merged into an account (resolve it first), and not an unknown
+ * account. An anonymous id with no row is a visitor whose session is still only issued (nothing
+ * stored until it comes back, issue #12): its first data write makes its user row, as a first
+ * write over HTTP does, so a consumer can connect an MCP server for a first-time visitor.
+ */
 async function writableKey(rt: Runtime, userId: unknown, serverId: unknown) {
   const key = recordKey(userId, serverId)
-  const user = await findUser(rt.db, key.userId)
+  let user = await findUser(rt.db, key.userId)
+  if (!user && ID_PATTERNS.anon.test(key.userId)) {
+    const now = Date.now()
+    await insertUserQuery(rt.db, {
+      id: key.userId,
+      isAnonymous: true,
+      role: 'user',
+      createdAt: now,
+      lastSeenAt: now,
+    }).onConflictDoNothing()
+    user = await findUser(rt.db, key.userId)
+  }
   if (!user || user.mergedInto)
     throw new AppError(
       404,

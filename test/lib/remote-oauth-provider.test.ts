@@ -3,7 +3,14 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createId } from '../../src/ids'
 import { createRemoteOAuthProvider } from '../../src/lib/remote-oauth-provider'
-import { api, bearer, createStoredSession, type TokenSession } from '../helpers'
+import {
+  api,
+  bearer,
+  countRows,
+  createStoredSession,
+  createTokenSession,
+  type TokenSession,
+} from '../helpers'
 import * as authServer from '../oauth/authorization-server'
 
 // The provider speaks RPC to the SessionService entrypoint, as over another Worker's binding.
@@ -114,6 +121,16 @@ describe('createRemoteOAuthProvider: the SDK’s auth() storing through the serv
     expect(await providerFor(a.userId, 'shared').provider.discoveryState()).toEqual(discovery)
     await provider.invalidateCredentials('discovery')
     expect(await provider.discoveryState()).toBeUndefined()
+  })
+
+  it('stores for a first-time visitor whose session is only issued, making its user row', async () => {
+    // Issued: nothing of it is stored yet (issue #12), yet a consumer may connect an MCP server.
+    const s = await createTokenSession()
+    expect(await countRows('select count(*) as n from users where id = ?', s.userId)).toBe(0)
+    const tokens = { access_token: 'at', token_type: 'Bearer' }
+    expect(await service.saveOAuthTokens(s.userId, 'first-visit', tokens)).toEqual({ ok: true })
+    expect(await countRows('select count(*) as n from users where id = ?', s.userId)).toBe(1)
+    expect((await service.getOAuth(s.userId, 'first-visit'))?.tokens).toEqual(tokens)
   })
 
   it('refuses bad arguments and users that do not exist, as answers, storing nothing', async () => {
