@@ -64,10 +64,7 @@ async function resolveUser(
         CODE.invalid_token,
         'The Authorization header must be "Bearer <access token>".',
       )
-    const verified = await verifyToken(c, bearer)
-    if (!verified.ok)
-      throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
-    return confirm(verified.claims)
+    return confirm(await verifiedClaims(c, bearer))
   }
 
   const cookies = readCredentialCookies(c)
@@ -95,8 +92,16 @@ async function resolveUser(
 }
 
 /** `verifyAccessTokenAtEdge` with the request's runtime. */
-export function verifyToken(c: Context<AppEnv>, token: string): Promise<VerifyResult> {
+function verifyToken(c: Context<AppEnv>, token: string): Promise<VerifyResult> {
   return verifyAccessTokenAtEdge(c.var.rt, token)
+}
+
+/** The claims of a presented access token; 401 `invalid_token` when it does not verify. */
+export async function verifiedClaims(c: Context<AppEnv>, token: string): Promise<AccessClaims> {
+  const verified = await verifyToken(c, token)
+  if (!verified.ok)
+    throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
+  return verified.claims
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   readBearerToken,
   readCredentialCookies,
 } from '../http/transport'
-import { requireUser, userContext, verifyToken } from '../http/user-context'
+import { requireUser, userContext, verifiedClaims } from '../http/user-context'
 import { AppError, unauthorized } from '../errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
@@ -88,10 +88,7 @@ export const authRoutes = createRouter()
           CODE.invalid_token,
           'Present an access token as a Bearer token or the access cookie.',
         )
-      const verified = await verifyToken(c, token)
-      if (!verified.ok)
-        throw unauthorized(CODE.invalid_token, 'The access token is invalid or expired.')
-      const { sub, sid, anon, role, iat, exp } = verified.claims
+      const { sub, sid, anon, role, iat, exp } = await verifiedClaims(c, token)
       return c.json({ sub, sid, anon, role, iat, exp }, 200)
     },
   )
