@@ -251,7 +251,7 @@ function oneEach(sessions) {
   ]
 }
 
-/** Refreshes that always present each session's latest token (see chainedRefresh in run.mjs). */
+/** Refreshes that always present each session's latest token (see chainedRefresh in scenarios.mjs). */
 function chainedRefresh(sessions) {
   const idle = sessions.map((s) => ({ refreshToken: s.refreshToken }))
   return [

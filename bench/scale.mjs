@@ -2,11 +2,13 @@
 // D1 gets `accounts` password accounts and `anonymous` recently active anonymous users, seeded
 // with recursive-CTE inserts through `wrangler d1 execute` like the sweep phase's backlog.
 //
-// Every seeded account has the same stored hash: ONE real PBKDF2 derivation of SCALE_PASSWORD made
-// here in the service's format (src/auth/passwords.ts), so a login to any seeded email succeeds
-// and still pays the full derivation. The anonymous users were created and last seen within the
-// last day and have no session row: the sweep must keep them (its cutoff is ANON_USER_TTL, 30
-// days, on `created_at`), which run.mjs checks by counting them before and after the sweep phase.
+// Every seeded account has the same stored hash: the one the service itself stored when the bench
+// registered an account with SCALE_PASSWORD through it (phases.mjs reads it back from the local
+// D1), so a login to any seeded email succeeds and still pays the full derivation, with whatever
+// parameters src/auth/passwords.ts uses today: the bench keeps no copy of them to fall out of step.
+// The anonymous users were created and last seen within the last day and have no session row: the
+// sweep must keep them (its cutoff is ANON_USER_TTL, 30 days, on `created_at`), which the bench
+// checks by counting them before and after the sweep phase (phases.mjs).
 //
 // The email lookup (`select * from users where email = ?`, src/db/accounts.ts) has no route of its
 // own: login adds a PBKDF2 derivation (and, with a wrong password, back-off rows and an audit
@@ -15,17 +17,13 @@
 // statement that looks up many seeded emails (in a scattered order) is timed by D1's own
 // per-statement `meta.duration`, less a statement that builds the same keys without looking them
 // up. A few lookups with `NOT INDEXED` show what the index saves.
-import { randomBytes } from 'node:crypto'
 import { d1Statements } from './d1.mjs'
+import { median } from './stats.mjs'
 
 const DAY_MS = 86_400_000
 /** Seeded ids: `usr_sc…` and `anon_sn…` (no real id starts so: src/ids.ts, and see sweep.mjs). */
 const ACCOUNT_PREFIX = 'sc'
 const ANONYMOUS_PREFIX = 'sn'
-/** Must match src/auth/passwords.ts. */
-const PBKDF2_ITERATIONS = 100_000
-const SALT_BYTES = 16
-const HASH_BITS = 256
 /** Lookups per timed statement, and how often each statement is timed (the median is kept). */
 const LOOKUPS = 100_000
 const UNINDEXED_LOOKUPS = 40
@@ -41,25 +39,6 @@ export function scaleEmail(i) {
   return `bench-scale-${String(i).padStart(5, '0')}@example.com`
 }
 const emailSql = (i) => `'bench-scale-' || printf('%05d', ${i}) || '@example.com'`
-
-/** One stored hash in the service's format, `pbkdf2-sha256$<iterations>$<salt>$<hash>`. */
-export async function hashScalePassword(password = SCALE_PASSWORD) {
-  const salt = randomBytes(SALT_BYTES)
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(password),
-    'PBKDF2',
-    false,
-    ['deriveBits'],
-  )
-  const bits = await crypto.subtle.deriveBits(
-    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: PBKDF2_ITERATIONS },
-    key,
-    HASH_BITS,
-  )
-  const b64url = (bytes) => Buffer.from(bytes).toString('base64url')
-  return `pbkdf2-sha256$${PBKDF2_ITERATIONS}$${b64url(salt)}$${b64url(new Uint8Array(bits))}`
-}
 
 /** Seeds the accounts and anonymous users, then counts them; throws unless every row is there. */
 export async function seedScale({ root, stateDir, accounts, anonymous, passwordHash }) {
@@ -185,12 +164,6 @@ export async function measureEmailLookup({ root, stateDir, accounts }) {
     indexSpeedup: (netPerSecond ?? indexedPerSecond) / unindexedPerSecond,
     wallMs,
   }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 const n = (value) => Math.round(value).toLocaleString('en-US')
