@@ -47,10 +47,12 @@ export async function seedScale({ root, stateDir, accounts, anonymous, passwordH
   const cte = (count) =>
     `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})`
   const statements = [
-    // Accounts: a year old, last seen within the last month, every one with the same valid hash.
-    `${cte(accounts)} insert into users (id, email, password_hash, is_anonymous, role, created_at, last_seen_at) ` +
+    // Accounts: a year old, last seen within the last month, every one with the same valid hash
+    // and a proven mailbox (a magic-link sign-in to an unproven email drops its password: the
+    // pre-account-hijacking rule, so unverified seeds would not survive the magic-link scenario).
+    `${cte(accounts)} insert into users (id, email, password_hash, is_anonymous, role, created_at, last_seen_at, email_verified_at) ` +
       `select 'usr_${ACCOUNT_PREFIX}' || printf('%024d', i), ${emailSql('i')}, '${passwordHash}', 0, 'user', ` +
-      `${now - 365 * DAY_MS} + i * 1000, ${now} - (i % 30) * ${DAY_MS} from n`,
+      `${now - 365 * DAY_MS} + i * 1000, ${now} - (i % 30) * ${DAY_MS}, ${now - 365 * DAY_MS} from n`,
     // Anonymous users created and last seen within the last day; no session rows.
     `${cte(anonymous)} insert into users (id, is_anonymous, role, created_at, last_seen_at) ` +
       `select 'anon_${ANONYMOUS_PREFIX}' || printf('%024d', i), 1, 'user', ` +
