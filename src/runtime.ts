@@ -9,7 +9,7 @@ import { createIsolateCache, type IsolateCache } from './isolate-cache'
 import { createBaseRuntime, type BaseRuntime } from './runtime-base'
 import { checkKeyring, createKeyCheck } from './services/key-check'
 import { createMailer, type Mailer } from './services/mailer'
-import { createLimiters, type Limiters } from './services/rate-limits'
+import { createLimiters, type LimitBindings, type Limiters } from './services/rate-limits'
 import type { SessionDO } from '../durable-objects/session'
 
 export interface Runtime extends BaseRuntime {
@@ -28,6 +28,17 @@ export interface Runtime extends BaseRuntime {
   assets: Fetcher | null
 }
 
+/** The Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`), by the limiter each serves. */
+export function limitBindingsOf(env: Env): LimitBindings {
+  return {
+    anonymousPerIp: env.ANONYMOUS_PER_IP_LIMIT,
+    authPerIp: env.AUTH_PER_IP_LIMIT,
+    passwordPerEmail: env.PASSWORD_PER_EMAIL_LIMIT,
+    refreshPerSession: env.REFRESH_PER_SESSION_LIMIT,
+    refreshPerIp: env.REFRESH_PER_IP_LIMIT,
+  }
+}
+
 /** How long an isolate trusts its copy of the kill switch: access tokens die within this. */
 export const KILL_SWITCH_CACHE_TTL_MS = 30_000
 
@@ -38,7 +49,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     ...base,
     keys: createKeyStore({ db, sealingKeys: masterKeys }),
     sessions: env.SESSIONS,
-    limits: createLimiters(env, settings, analytics),
+    limits: createLimiters(limitBindingsOf(env), settings, analytics),
     mailer: createMailer(settings, db),
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
     checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),

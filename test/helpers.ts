@@ -2,7 +2,7 @@
 import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import { createApp } from '../src/app'
-import { createRuntime } from '../src/runtime'
+import { createRuntime, limitBindingsOf } from '../src/runtime'
 import type { SessionEvent } from '../src/session-events'
 import { createLimiters } from '../src/services/rate-limits'
 
@@ -191,7 +191,11 @@ export async function unlimitedApi() {
   const rt = await createRuntime(env)
   const app = createApp({
     ...rt,
-    limits: createLimiters(env, { ...rt.settings, RATE_LIMITS: false }, rt.analytics),
+    limits: createLimiters(
+      limitBindingsOf(env),
+      { ...rt.settings, RATE_LIMITS: false },
+      rt.analytics,
+    ),
   })
   return (path: string, init: RequestInit) => app.request(`${BASE}${path}`, init, env)
 }

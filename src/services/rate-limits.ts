@@ -3,7 +3,7 @@
  * roughly, so they are a shield against floods; exact per-account counting of failed logins lives
  * in `login-attempts`.
  */
-import type { Bindings, Settings } from '../config'
+import type { Settings } from '../config'
 import type { Analytics } from './analytics'
 import { AppError } from '../errors'
 import { CODE } from '../error-codes'
@@ -73,38 +73,48 @@ function createLimiter(
  * of refusals must not turn into writes on the one D1 writer the limiter protects. The limited key
  * (an address or an email) is not recorded: the count is what the metrics need.
  */
-export function createLimiters(env: Bindings, settings: Settings, analytics: Analytics): Limiters {
+/**
+ * The rate-limit bindings, one per limiter. The runtime reads them from the Worker's bindings
+ * (runtime.ts `limitBindingsOf`); this module knows no binding names.
+ */
+export type LimitBindings = { [L in keyof Limiters]?: RateLimit | undefined }
+
+export function createLimiters(
+  bindings: LimitBindings,
+  settings: Settings,
+  analytics: Analytics,
+): Limiters {
   const on = settings.RATE_LIMITS
   const hit = (limit: keyof Limiters) => () => analytics.count('rate_limit.hit', limit)
   return {
     anonymousPerIp: createLimiter(
-      env.ANONYMOUS_PER_IP_LIMIT,
+      bindings.anonymousPerIp,
       'new sessions from this address',
       on,
       hit('anonymousPerIp'),
       addressKey,
     ),
     authPerIp: createLimiter(
-      env.AUTH_PER_IP_LIMIT,
+      bindings.authPerIp,
       'sign-in attempts from this address',
       on,
       hit('authPerIp'),
       addressKey,
     ),
     passwordPerEmail: createLimiter(
-      env.PASSWORD_PER_EMAIL_LIMIT,
+      bindings.passwordPerEmail,
       'password attempts for this email',
       on,
       hit('passwordPerEmail'),
     ),
     refreshPerSession: createLimiter(
-      env.REFRESH_PER_SESSION_LIMIT,
+      bindings.refreshPerSession,
       'refreshes of this session',
       on,
       hit('refreshPerSession'),
     ),
     refreshPerIp: createLimiter(
-      env.REFRESH_PER_IP_LIMIT,
+      bindings.refreshPerIp,
       'refreshes from this address',
       on,
       hit('refreshPerIp'),

@@ -60,7 +60,7 @@ describe('7. per-address limits', () => {
       },
     }
     const limits = createLimiters(
-      { ...env, ANONYMOUS_PER_IP_LIMIT: binding, AUTH_PER_IP_LIMIT: binding },
+      { anonymousPerIp: binding, authPerIp: binding },
       rt.settings,
       rt.analytics,
     )
@@ -331,7 +331,7 @@ describe('1. refresh is rate limited', () => {
       },
     })
     const limits = createLimiters(
-      { ...env, REFRESH_PER_SESSION_LIMIT: binding(3), REFRESH_PER_IP_LIMIT: binding(1000) },
+      { refreshPerSession: binding(3), refreshPerIp: binding(1000) },
       rt.settings,
       rt.analytics,
     )

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { createAnalytics } from '../../src/services/analytics'
 import { createLimiters } from '../../src/services/rate-limits'
+import { limitBindingsOf } from '../../src/runtime'
 import {
   BASE,
   runtime,
@@ -205,7 +206,7 @@ describe('counts kept out of D1', () => {
     })
     const refusing = { limit: async () => ({ success: false }) }
     const limiting = createLimiters(
-      { ...env, ANONYMOUS_PER_IP_LIMIT: refusing },
+      { ...limitBindingsOf(env), anonymousPerIp: refusing },
       rt.settings,
       analytics,
     )
