@@ -15,13 +15,14 @@
 //   token-info           GET /v1/auth/token-info                                  goal >= 0.85
 //   first refresh        each request the first refresh of its own issued
 //                        session, so it materialises (D1 batch + object)         rate reported
-import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { cannon as runCannon } from './load.mjs'
+import { chainedRefresh } from './scenarios.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const TOKEN_TRANSPORT = { 'X-Session-Transport': 'token' }
@@ -74,9 +75,10 @@ export async function measureAnonymous({
       ),
     )
     results.push(
-      await run('steady refresh', async () =>
-        chainedRefresh(await api.materialisedSessions(connections)),
-      ),
+      await run('steady refresh', async () => [
+        // The shared scenario (scenarios.mjs) takes sessions as the sign-in answers hold them.
+        chainedRefresh((await api.materialisedSessions(connections)).map((tokens) => ({ tokens }))),
+      ]),
     )
     results.push(
       await run('me (bearer)', async () => {
@@ -182,20 +184,9 @@ async function measure(baseUrl, name, requests, { duration, connections, amount 
   }
 }
 
-async function cannon(baseUrl, options) {
-  const instance = autocannon({ url: baseUrl, timeout: 10, ...options })
-  const limitMs = options.amount ? 120_000 : (options.duration + 15) * 1000
-  const watchdog = setTimeout(() => instance.stop(), limitMs)
-  let lastResponseAt = Date.now()
-  instance.on('response', () => (lastResponseAt = Date.now()))
-  try {
-    const result = await instance
-    if (!options.amount) return result
-    // An `amount` run ends at its last response, not at autocannon's next one-second sample.
-    return { ...result, activeSeconds: (lastResponseAt - result.start.getTime()) / 1000 }
-  } finally {
-    clearTimeout(watchdog)
-  }
+/** One bounded run through the bench's shared autocannon wrapper (load.mjs). */
+function cannon(baseUrl, options) {
+  return runCannon(options, options.amount ? 120_000 : (options.duration + 15) * 1000, baseUrl)
 }
 
 const bearer = (token) => ({ Authorization: `Bearer ${token}` })
@@ -247,28 +238,6 @@ function oneEach(sessions) {
         ...request,
         body: JSON.stringify({ refreshToken: tokens.pop() ?? '' }),
       }),
-    },
-  ]
-}
-
-/** Refreshes that always present each session's latest token (see chainedRefresh in scenarios.mjs). */
-function chainedRefresh(sessions) {
-  const idle = sessions.map((s) => ({ refreshToken: s.refreshToken }))
-  return [
-    {
-      method: 'POST',
-      path: '/v1/auth/refresh',
-      headers: JSON_POST,
-      setupRequest(request, context) {
-        context.session = idle.pop() ?? { refreshToken: '' }
-        return { ...request, body: JSON.stringify({ refreshToken: context.session.refreshToken }) }
-      },
-      onResponse(status, body, context) {
-        const { session } = context
-        if (!session?.refreshToken) return
-        if (status === 200) session.refreshToken = JSON.parse(body).tokens.refreshToken
-        idle.push(session)
-      },
     },
   ]
 }

@@ -9,8 +9,8 @@ const WARMUP_REQUESTS = 100
 const LATENCY_CONNECTIONS = 4
 
 /** One bounded autocannon run; a watchdog stops it even if the server stops answering. */
-async function cannon(options, limitMs) {
-  const instance = autocannon({ url: BASE_URL, timeout: 10, ...options })
+export async function cannon(options, limitMs, url = BASE_URL) {
+  const instance = autocannon({ url, timeout: 10, ...options })
   const watchdog = setTimeout(() => instance.stop(), limitMs)
   let lastResponseAt = Date.now()
   instance.on('response', () => (lastResponseAt = Date.now()))

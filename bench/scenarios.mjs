@@ -244,7 +244,7 @@ async function createMagicLinkToken(email) {
  * the new token. With one session per connection (and no pipelining) a session always is idle,
  * and no session ever has two refreshes in flight.
  */
-function chainedRefresh(sessions) {
+export function chainedRefresh(sessions) {
   const idle = sessions.map((session) => ({ refreshToken: session.tokens.refreshToken }))
   return {
     method: 'POST',

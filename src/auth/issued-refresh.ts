@@ -16,6 +16,7 @@
  */
 import { fromBase64Url, toBase64Url } from '../encoding'
 import type { Keyring } from './keyring'
+import { deriveKey } from './sealing'
 
 const VERSION = 1
 const PAYLOAD_BYTES = 1 + 8 + 26
@@ -39,21 +40,8 @@ export function isIssuedSecret(secret: string): boolean {
   return secret.length === ISSUED_SECRET_LENGTH
 }
 
-async function deriveMacKey(material: Uint8Array): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveKey'])
-  return crypto.subtle.deriveKey(
-    {
-      name: 'HKDF',
-      hash: 'SHA-256',
-      salt: new Uint8Array(0),
-      info: new TextEncoder().encode(INFO),
-    },
-    base,
-    { name: 'HMAC', hash: 'SHA-256', length: 256 },
-    false,
-    ['sign', 'verify'],
-  )
-}
+const deriveMacKey = (material: Uint8Array): Promise<CryptoKey> =>
+  deriveKey(material, INFO, { name: 'HMAC', hash: 'SHA-256', length: 256 }, ['sign', 'verify'])
 
 /**
  * The keys from the keyring: new secrets under the current master key; one issued before a

@@ -32,8 +32,16 @@ export function importEncryptionKey(base64Key: string): Promise<CryptoKey> {
   ])
 }
 
-/** Derives an AES-GCM key from high-entropy input key material with HKDF-SHA256. */
-export async function deriveSealingKey(material: Uint8Array, info: string): Promise<CryptoKey> {
+/**
+ * Derives a key for one purpose (`info`) from high-entropy input key material with HKDF-SHA256:
+ * the one derivation behind the sealing keys and the issued secrets' MAC keys.
+ */
+export async function deriveKey(
+  material: Uint8Array,
+  info: string,
+  algorithm: SubtleCryptoImportKeyAlgorithm,
+  usages: string[],
+): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveKey'])
   return crypto.subtle.deriveKey(
     {
@@ -43,10 +51,15 @@ export async function deriveSealingKey(material: Uint8Array, info: string): Prom
       info: new TextEncoder().encode(info),
     },
     base,
-    { name: 'AES-GCM', length: 256 },
+    algorithm,
     false,
-    ['encrypt', 'decrypt'],
+    usages,
   )
+}
+
+/** Derives an AES-GCM key from high-entropy input key material with HKDF-SHA256. */
+export function deriveSealingKey(material: Uint8Array, info: string): Promise<CryptoKey> {
+  return deriveKey(material, info, { name: 'AES-GCM', length: 256 }, ['encrypt', 'decrypt'])
 }
 
 import type { SealedKind } from '../shapes'
