@@ -3,23 +3,23 @@
  * imports only from its own layer or a lower one; `npm run lint:deps` (and .ci/run) fail on any
  * import that runs upward, and on any import loop. The README's "Layout" table says the same.
  *
- *   shapes      src/contract.ts, src/shapes.ts, src/error-codes.ts and other leaf helpers
- *   base        src/config.ts, src/errors.ts, src/openapi/, src/db/
+ *   shapes      src/contract/api.ts, src/platform/shared-types.ts, src/contract/error-codes.ts and other leaf helpers
+ *   base        src/platform/config.ts, src/platform/errors.ts, src/openapi/, src/db/
  *   auth        src/auth/: token and crypto primitives
- *   services    src/services/, src/schemas.ts, durable-objects/session-record.ts
- *   runtime     src/runtime-base.ts: what the Worker and the session object both build
+ *   services    src/services/, src/platform/openapi/schemas.ts, src/session/record.ts
+ *   runtime     src/platform/runtime-base.ts: what the Worker and the session object both build
  *   object      durable-objects/session.ts
- *   runtime     src/runtime.ts, src/runtime-cache.ts, src/bindings.ts: the Worker's runtime
+ *   runtime     src/platform/runtime.ts, src/platform/runtime-cache.ts, src/platform/bindings.ts: the Worker's runtime
  *   http        src/http/: everything that touches a Hono context
- *   entry       src/routes/, src/jobs/, src/oauth/, src/app.ts, src/rpc*.ts, src/index.ts
- * src/lib/ and src/client/ are the published packages: they import only what they may ship.
+ *   entry       src/routes/, src/jobs/, src/oauth/, src/app.ts, src/rpc/session-service*.ts, src/worker.ts
+ * src/sdk/worker/ and src/sdk/client/ are the published packages: they import only what they may ship.
  */
 const LEAF =
   '^src/(contract|shapes|error-codes|encoding|utf8|ids|session-events|isolate-cache)[.]ts$'
 const BASE = '^src/(config|errors)[.]ts$|^src/openapi/|^src/db/'
 const AUTH = '^src/auth/'
-const SERVICES = '^src/services/|^src/schemas[.]ts$|^durable-objects/session-record[.]ts$'
-const BASE_RUNTIME = '^src/runtime-base[.]ts$'
+const SERVICES = '^src/services/|^src/platform/openapi/schemas[.]ts$|^src/session/record[.]ts$'
+const BASE_RUNTIME = '^src/platform/runtime-base[.]ts$'
 const OBJECT = '^durable-objects/session[.]ts$'
 const RUNTIME = '^src/(runtime|runtime-cache|bindings|runtime-base)[.]ts$'
 const HTTP = '^src/http/'
@@ -64,7 +64,7 @@ module.exports = {
       severity: 'error',
       comment:
         'Services are called by routes, RPC and the session object alike; they take plain shapes ' +
-        '(src/shapes.ts), never a Hono context. The runtime they take is a type only.',
+        '(src/platform/shared-types.ts), never a Hono context. The runtime they take is a type only.',
       from: { path: SERVICES },
       to: above(OBJECT, HTTP, ENTRY),
     },
@@ -80,14 +80,15 @@ module.exports = {
       name: 'base-runtime-is-below-the-object',
       severity: 'error',
       comment:
-        'The session object builds its handles with src/runtime-base.ts, so that imports no higher.',
+        'The session object builds its handles with src/platform/runtime-base.ts, so that imports no higher.',
       from: { path: BASE_RUNTIME },
       to: { path: [OBJECT, RUNTIME, HTTP, ENTRY].join('|'), pathNot: BASE_RUNTIME },
     },
     {
       name: 'object-imports-no-higher-layer',
       severity: 'error',
-      comment: 'The session object builds its own handles (src/runtime-base.ts) and knows no HTTP.',
+      comment:
+        'The session object builds its own handles (src/platform/runtime-base.ts) and knows no HTTP.',
       from: { path: OBJECT },
       to: { path: [RUNTIME, HTTP, ENTRY].join('|'), pathNot: BASE_RUNTIME },
     },
@@ -108,7 +109,7 @@ module.exports = {
       severity: 'error',
       comment:
         'Only the entry, the runtime and the bindings type name the class; everything else uses ' +
-        'the shapes in durable-objects/session-record.ts.',
+        'the shapes in src/session/record.ts.',
       from: { path: '^(src|durable-objects)/', pathNot: '^src/(index|runtime|bindings)[.]ts$' },
       to: { path: '^durable-objects/session[.]ts$' },
     },
@@ -116,16 +117,16 @@ module.exports = {
       name: 'client-sdk-ships-alone',
       severity: 'error',
       comment:
-        'The browser SDK (packages/client) is built from src/client/ and the shared contract.',
-      from: { path: '^src/client/' },
-      to: { path: '^src/', pathNot: '^src/client/|^src/(contract|error-codes)[.]ts$' },
+        'The browser SDK (packages/client) is built from src/sdk/client/ and the shared contract.',
+      from: { path: '^src/sdk/client/' },
+      to: { path: '^src/', pathNot: '^src/sdk/client/|^src/(contract|error-codes)[.]ts$' },
     },
     {
       name: 'lib-ships-no-service-internals',
       severity: 'error',
       comment:
         'The Worker library (packages/lib) verifies tokens; it never reaches D1, services or the object.',
-      from: { path: '^src/lib/' },
+      from: { path: '^src/sdk/worker/' },
       to: {
         path: '^src/(db|services|routes|jobs)/|^durable-objects/|^src/(runtime|app|index)[.]ts$',
       },

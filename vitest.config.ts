@@ -28,7 +28,7 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml', environment: 'test' },
       miniflare: {
         bindings: { TEST_MIGRATIONS: migrations },
-        // test/rpc.test.ts reaches the consumer, which calls back over its own service binding.
+        // test/rpc/session-service.test.ts reaches the consumer, which calls back over its own service binding.
         serviceBindings: { CONSUMER: 'consumer', EVENTS_CONSUMER: 'events-consumer' },
         workers: [
           {

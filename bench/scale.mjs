@@ -5,12 +5,12 @@
 // Every seeded account has the same stored hash: the one the service itself stored when the bench
 // registered an account with SCALE_PASSWORD through it (phases.mjs reads it back from the local
 // D1), so a login to any seeded email succeeds and still pays the full derivation, with whatever
-// parameters src/auth/passwords.ts uses today: the bench keeps no copy of them to fall out of step.
+// parameters src/identity/passwords.ts uses today: the bench keeps no copy of them to fall out of step.
 // The anonymous users were created and last seen within the last day and have no session row: the
 // sweep must keep them (its cutoff is ANON_USER_TTL, 30 days, on `created_at`), which the bench
 // checks by counting them before and after the sweep phase (phases.mjs).
 //
-// The email lookup (`select * from users where email = ?`, src/db/accounts.ts) has no route of its
+// The email lookup (`select * from users where email = ?`, src/identity/account-queries.ts) has no route of its
 // own: login adds a PBKDF2 derivation (and, with a wrong password, back-off rows and an audit
 // event), and `POST /v1/auth/magic-link` looks nothing up at all (it inserts a link and a mail).
 // So it is measured in D1 itself: EXPLAIN QUERY PLAN shows which index answers it, and one
@@ -21,7 +21,7 @@ import { d1Statements } from './d1.mjs'
 import { median } from './stats.mjs'
 
 const DAY_MS = 86_400_000
-/** Seeded ids: `usr_sc…` and `anon_sn…` (no real id starts so: src/ids.ts, and see sweep.mjs). */
+/** Seeded ids: `usr_sc…` and `anon_sn…` (no real id starts so: src/platform/ids.ts, and see sweep.mjs). */
 const ACCOUNT_PREFIX = 'sc'
 const ANONYMOUS_PREFIX = 'sn'
 /** Lookups per timed statement, and how often each statement is timed (the median is kept). */

@@ -14,7 +14,7 @@ const CRON = '*/15 * * * *'
 const RUN_TIMEOUT_MS = 120_000
 /**
  * Ids of seeded rows: `anon_bs000…1`, like the sweep test's `anon_aa…` (test/jobs/sweep.test.ts).
- * No real id starts so: the first character after `anon_` holds 3 bits (0-7, src/ids.ts).
+ * No real id starts so: the first character after `anon_` holds 3 bits (0-7, src/platform/ids.ts).
  */
 const PREFIX = 'bs'
 /** The tables the seed fills, with the column naming the seeded user. */

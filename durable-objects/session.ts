@@ -13,22 +13,22 @@ import {
   rebuildIssuedSecrets,
   type IssuedClaims,
   type IssuedSecretKeys,
-} from '../src/auth/issued-refresh'
-import { CLOCK_SKEW_SECONDS } from '../src/auth/access-token'
-import { createRefreshSecret } from '../src/auth/refresh-token'
-import { parseSettings, type Bindings, type Settings } from '../src/config'
-import type { Db } from '../src/db/client'
-import { readRevokedBefore } from '../src/db/control'
-import { findUserByEmail } from '../src/db/accounts'
-import { SESSION_INDEX_LAG_MS } from '../src/db/sessions'
-import { consumeMagicLink, findReplayableLink } from '../src/db/magic-links'
-import { fromBase64Url, sha256Base64Url } from '../src/encoding'
-import { accountSubject, claimMailbox } from '../src/services/accounts'
-import { mergeAnonymousUser } from '../src/services/merge'
-import { mergeMovers } from '../src/services/merge-movers'
-import { writeMaterialisedSession } from '../src/services/materialise'
-import { createBaseRuntime, type BaseRuntime } from '../src/runtime-base'
-import { deriveSealingKey, seal, unseal } from '../src/auth/sealing'
+} from '../src/platform/tokens/issued-refresh'
+import { CLOCK_SKEW_SECONDS } from '../src/platform/tokens/access-token'
+import { createRefreshSecret } from '../src/platform/tokens/refresh-token'
+import { parseSettings, type Bindings, type Settings } from '../src/platform/config'
+import type { Db } from '../src/platform/db/client'
+import { readRevokedBefore } from '../src/platform/db/control'
+import { findUserByEmail } from '../src/identity/account-queries'
+import { SESSION_INDEX_LAG_MS } from '../src/session/queries'
+import { consumeMagicLink, findReplayableLink } from '../src/identity/magic-links/queries'
+import { fromBase64Url, sha256Base64Url } from '../src/platform/encoding'
+import { accountSubject, claimMailbox } from '../src/identity/accounts'
+import { mergeAnonymousUser } from '../src/identity/merge/merge'
+import { mergeMovers } from '../src/user-data/movers'
+import { writeMaterialisedSession } from '../src/session/materialise'
+import { createBaseRuntime, type BaseRuntime } from '../src/platform/runtime-base'
+import { deriveSealingKey, seal, unseal } from '../src/platform/crypto/sealing'
 import {
   expiresAt,
   isCurrent,
@@ -47,10 +47,10 @@ import {
   type SessionRecord,
   type SignInInput,
   type SignInResult,
-} from './session-record'
-import type { ClaimedMailbox, SessionView } from '../src/shapes'
+} from '../src/session/record'
+import type { ClaimedMailbox, SessionView } from '../src/platform/shared-types'
 
-export type * from './session-record'
+export type * from '../src/session/record'
 
 /**
  * D1's sessions row (last seen, expiry) is refreshed at most this often per session, so a burst

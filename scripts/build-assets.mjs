@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Fills the generated half of public/ (Workers Static Assets, wrangler.toml `[assets]`): the
-// browser SDK bundled for the demo (public/demo/client.js, from src/client/), the pinned,
+// browser SDK bundled for the demo (public/demo/client.js, from src/sdk/client/), the pinned,
 // self-hosted API renderer for /docs (public/docs/redoc.standalone.js, Redoc as shipped inside the
 // exact @redocly/cli dev dependency) and the React example built by Vite (public/react/, from
 // examples/react/). All are git-ignored; `npm start`, `npm test` and CI run this first. Static
@@ -23,7 +23,7 @@ const RENDERER_SOURCE = join(REDOCLY, 'lib', 'chunks', 'redoc.standalone.js')
 /** The SDK as one browser ES module, and the files it was built from (relative to the root). */
 export async function bundleClient() {
   const result = await build({
-    entryPoints: [join(ROOT, 'src', 'client', 'index.ts')],
+    entryPoints: [join(ROOT, 'src', 'sdk', 'client', 'index.ts')],
     bundle: true,
     format: 'esm',
     platform: 'browser',

@@ -31,7 +31,7 @@ if (!existsSync('.dev.vars')) {
       // names no mailer by default: link requests answer 503 until MAILER is set there.
       'MAILER=outbox',
       // ISSUER and AUDIENCE follow the port of each start (below); set them here to pin them.
-      // The demo page at / (src/routes/demo.ts); production's default is off.
+      // The demo page at / (src/site/demo-routes.ts); production's default is off.
       'DEMO=true',
       '',
     ].join('\n'),

@@ -1,5 +1,5 @@
 /**
- * public/demo/client.js is generated (npm run build:assets) from src/client/, because the Worker
+ * public/demo/client.js is generated (npm run build:assets) from src/sdk/client/, because the Worker
  * cannot bundle at run time; every npm script that serves or tests runs the build first. This
  * checks what the build produces.
  */
@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest'
 import { bundleClient } from '../scripts/build-assets.mjs'
 
 describe('the demo assets', () => {
-  it('bundle the SDK from src/client/ alone: no server code, no zod, no hono', async () => {
+  it('bundle the SDK from src/sdk/client/ alone: no server code, no zod, no hono', async () => {
     const { code, inputs } = await bundleClient()
     // The error vocabulary is shared with the service by design: a leaf that imports nothing.
-    const shared = (path: string) => path.startsWith('src/client/') || path === 'src/error-codes.ts'
+    const shared = (path: string) =>
+      path.startsWith('src/sdk/client/') || path === 'src/contract/error-codes.ts'
     expect(inputs.filter((path: string) => !shared(path))).toEqual([])
     expect(code).not.toMatch(/\bfrom\s+['"]/)
     expect(code.length).toBeLessThan(30_000)

@@ -15,7 +15,7 @@ import {
   createReactProject,
   type ConsumerProject,
 } from './consumer-project.mjs'
-import { createAuthorizationServer } from '../test/oauth/authorization-server'
+import { createAuthorizationServer } from '../test/user-data/oauth-records/authorization-server'
 import { startConsumerWithService, type Service } from './harness.mjs'
 import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 

@@ -1,10 +1,10 @@
 import type { D1Migration } from 'cloudflare:test'
-import type { Env as WorkerEnv } from '../src/bindings'
+import type { Env as WorkerEnv } from '../src/platform/bindings'
 
 declare global {
   namespace Cloudflare {
     interface GlobalProps {
-      mainModule: typeof import('../src/index')
+      mainModule: typeof import('../src/worker')
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[]

@@ -2,8 +2,8 @@ import { evictDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
-import { createResendMailer } from '../src/services/mailer'
-import { writeMaterialisedSession } from '../src/services/materialise'
+import { createResendMailer } from '../src/platform/mail/mailer'
+import { writeMaterialisedSession } from '../src/session/materialise'
 import {
   api,
   bearer,

@@ -11,9 +11,9 @@ import {
   type JWTHeaderParameters,
 } from 'jose'
 import { env } from 'cloudflare:workers'
-import { signAccessToken } from '../src/auth/access-token'
-import { createSigningKeyRow } from '../src/auth/signing-keys'
-import { openValue, signingKeySlot } from '../src/auth/sealing'
+import { signAccessToken } from '../src/platform/tokens/access-token'
+import { createSigningKeyRow } from '../src/platform/tokens/signing-keys'
+import { openValue, signingKeySlot } from '../src/platform/crypto/sealing'
 import { runtime, type TokenSession } from './helpers'
 
 export const AUDIENCE = { issuer: 'https://auth.example.com', audience: 'https://app.example.com' }

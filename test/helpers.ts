@@ -2,9 +2,9 @@
 import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import { createApp } from '../src/app'
-import { createRuntime, limitBindingsOf } from '../src/runtime'
-import type { SessionEvent } from '../src/session-events'
-import { createLimiters } from '../src/services/rate-limits'
+import { createRuntime, limitBindingsOf } from '../src/platform/runtime'
+import type { SessionEvent } from '../src/contract/events'
+import { createLimiters } from '../src/platform/rate-limits'
 
 export const BASE = 'https://auth.test'
 export const APP_ORIGIN = 'https://app.example.com'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
-import { ERROR_CODES } from '../src/error-codes'
+import { ERROR_CODES } from '../src/contract/error-codes'
 import { api, bearer, createTokenSession, expectError, runtime } from './helpers'
 
 interface OpenApiDocument {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import pkg from '../package.json'
-import { parseSettings, SETTING_NAMES } from '../src/config'
+import { parseSettings, SETTING_NAMES } from '../src/platform/config'
 
 const files = import.meta.glob(['../README.md', '../cli/edge-session.mjs'], {
   query: '?raw',

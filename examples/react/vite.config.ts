@@ -13,7 +13,7 @@ export default defineConfig({
   logLevel: 'warn',
   resolve: {
     alias: {
-      '@edge-session/client': from('../../src/client/index.ts'),
+      '@edge-session/client': from('../../src/sdk/client/index.ts'),
       '@edge-session/react': from('../../packages/react/src/index.ts'),
     },
   },

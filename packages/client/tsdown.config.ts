@@ -3,7 +3,7 @@
 import { defineConfig } from 'tsdown'
 
 export default defineConfig({
-  entry: { index: '../../src/client/index.ts' },
+  entry: { index: '../../src/sdk/client/index.ts' },
   format: 'esm',
   platform: 'browser',
   target: 'es2022',

@@ -5,7 +5,7 @@
 import { defineConfig } from 'tsdown'
 
 export default defineConfig({
-  entry: { index: '../../src/lib/index.ts' },
+  entry: { index: '../../src/sdk/worker/index.ts' },
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',

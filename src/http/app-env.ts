@@ -1,7 +1,7 @@
 /** Hono's type parameters for this app: bindings and the typed context variables. */
-import type { Env } from '../bindings'
-import type { Runtime } from '../runtime'
-import type { IssuedSession, UserContext } from '../shapes'
+import type { Env } from '../platform/bindings'
+import type { Runtime } from '../platform/runtime'
+import type { IssuedSession, UserContext } from '../platform/shared-types'
 
 export interface AppEnv {
   Bindings: Env

@@ -4,7 +4,7 @@
  * answer when `next` returns), so a refusal's events land as a success's do.
  */
 import type { MiddlewareHandler } from 'hono'
-import { AuditLog, withAuditLog } from '../services/audit'
+import { AuditLog, withAuditLog } from '../platform/audit/audit-log'
 import type { AppEnv } from './app-env'
 
 export function auditScope(): MiddlewareHandler<AppEnv> {

@@ -4,8 +4,8 @@
  * loopback address. A request from anywhere else gets the 404 the route would give if absent.
  */
 import type { MiddlewareHandler } from 'hono'
-import { AppError } from '../errors'
-import { CODE } from '../error-codes'
+import { AppError } from '../platform/errors'
+import { CODE } from '../contract/error-codes'
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i
 

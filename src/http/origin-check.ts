@@ -7,9 +7,9 @@
  * preflight that CORS answers only for allowed origins.
  */
 import type { MiddlewareHandler } from 'hono'
-import { AppError } from '../errors'
+import { AppError } from '../platform/errors'
 import { TRANSPORT_HEADER } from './transport'
-import { CODE } from '../error-codes'
+import { CODE } from '../contract/error-codes'
 
 const SAFE_METHODS = /^(GET|HEAD|OPTIONS)$/
 

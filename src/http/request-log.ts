@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { AppError } from '../errors'
+import { AppError } from '../platform/errors'
 import type { AppEnv } from './app-env'
 
 /** Enough of a user id to correlate lines, not enough to name the user: `anon_1ab4`. */

@@ -1,6 +1,6 @@
 /** What an audit event or session row records of the request that caused it. */
 import type { Context } from 'hono'
-import type { RequestMeta } from '../shapes'
+import type { RequestMeta } from '../platform/shared-types'
 
 const MAX_USER_AGENT_LENGTH = 512
 

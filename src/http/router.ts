@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
-import { invalidRequest, type FieldProblem } from '../errors'
+import { invalidRequest, type FieldProblem } from '../platform/errors'
 import type { AppEnv } from './app-env'
 
 export function createRouter() {

@@ -5,9 +5,9 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { readCredentialCookies, wantsTokenTransport } from './transport'
-import { AppError } from '../errors'
+import { AppError } from '../platform/errors'
 import type { AppEnv } from './app-env'
-import { CODE } from '../error-codes'
+import { CODE } from '../contract/error-codes'
 
 export function transportGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

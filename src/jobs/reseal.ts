@@ -11,15 +11,15 @@ import {
   SEALED_COLUMNS,
   type SealedColumn,
   type SealedValueRow,
-} from '../db/sealed-values'
-import type { Runtime } from '../runtime'
+} from '../platform/crypto/sealed-values'
+import type { Runtime } from '../platform/runtime'
 import {
   currentFormPrefix,
   openValue,
   sealValue,
   sealedKeyId,
   type SealedSlot,
-} from '../auth/sealing'
+} from '../platform/crypto/sealing'
 
 export interface ResealOptions {
   batchSize: number

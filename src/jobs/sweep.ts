@@ -18,13 +18,13 @@ import {
   sessions,
   sweepRuns,
   users,
-} from '../db/schema'
-import { SESSION_INDEX_LAG_MS } from '../db/sessions'
-import { eraseUsers, IDS_PER_STATEMENT } from '../services/erasure'
-import { redeliverEvents } from '../services/session-events'
+} from '../platform/db/schema'
+import { SESSION_INDEX_LAG_MS } from '../session/queries'
+import { eraseUsers, IDS_PER_STATEMENT } from '../identity/erasure'
+import { redeliverEvents } from '../events/outbox'
 import { resealValues } from './reseal'
-import { retireExpiredKeys, rotateIfDue } from '../services/signing-key-rotation'
-import type { Runtime } from '../runtime'
+import { retireExpiredKeys, rotateIfDue } from '../platform/tokens/signing-key-rotation'
+import type { Runtime } from '../platform/runtime'
 
 const DAY_MS = 86_400_000
 export const TOMBSTONE_RETENTION_MS = 30 * DAY_MS

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { resealValues } from '../../src/jobs/reseal'
-import { createRuntime } from '../../src/runtime'
-import { putSecret, readSecret } from '../../src/services/secrets'
+import { createRuntime } from '../../src/platform/runtime'
+import { putSecret, readSecret } from '../../src/user-data/secrets/service'
 import { countRows } from '../helpers'
 
 const K1 = btoa('1'.repeat(32))

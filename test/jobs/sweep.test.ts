@@ -1,7 +1,7 @@
 import { createScheduledController } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import worker from '../../src/index'
+import worker from '../../src/worker'
 import { runSweep } from '../../src/jobs/sweep'
 import { createStoredSession, refreshWithToken, runtime } from '../helpers'
 

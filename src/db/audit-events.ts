@@ -1,9 +1,0 @@
-/** Queries on `audit_events`. */
-import type { Db } from './client'
-import { auditEvents } from './schema'
-
-export type AuditEventInsert = typeof auditEvents.$inferInsert
-
-export function insertAuditEventsQuery(db: Db, rows: AuditEventInsert[]) {
-  return db.insert(auditEvents).values(rows)
-}

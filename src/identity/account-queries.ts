@@ -1,0 +1,74 @@
+/** Queries on `users` for accounts: find by email, create once per email, set a password. */
+import { and, eq, isNull } from 'drizzle-orm'
+import type { Db } from '../platform/db/client'
+import { users } from '../platform/db/schema'
+import type { UserRow } from '../platform/db/users'
+
+export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.email, email)).get()
+}
+
+export interface NewAccount {
+  id: string
+  email: string
+  role: string
+  passwordHash: string | null
+  /** Set when a mailbox proof creates the account (a sign-in link); null for a registration. */
+  emailVerifiedAt: number | null
+  now: number
+}
+
+/**
+ * Creates the account unless one with this email exists; returns the new row, or undefined when
+ * the email was taken (by this call's concurrent twin, too: the unique index decides).
+ */
+export function insertAccount(db: Db, account: NewAccount): Promise<UserRow | undefined> {
+  return db
+    .insert(users)
+    .values({
+      id: account.id,
+      email: account.email,
+      passwordHash: account.passwordHash,
+      isAnonymous: false,
+      role: account.role,
+      emailVerifiedAt: account.emailVerifiedAt,
+      createdAt: account.now,
+      lastSeenAt: account.now,
+    })
+    .onConflictDoNothing({ target: users.email })
+    .returning()
+    .get()
+}
+
+export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, userId))
+}
+
+export interface MailboxProof {
+  email: string
+  now: number
+  /** The role an ADMIN_EMAILS address gets once proven; anything else keeps its role. */
+  role: string
+  /**
+   * True when the proof came through the registration's own confirmation link: the password set
+   * then is the prover's and stays. Any other proof drops it (pre-account hijacking).
+   */
+  keepPassword: boolean
+}
+
+/**
+ * Marks a never-proven email as proven; returns the row when this call did it (so the caller can
+ * end the sessions that the unproven credentials opened), undefined when already proven or absent.
+ */
+export function markEmailProven(db: Db, proof: MailboxProof): Promise<UserRow | undefined> {
+  return db
+    .update(users)
+    .set({
+      emailVerifiedAt: proof.now,
+      role: proof.role,
+      ...(proof.keepPassword ? {} : { passwordHash: null }),
+    })
+    .where(and(eq(users.email, proof.email), isNull(users.emailVerifiedAt)))
+    .returning()
+    .get()
+}

@@ -1,0 +1,162 @@
+/** Queries on `magic_links`: only hashes of tokens and codes are stored. */
+import { and, count, eq, gt, gte, isNull, lt, ne, sql } from 'drizzle-orm'
+import type { Db } from '../../platform/db/client'
+import { magicLinks, users, type MagicLinkPurpose } from '../../platform/db/schema'
+
+export type MagicLinkRow = typeof magicLinks.$inferSelect
+
+export async function insertMagicLink(db: Db, row: typeof magicLinks.$inferInsert): Promise<void> {
+  await db.insert(magicLinks).values(row)
+}
+
+export function findMagicLink(db: Db, tokenHash: string): Promise<MagicLinkRow | undefined> {
+  return db.select().from(magicLinks).where(eq(magicLinks.tokenHash, tokenHash)).get()
+}
+
+/** How many links were mailed to `email` since `since`: the per-email cap on link mails. */
+export async function countLinksSince(db: Db, email: string, since: number): Promise<number> {
+  const row = await db
+    .select({ n: count() })
+    .from(magicLinks)
+    .where(and(eq(magicLinks.email, email), gte(magicLinks.createdAt, since)))
+    .get()
+  return row?.n ?? 0
+}
+
+export interface ConsumeLinkOptions {
+  purpose: MagicLinkPurpose
+  /** The session the link is consumed for (the caller's, or the one about to start). */
+  sessionId: string | null
+  now: number
+  /** The kill switch: links created before it are dead. */
+  revokedBefore: number
+}
+
+/**
+ * Consumes a link: one conditional UPDATE, so across every session and isolate exactly one caller
+ * gets its email and expiry back; everyone else gets undefined.
+ */
+export function consumeMagicLink(db: Db, tokenHash: string, options: ConsumeLinkOptions) {
+  return db
+    .update(magicLinks)
+    .set({ consumedAt: options.now, consumedBySessionId: options.sessionId })
+    .where(
+      and(
+        eq(magicLinks.tokenHash, tokenHash),
+        eq(magicLinks.purpose, options.purpose),
+        isNull(magicLinks.consumedAt),
+        isNull(magicLinks.invalidatedAt),
+        gt(magicLinks.expiresAt, options.now),
+        gte(magicLinks.createdAt, options.revokedBefore),
+      ),
+    )
+    .returning({ email: magicLinks.email, expiresAt: magicLinks.expiresAt })
+    .get()
+}
+
+/**
+ * The email of a link this session already consumed, while a repeat of that success is still
+ * allowed: the link has not expired, was not invalidated (logout-all, password change, a mailbox
+ * proof) and is not older than the kill switch. Erasing the user deletes the row.
+ */
+export async function findReplayableLink(
+  db: Db,
+  tokenHash: string,
+  sessionId: string,
+  now: number,
+  revokedBefore: number,
+): Promise<string | undefined> {
+  const row = await db
+    .select({ email: magicLinks.email })
+    .from(magicLinks)
+    .where(
+      and(
+        eq(magicLinks.tokenHash, tokenHash),
+        eq(magicLinks.consumedBySessionId, sessionId),
+        isNull(magicLinks.invalidatedAt),
+        gt(magicLinks.expiresAt, now),
+        gte(magicLinks.createdAt, revokedBefore),
+      ),
+    )
+    .get()
+  return row?.email
+}
+
+/**
+ * Kills every link of the user's email, used or not (but `except`), so none can sign in or be
+ * repeated any more: logout-all, a password change and a mailbox proof call it.
+ */
+export async function invalidateLinksOfUser(
+  db: Db,
+  userId: string,
+  now: number,
+  except: string | null = null,
+): Promise<void> {
+  await db
+    .update(magicLinks)
+    .set({ invalidatedAt: now })
+    .where(
+      and(
+        eq(
+          magicLinks.email,
+          sql`(select ${users.email} from ${users} where ${users.id} = ${userId})`,
+        ),
+        isNull(magicLinks.invalidatedAt),
+        except === null ? undefined : ne(magicLinks.tokenHash, except),
+      ),
+    )
+}
+
+/** Wrong codes a link's requester may type before the code dies. */
+export const MAX_CODE_ATTEMPTS = 5
+
+export interface ConsumeCodeOptions {
+  email: string
+  codeHash: string
+  sessionId: string
+  now: number
+  revokedBefore: number
+}
+
+/**
+ * Consumes the short code of a link `sessionId` asked for: it works once, only in that session,
+ * before the link expires and while fewer than MAX_CODE_ATTEMPTS wrong codes were typed.
+ */
+export async function consumeLinkCode(db: Db, options: ConsumeCodeOptions) {
+  const row = await db
+    .update(magicLinks)
+    .set({ codeConsumedAt: options.now })
+    .where(
+      and(
+        ...liveCodeConditions(options),
+        eq(magicLinks.codeHash, options.codeHash),
+        isNull(magicLinks.codeConsumedAt),
+      ),
+    )
+    .returning({ email: magicLinks.email })
+    .get()
+  return row?.email
+}
+
+/** Counts a wrong code against every live code of this (email, session). */
+export async function countCodeFailure(
+  db: Db,
+  options: Omit<ConsumeCodeOptions, 'codeHash'>,
+): Promise<void> {
+  await db
+    .update(magicLinks)
+    .set({ codeAttempts: sql`${magicLinks.codeAttempts} + 1` })
+    .where(and(...liveCodeConditions(options)))
+}
+
+function liveCodeConditions(options: Omit<ConsumeCodeOptions, 'codeHash'>) {
+  return [
+    eq(magicLinks.email, options.email),
+    eq(magicLinks.requestedBySessionId, options.sessionId),
+    eq(magicLinks.purpose, 'sign_in'),
+    isNull(magicLinks.invalidatedAt),
+    gt(magicLinks.expiresAt, options.now),
+    gte(magicLinks.createdAt, options.revokedBefore),
+    lt(magicLinks.codeAttempts, MAX_CODE_ATTEMPTS),
+  ]
+}

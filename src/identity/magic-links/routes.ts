@@ -1,0 +1,182 @@
+/**
+ * Sign-in links: request one, the page it opens, what it is for, using it, its code, and the
+ * confirmation of a registration's email.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { randomBytes, toBase64Url } from '../../platform/encoding'
+import { requestMeta } from '../../http/request-meta'
+import { createRouter } from '../../http/router'
+import { RefreshTokenField, sessionProof } from '../session-proof'
+import {
+  EmailSchema,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  SignInSchema,
+} from '../../platform/openapi/schemas'
+import {
+  confirmEmail,
+  MAGIC_LINK_PATH,
+  previewMagicLink,
+  requestMagicLink,
+  verifyLinkCode,
+  verifyMagicLink,
+} from './magic-links'
+import { unauthorized } from '../../platform/errors'
+import { signInAnswer } from '../account-routes'
+import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../../platform/openapi/components'
+import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './page'
+import { CODE } from '../../contract/error-codes'
+
+const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
+
+export const LinkPreviewSchema = z
+  .object({
+    purpose: z.enum(['sign_in', 'verify_email']),
+    email: z.string().openapi({ description: 'The account the link is for, masked' }),
+    sameSession: z.boolean().openapi({
+      description: 'True when this session asked for the link: only then does its data merge',
+    }),
+  })
+  .openapi('LinkPreview')
+
+export const magicLinkRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: MAGIC_LINK_PATH,
+      operationId: 'requestMagicLink',
+      security: OPTIONAL_USER_ACCESS,
+      tags: ['Accounts'],
+      summary: 'Email a sign-in link and code; the answer is the same for every email',
+      request: {
+        body: jsonBody(z.object({ email: EmailSchema, refreshToken: RefreshTokenField })),
+      },
+      responses: {
+        202: jsonContent(z.object({ sent: z.literal(true) }), 'Accepted'),
+        ...errorResponses(400, 413, 429, 503),
+      },
+    }),
+    async (c) => {
+      const { email, refreshToken } = c.req.valid('json')
+      await requestMagicLink(c.var.rt, email, sessionProof(c, refreshToken), requestMeta(c))
+      return c.json({ sent: true as const }, 202)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: MAGIC_LINK_PATH,
+      operationId: 'showMagicLinkPage',
+      security: PUBLIC_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        'The page a mailed link opens (token in the #fragment): names the account, a button uses it',
+      responses: {
+        200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } },
+        ...errorResponses(400),
+      },
+    }),
+    (c) => {
+      const nonce = toBase64Url(randomBytes(16))
+      c.header('Content-Security-Policy', magicLinkPageCsp(nonce))
+      c.header('Referrer-Policy', 'no-referrer')
+      c.header('Cache-Control', 'no-store')
+      return c.html(magicLinkPage(nonce), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${MAGIC_LINK_PATH}/preview`,
+      operationId: 'previewMagicLink',
+      security: OPTIONAL_USER_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        'Which account a link is for and whether this session asked for it; consumes nothing',
+      request: { body: jsonBody(TokenBody) },
+      responses: {
+        200: jsonContent(LinkPreviewSchema, 'The link'),
+        ...errorResponses(400, 413),
+      },
+    }),
+    async (c) => {
+      const { token, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      return c.json(await previewMagicLink(c.var.rt, token, from?.sessionId ?? null), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${MAGIC_LINK_PATH}/verify`,
+      operationId: 'verifyMagicLink',
+      security: OPTIONAL_USER_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        'Use a sign-in link; from the session that asked for it (proven by its refresh credential), its data merges',
+      request: { body: jsonBody(TokenBody) },
+      responses: { 200: jsonContent(SignInSchema, 'Signed in'), ...errorResponses(400, 413) },
+    }),
+    async (c) => {
+      const { token, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      const outcome = await verifyMagicLink(c.var.rt, token, from, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${MAGIC_LINK_PATH}/code`,
+      operationId: 'verifyMagicLinkCode',
+      security: OPTIONAL_USER_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        "Sign in with the code mailed beside a link, in the session that asked for it: that session's data merges",
+      request: {
+        body: jsonBody(
+          z.object({
+            email: EmailSchema,
+            code: z.string().min(1).max(32),
+            refreshToken: RefreshTokenField,
+          }),
+        ),
+      },
+      responses: {
+        200: jsonContent(SignInSchema, 'Signed in'),
+        ...errorResponses(400, 401, 413, 429),
+      },
+    }),
+    async (c) => {
+      const { email, code, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      if (!from)
+        throw unauthorized(
+          CODE.session_required,
+          'Type the code in the browser that asked for the link (its session cookie, or refreshToken).',
+        )
+      const outcome = await verifyLinkCode(c.var.rt, email, code, from, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: VERIFY_EMAIL_PATH,
+      operationId: 'confirmEmail',
+      security: PUBLIC_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        "Confirm a registration's email with the link mailed then; the password set at registration stays",
+      request: { body: jsonBody(z.object({ token: z.string().min(1).max(256) })) },
+      responses: {
+        200: jsonContent(z.object({ verified: z.literal(true) }), 'Confirmed'),
+        ...errorResponses(400, 413),
+      },
+    }),
+    async (c) => {
+      await confirmEmail(c.var.rt, c.req.valid('json').token, requestMeta(c))
+      return c.json({ verified: true as const }, 200)
+    },
+  )

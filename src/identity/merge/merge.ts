@@ -1,0 +1,184 @@
+/**
+ * The anonymous-to-account merge. Each kind of user data registers a `MergeMover` saying how its
+ * rows move and which keys conflict (the account's value wins); the row moves, the tombstone, the
+ * session's rebinding in the index and the merge record then run as one D1 batch: a transaction,
+ * all or nothing. The record is keyed by the anonymous user, so a retry gets the stored report.
+ */
+import { and, eq, isNull } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { Db } from '../../platform/db/client'
+import { findMerge, insertMergeQuery } from './queries'
+import { auditEvents, sessions, users } from '../../platform/db/schema'
+import { clearMergeStarted, markMergeStarted } from '../../user-data/write-guard'
+import {
+  deliverEvents,
+  eventsOutboxQueries,
+  pendingEvents,
+  type PendingEvents,
+  type SessionEventQueue,
+} from '../../events/outbox'
+import type { UserKeys } from '../../platform/crypto/user-keys'
+import type { MergeKind, MergeReport } from '../../platform/shared-types'
+
+/** The kinds the contract's `Merge.moved` reports. */
+export const MERGE_KINDS = [
+  'documents',
+  'preferences',
+  'secrets',
+  'oauth',
+] as const satisfies readonly MergeKind[]
+
+export interface MergePlan {
+  statements: BatchItem<'sqlite'>[]
+  moved: number
+  /** Keys the account already has; their anonymous rows are dropped, not moved. */
+  conflicts: string[]
+}
+
+/** What a mover plans with: the two users, and their keys for data sealed per user. */
+export interface MergeContext {
+  db: Db
+  from: string
+  into: string
+  userKeys: UserKeys
+}
+
+/** How one kind of data moves from an anonymous user into an account. */
+export interface MergeMover {
+  /** The report's key; null for data that moves but is not reported (the audit trail). */
+  kind: MergeKind | null
+  plan(ctx: MergeContext): Promise<MergePlan>
+}
+
+/** The anonymous user's audit trail follows them into the account. */
+export const auditTrailMover: MergeMover = {
+  kind: null,
+  async plan({ db, from, into }) {
+    return {
+      statements: [
+        db.update(auditEvents).set({ userId: into }).where(eq(auditEvents.userId, from)),
+      ],
+      moved: 0,
+      conflicts: [],
+    }
+  },
+}
+
+export interface MergeInput {
+  from: string
+  into: string
+  userKeys: UserKeys
+  /** The session being signed in: its index row moves to the account in the same transaction. */
+  sessionId: string
+  now: number
+  /** Where `user.merged` is published once the merge has committed (none: not published). */
+  events?: SessionEventQueue | undefined
+}
+
+export interface MergeResult {
+  report: MergeReport
+  /** False when the report was already stored: nothing moved this time. */
+  performed: boolean
+  /** When the merge committed (ms). */
+  mergedAt: number
+}
+
+/**
+ * Merges the anonymous user `from` into the account `into`, exactly once. `user.merged` is written
+ * to the event outbox in the merge's own batch and published once it has committed; a failed
+ * publish is the sweep's to repeat, so it fails no sign-in, and a retried sign-in (which finds the
+ * stored merge) publishes nothing again.
+ */
+export async function mergeAnonymousUser(
+  db: Db,
+  input: MergeInput,
+  movers: readonly MergeMover[],
+): Promise<MergeResult> {
+  const { result, events } = await commitMerge(db, input, movers)
+  await deliverEvents(db, input.events, events)
+  return result
+}
+
+function storedResult(stored: NonNullable<Awaited<ReturnType<typeof findMerge>>>): MergeResult {
+  return {
+    report: stored.report as unknown as MergeReport,
+    performed: false,
+    mergedAt: stored.createdAt,
+  }
+}
+
+async function commitMerge(
+  db: Db,
+  input: MergeInput,
+  movers: readonly MergeMover[],
+): Promise<{ result: MergeResult; events: PendingEvents }> {
+  const stored = await findMerge(db, input.from)
+  if (stored) return { result: storedResult(stored), events: [] }
+
+  // From here the anonymous user's data takes no writes (db/write-guard.ts): a second tab's write
+  // is either read below and moved, or refused and retried under the account. Nothing committed
+  // after the reads can be left behind or dropped by the batch.
+  await markMergeStarted(db, input.from, input.now)
+  try {
+    return await planAndCommit(db, input, movers)
+  } catch (error) {
+    await clearMergeStarted(db, input.from).catch(() => {})
+    throw error
+  }
+}
+
+async function planAndCommit(
+  db: Db,
+  input: MergeInput,
+  movers: readonly MergeMover[],
+): Promise<{ result: MergeResult; events: PendingEvents }> {
+  const plans = await Promise.all(
+    movers.map(async (mover) => ({
+      mover,
+      plan: await mover.plan({ db, from: input.from, into: input.into, userKeys: input.userKeys }),
+    })),
+  )
+  const report: MergeReport = {
+    from: input.from,
+    into: input.into,
+    moved: Object.fromEntries(MERGE_KINDS.map((kind) => [kind, 0])) as Record<MergeKind, number>,
+    conflicts: [],
+  }
+  for (const { mover, plan } of plans) {
+    if (!mover.kind) continue
+    report.moved[mover.kind] += plan.moved
+    report.conflicts.push(...plan.conflicts.map((key) => ({ kind: mover.kind as string, key })))
+  }
+
+  const at = new Date(input.now).toISOString()
+  const events = pendingEvents(
+    input.events,
+    [{ type: 'user.merged', from: input.from, into: input.into, at }],
+    input.now,
+  )
+  const statements: BatchItem<'sqlite'>[] = [
+    ...plans.flatMap(({ plan }) => plan.statements),
+    db
+      .update(users)
+      .set({ mergedInto: input.into, mergedAt: input.now })
+      .where(and(eq(users.id, input.from), isNull(users.mergedInto))),
+    db.update(sessions).set({ userId: input.into }).where(eq(sessions.id, input.sessionId)),
+    insertMergeQuery(db, {
+      fromUserId: input.from,
+      intoUserId: input.into,
+      report: { ...report },
+      createdAt: input.now,
+    }),
+    ...eventsOutboxQueries(db, events),
+  ]
+  try {
+    await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+  } catch (error) {
+    // A concurrent merge of the same user (another isolate) committed first: its record stands,
+    // this batch rolled back whole, and the stored report is the answer.
+    const winner = await findMerge(db, input.from)
+    if (winner) return { result: storedResult(winner), events: [] }
+    throw error
+  }
+  return { result: { report, performed: true, mergedAt: input.now }, events }
+}

@@ -1,0 +1,243 @@
+/**
+ * D1 tables as drizzle sees them. The SQL in migrations/ is generated from this file by drizzle-kit
+ * and is what ships; test/platform/db/schema.test.ts checks that the applied SQL and this file agree.
+ * Times are integer milliseconds since the epoch.
+ */
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').unique(),
+    passwordHash: text('password_hash'),
+    isAnonymous: integer('is_anonymous', { mode: 'boolean' }).notNull(),
+    role: text('role').notNull().default('user'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    mergedInto: text('merged_into'),
+    mergedAt: integer('merged_at'),
+    /** When a mailbox proved this email (a sign-in link or the registration's confirmation); null until then. */
+    emailVerifiedAt: integer('email_verified_at'),
+    /**
+     * Set when a merge of this (anonymous) user starts: its data takes no writes while the merge
+     * reads and moves it (see db/write-guard.ts); the merge's batch clears it as it tombstones.
+     */
+    mergeStartedAt: integer('merge_started_at'),
+  },
+  (t) => [index('users_anonymous_last_seen').on(t.isAnonymous, t.lastSeenAt)],
+)
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    absoluteExpiresAt: integer('absolute_expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+  },
+  (t) => [
+    index('sessions_user_created').on(t.userId, t.createdAt),
+    index('sessions_expires').on(t.expiresAt),
+  ],
+)
+
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  publicJwk: text('public_jwk').notNull(),
+  /** The private JWK sealed (AES-GCM) under the master key it names: `<keyId>:<iv>.<ciphertext>`. */
+  privateJwkSealed: text('private_jwk_sealed').notNull(),
+  createdAt: integer('created_at').notNull(),
+  retiredAt: integer('retired_at'),
+})
+
+export const control = sqliteTable('control', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    type: text('type').notNull(),
+    at: integer('at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    country: text('country'),
+    detail: text('detail', { mode: 'json' })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'`),
+  },
+  (t) => [index('audit_events_user_at').on(t.userId, t.at), index('audit_events_at').on(t.at)],
+)
+
+export type MagicLinkPurpose = 'sign_in' | 'verify_email'
+
+export const magicLinks = sqliteTable(
+  'magic_links',
+  {
+    /** SHA-256 of the link's token, base64url: the token itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    email: text('email').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    requestedBySessionId: text('requested_by_session_id'),
+    consumedAt: integer('consumed_at'),
+    consumedBySessionId: text('consumed_by_session_id'),
+    /** `sign_in` (proves the mailbox, signs in) or `verify_email` (confirms a registration). */
+    purpose: text('purpose').$type<MagicLinkPurpose>().notNull().default('sign_in'),
+    /** Set by logout-all, a password change or a mailbox proof: the link, used or not, is dead. */
+    invalidatedAt: integer('invalidated_at'),
+    /** SHA-256 of the short code mailed beside the link, typed in the requesting browser. */
+    codeHash: text('code_hash'),
+    codeAttempts: integer('code_attempts').notNull().default(0),
+    codeConsumedAt: integer('code_consumed_at'),
+  },
+  (t) => [
+    index('magic_links_expires').on(t.expiresAt),
+    index('magic_links_email_created').on(t.email, t.createdAt),
+  ],
+)
+
+/** One row per merged anonymous user: a retried merge returns this report and moves nothing. */
+export const merges = sqliteTable('merges', {
+  fromUserId: text('from_user_id').primaryKey(),
+  intoUserId: text('into_user_id').notNull(),
+  report: text('report', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdAt: integer('created_at').notNull(),
+})
+
+/** Failed logins counted exactly per normalised email, for growing back-off. */
+export const loginAttempts = sqliteTable('login_attempts', {
+  email: text('email').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailedAt: integer('last_failed_at').notNull(),
+  lockedUntil: integer('locked_until').notNull(),
+})
+
+/** Mail kept locally when MAILER=outbox (development and tests), listed by /v1/dev/outbox. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    to: text('to_email').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    link: text('link'),
+    token: text('token'),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (t) => [index('outbox_to_sent').on(t.to, t.sentAt)],
+)
+
+/**
+ * Merge and erase events for other Workers not yet handed to the queue (a transactional outbox):
+ * written in the same D1 batch as the change they report, deleted once the queue took them, and
+ * sent again by the sweep while they stay. So an event is never lost to a failed publish, and
+ * never sent for a change that rolled back.
+ */
+export const eventOutbox = sqliteTable(
+  'event_outbox',
+  {
+    id: text('id').primaryKey(),
+    /** The `SessionEvent`, as published. */
+    body: text('body', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('event_outbox_created').on(t.createdAt)],
+)
+
+/** One JSON object per user, merged with RFC 7396 patches; unknown keys are kept. */
+export const preferences = sqliteTable('preferences', {
+  userId: text('user_id').primaryKey(),
+  data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** API keys and the like, AES-GCM sealed under the user's own key (HKDF from ENCRYPTION_KEY). */
+export const secrets = sqliteTable(
+  'secrets',
+  {
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    valueSealed: text('value_sealed').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.name] })],
+)
+
+/** OAuth client state per (user, server), as the MCP SDK's OAuthClientProvider stores it. */
+export const oauthRecords = sqliteTable(
+  'oauth_records',
+  {
+    userId: text('user_id').notNull(),
+    serverId: text('server_id').notNull(),
+    tokensSealed: text('tokens_sealed'),
+    clientSealed: text('client_sealed'),
+    verifierSealed: text('verifier_sealed'),
+    verifierExpiresAt: integer('verifier_expires_at'),
+    /**
+     * The SDK's discovery state (RFC 9728 and RFC 8414 metadata, as JSON). Public documents, not
+     * credentials, so stored in the clear: nothing to seal or re-seal.
+     */
+    discoveryJson: text('discovery_json'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.serverId] }),
+    index('oauth_records_verifier_expires').on(t.verifierExpiresAt),
+  ],
+)
+
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    title: text('title').notNull(),
+    content: text('content').notNull(),
+    /** UTF-8 bytes of title and content: the documents quota sums it without reading content. */
+    sizeBytes: integer('size_bytes').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('documents_user_created').on(t.userId, t.createdAt, t.id),
+    // Covers the quota's sum of a user's bytes, so a write reads no document content.
+    index('documents_user_size').on(t.userId, t.sizeBytes),
+  ],
+)
+
+/** One row per sweep run (cron or admin), with what it deleted. */
+export const sweepRuns = sqliteTable(
+  'sweep_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    trigger: text('trigger').notNull(),
+    startedAt: integer('started_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    counts: text('counts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    /** False when the time budget ran out with work left for the next run. */
+    complete: integer('complete', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('sweep_runs_started').on(t.startedAt)],
+)
+
+/** Imports from single-user installs, keyed by the caller's import id so a retry is a no-op. */
+export const imports = sqliteTable('imports', {
+  importId: text('import_id').primaryKey(),
+  userId: text('user_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+})

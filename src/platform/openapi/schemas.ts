@@ -1,0 +1,170 @@
+/**
+ * Zod schemas of the contract's shapes. The same schemas validate requests and produce the OpenAPI
+ * document, so nothing is described twice.
+ */
+import { z } from '@hono/zod-openapi'
+import type { SessionView } from '../shared-types'
+import { ERROR_CODE_LIST } from '../../contract/error-codes'
+import { errorResponseRef, type ErrorStatus } from './components'
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODE_LIST),
+      message: z.string(),
+      /** 400 `invalid_request` only: each failing field and what is wrong with it. */
+      fields: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ example: [{ path: 'body.email', message: 'must be an email address' }] }),
+    }),
+  })
+  .openapi('Error')
+
+export const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: 'anon_01hx3d6q5k4m2n8p9r7s6t5v4w' }),
+    email: z.string().nullable(),
+    isAnonymous: z.boolean(),
+    role: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('User')
+
+export const SessionSchema = z
+  .object({
+    id: z.string(),
+    createdAt: z.iso.datetime(),
+    lastSeenAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    userAgent: z.string().nullable(),
+    ip: z.string().nullable(),
+    current: z.boolean(),
+  })
+  .openapi('Session')
+
+export const TokensSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+  })
+  .openapi('Tokens')
+
+export const UserSessionSchema = z
+  .object({ user: UserSchema, session: SessionSchema, tokens: TokensSchema.optional() })
+  .openapi('UserSession')
+
+export const MergeSchema = z
+  .object({
+    from: z.string(),
+    into: z.string(),
+    moved: z.object({
+      documents: z.number().int(),
+      preferences: z.number().int(),
+      secrets: z.number().int(),
+      oauth: z.number().int(),
+    }),
+    conflicts: z.array(z.object({ kind: z.string(), key: z.string() })),
+  })
+  .openapi('Merge')
+
+export const SignInSchema = z
+  .object({
+    user: UserSchema,
+    session: SessionSchema,
+    merge: MergeSchema.nullable(),
+    tokens: TokensSchema.optional(),
+  })
+  .openapi('SignIn')
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an email address'))
+
+export const NewPasswordSchema = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(256, 'must be at most 256 characters')
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** A user as stored (D1 row) or as its session knows it; times in ms. */
+export interface UserFields {
+  id: string
+  email: string | null
+  isAnonymous: boolean
+  role: string
+  createdAt: number
+}
+
+/** A session as the D1 index or its Durable Object knows it; `expiresAt` is the effective expiry. */
+export interface SessionFields {
+  id: string
+  createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+  userAgent: string | null
+  ip: string | null
+}
+
+export function toUser(user: UserFields): z.infer<typeof UserSchema> {
+  return {
+    id: user.id,
+    email: user.email,
+    isAnonymous: user.isAnonymous,
+    role: user.role,
+    createdAt: iso(user.createdAt),
+  }
+}
+
+export function toSession(
+  session: SessionFields,
+  currentSessionId: string | null,
+): z.infer<typeof SessionSchema> {
+  return {
+    id: session.id,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(session.expiresAt),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentSessionId,
+  }
+}
+
+/** `{user, session}` straight from a session just created or rotated, with no D1 read. */
+export function toUserSession(view: SessionView) {
+  return {
+    user: toUser({
+      id: view.userId,
+      email: view.email,
+      isAnonymous: view.isAnonymous,
+      role: view.role,
+      createdAt: view.userCreatedAt,
+    }),
+    session: toSession({ ...view, id: view.sessionId }, view.sessionId),
+  }
+}
+
+/** The error responses a route can give, for its OpenAPI entry: `$ref`s to the shared ones. */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(statuses.map((status) => [status, errorResponseRef(status)])) as Record<
+    S,
+    { $ref: string }
+  >
+}
+
+/** A required JSON request body for a route's OpenAPI entry. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+})
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})

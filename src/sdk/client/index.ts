@@ -1,0 +1,17 @@
+/**
+ * The browser SDK (`@edge-session/client`, built by packages/client): sessions, sign-in and per-user data over the HTTP
+ * contract, with cookie or token transport and a single-flight refresh. It imports no server code
+ * at run time (types only), so a bundler ships just these few files.
+ */
+export { createSessionClient } from './session-client'
+export type { Credentials, SessionClient, SessionClientOptions } from './session-client'
+export { SessionClientError } from './errors'
+export type { ClientErrorCode, ErrorBody } from './errors'
+export type { ErrorCode } from '../../contract/error-codes'
+export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
+export type { SessionChange, SessionListener, SessionState, SessionStatus } from './session-changes'
+export { createTabChannel } from './tab-channel'
+export type { TabChannel, TabMessage, TabScope } from './tab-channel'
+export { createMemoryTokenStore } from './token-store'
+export type { StoredTokens, TokenStore } from './token-store'
+export type * from './types'

@@ -1,0 +1,73 @@
+/** Queries on the `sessions` index: D1's copy of each session for listing, limits and the sweep. */
+import { and, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm'
+import type { Db } from '../platform/db/client'
+import { REVOKED_BEFORE } from '../platform/db/control'
+import { control, sessions, users } from '../platform/db/schema'
+
+export type SessionRow = typeof sessions.$inferSelect
+
+export function insertSessionQuery(db: Db, row: typeof sessions.$inferInsert) {
+  return db.insert(sessions).values(row)
+}
+
+/**
+ * How far a row's `expires_at` may trail its session object's own expiry: the object brings the
+ * row up to date at most this often (a burst of refreshes costs one D1 write). Everything that
+ * decides liveness from the index allows for it, so no live session looks expired.
+ */
+export const SESSION_INDEX_LAG_MS = 60_000
+
+/** Sessions the kill switch ended are not live, though nothing has touched their rows yet. */
+const afterKillSwitch = gte(
+  sessions.createdAt,
+  sql`coalesce((select cast(${control.value} as integer) from ${control} where ${control.key} = ${REVOKED_BEFORE}), 0)`,
+)
+
+/** A session row that is live: not revoked, not expired, not older than the kill switch. */
+export const isLive = (now: number) =>
+  and(
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, now - SESSION_INDEX_LAG_MS),
+    gt(sessions.absoluteExpiresAt, now),
+    afterKillSwitch,
+  )
+
+/** Live sessions of one user, newest first. */
+export function listLiveSessions(db: Db, userId: string, now: number): Promise<SessionRow[]> {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isLive(now)))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+}
+
+/** One live session, only if it belongs to `userId`. */
+export function findLiveSession(db: Db, userId: string, sessionId: string, now: number) {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isLive(now)))
+    .get()
+}
+
+/** Records activity: the session's last-seen time and expiry, and its user's last-seen time. */
+export async function touchSession(
+  db: Db,
+  session: { id: string; userId: string; expiresAt: number },
+  now: number,
+): Promise<void> {
+  await db.batch([
+    db
+      .update(sessions)
+      .set({ lastSeenAt: now, expiresAt: session.expiresAt })
+      .where(eq(sessions.id, session.id)),
+    db.update(users).set({ lastSeenAt: now }).where(eq(users.id, session.userId)),
+  ])
+}
+
+export async function markSessionRevoked(db: Db, sessionId: string, now: number): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+}
