@@ -1,31 +1,33 @@
 /**
- * The layers of src/ and durable-objects/, lowest first, and what each may import. A module
- * imports only from its own layer or a lower one; `npm run lint:deps` (and .ci/run) fail on any
- * import that runs upward, and on any import loop. The README's "Layout" table says the same.
+ * The layout of src/ and durable-objects/ as rules: folders by domain ("slices"), layers inside
+ * and between them, lowest first. `npm run lint:deps` (and .ci/run) fail on any import that runs
+ * upward, reaches into another slice past its index.ts, or closes a loop. ARCHITECTURE.md draws
+ * the same picture for people.
  *
- *   shapes      src/contract/api.ts, src/platform/shared-types.ts, src/contract/error-codes.ts and other leaf helpers
- *   base        src/platform/config.ts, src/platform/errors.ts, src/openapi/, src/db/
- *   auth        src/auth/: token and crypto primitives
- *   services    src/services/, src/platform/openapi/schemas.ts, src/session/record.ts
- *   runtime     src/platform/runtime-base.ts: what the Worker and the session object both build
- *   object      durable-objects/session.ts
- *   runtime     src/platform/runtime.ts, src/platform/runtime-cache.ts, src/platform/bindings.ts: the Worker's runtime
- *   http        src/http/: everything that touches a Hono context
- *   entry       src/routes/, src/jobs/, src/oauth/, src/app.ts, src/rpc/session-service*.ts, src/worker.ts
- * src/sdk/worker/ and src/sdk/client/ are the published packages: they import only what they may ship.
+ *   contract   src/contract/: the published shapes (types only) and the error vocabulary
+ *   platform   src/platform/: settings, runtime, D1 client and schema, crypto, token formats,
+ *              audit log, mail, rate limits, OpenAPI components
+ *   http       src/http/: Hono middleware only (transport, origin check, router, request meta)
+ *   slices     features:  src/session/ (imports no other slice), src/events/, src/user-data/,
+ *                         src/identity/
+ *              operators: src/admin/, src/rpc/, src/site/, src/jobs/
+ *   object     durable-objects/: thin shells over src/session/ (lock, storage, alarm, RPC)
+ *   entry      src/app.ts, src/worker.ts
+ * src/sdk/ holds the published packages (the browser client and the library for other Workers):
+ * they import only what they may ship.
  */
-const LEAF =
-  '^src/(contract|shapes|error-codes|encoding|utf8|ids|session-events|isolate-cache)[.]ts$'
-const BASE = '^src/(config|errors)[.]ts$|^src/openapi/|^src/db/'
-const AUTH = '^src/auth/'
-const SERVICES = '^src/services/|^src/platform/openapi/schemas[.]ts$|^src/session/record[.]ts$'
-const BASE_RUNTIME = '^src/platform/runtime-base[.]ts$'
-const OBJECT = '^durable-objects/session[.]ts$'
-const RUNTIME = '^src/(runtime|runtime-cache|bindings|runtime-base)[.]ts$'
+const CONTRACT = '^src/contract/'
+const PLATFORM = '^src/platform/'
 const HTTP = '^src/http/'
-const ENTRY = '^src/(routes|jobs|oauth)/|^src/(app|rpc|rpc-oauth|rpc-contract|index)[.]ts$'
+const SLICE_NAMES = ['session', 'events', 'user-data', 'identity', 'admin', 'rpc', 'site', 'jobs']
+const SLICES = `^src/(${SLICE_NAMES.join('|')})/`
+const FEATURES = '^src/(session|events|user-data|identity)/'
+const OPERATORS = '^src/(admin|rpc|site|jobs)/'
+const OBJECT = '^durable-objects/'
+const ENTRY = '^src/(app|worker)[.]ts$'
+const SDK = '^src/sdk/'
 
-const above = (...layers) => ({ path: layers.join('|') })
+const any = (...paths) => paths.join('|')
 
 module.exports = {
   forbidden: [
@@ -37,99 +39,101 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'shapes-are-leaves',
+      name: 'contract-is-a-leaf',
       severity: 'error',
       comment:
-        'Leaf modules (shared shapes, the error vocabulary, encodings) import only each other.',
-      from: { path: LEAF },
-      to: { path: '^(src|durable-objects)/', pathNot: LEAF },
+        'The published shapes and the error vocabulary import nothing of ours but each other.',
+      from: { path: CONTRACT },
+      to: { path: '^(src|durable-objects)/', pathNot: CONTRACT },
     },
     {
-      name: 'base-imports-no-higher-layer',
+      name: 'platform-imports-no-higher-layer',
       severity: 'error',
-      comment: 'Settings, errors and D1 queries sit under everything that uses them.',
-      from: { path: BASE },
-      to: above(AUTH, SERVICES, OBJECT, RUNTIME, HTTP, ENTRY),
+      comment: 'Settings, runtime, D1, crypto and tokens sit under everything that uses them.',
+      from: { path: PLATFORM },
+      to: { path: any(HTTP, SLICES, OBJECT, ENTRY, SDK) },
     },
     {
-      name: 'auth-is-primitives-only',
-      severity: 'error',
-      comment:
-        'src/auth/ holds token and crypto primitives: no services, no Hono context, no runtime.',
-      from: { path: AUTH },
-      to: above(SERVICES, OBJECT, RUNTIME, HTTP, ENTRY),
-    },
-    {
-      name: 'services-never-import-http',
+      name: 'http-is-middleware-only',
       severity: 'error',
       comment:
-        'Services are called by routes, RPC and the session object alike; they take plain shapes ' +
-        '(src/platform/shared-types.ts), never a Hono context. The runtime they take is a type only.',
-      from: { path: SERVICES },
-      to: above(OBJECT, HTTP, ENTRY),
-    },
-    {
-      name: 'services-take-the-runtime-as-a-type',
-      severity: 'error',
-      comment:
-        'The runtime is handed to services as an argument; they never build or reach for it.',
-      from: { path: SERVICES },
-      to: { path: RUNTIME, dependencyTypesNot: ['type-only'] },
-    },
-    {
-      name: 'base-runtime-is-below-the-object',
-      severity: 'error',
-      comment:
-        'The session object builds its handles with src/platform/runtime-base.ts, so that imports no higher.',
-      from: { path: BASE_RUNTIME },
-      to: { path: [OBJECT, RUNTIME, HTTP, ENTRY].join('|'), pathNot: BASE_RUNTIME },
-    },
-    {
-      name: 'object-imports-no-higher-layer',
-      severity: 'error',
-      comment:
-        'The session object builds its own handles (src/platform/runtime-base.ts) and knows no HTTP.',
-      from: { path: OBJECT },
-      to: { path: [RUNTIME, HTTP, ENTRY].join('|'), pathNot: BASE_RUNTIME },
-    },
-    {
-      name: 'runtime-imports-no-http',
-      severity: 'error',
-      from: { path: RUNTIME },
-      to: above(HTTP, ENTRY),
-    },
-    {
-      name: 'http-imports-no-routes',
-      severity: 'error',
+        'src/http/ holds what touches a Hono context, with no domain logic: no slice, no object.',
       from: { path: HTTP },
-      to: above(ENTRY),
+      to: { path: any(SLICES, OBJECT, ENTRY, SDK) },
     },
     {
-      name: 'session-object-class-is-private',
+      name: 'a-slice-is-entered-through-its-index',
       severity: 'error',
       comment:
-        'Only the entry, the runtime and the bindings type name the class; everything else uses ' +
-        'the shapes in src/session/record.ts.',
-      from: { path: '^(src|durable-objects)/', pathNot: '^src/(index|runtime|bindings)[.]ts$' },
-      to: { path: '^durable-objects/session[.]ts$' },
+        "A slice imports another only through that slice's index.ts, its public face; so do the " +
+        'object and the entry. Internals can move without touching their callers.',
+      from: { path: any(SLICES, OBJECT, ENTRY) },
+      to: {
+        path: `^src/(${SLICE_NAMES.join('|')})/.+`,
+        pathNot: [`^src/(${SLICE_NAMES.join('|')})/index[.]ts$`, '^src/$1/'],
+      },
+    },
+    {
+      name: 'session-imports-no-other-slice',
+      severity: 'error',
+      comment: 'The session core stands alone: every other slice builds on it, never the reverse.',
+      from: { path: '^src/session/' },
+      to: { path: SLICES, pathNot: '^src/session/' },
+    },
+    {
+      name: 'features-import-no-operator-slice',
+      severity: 'error',
+      comment:
+        'Sessions, identity, user data and events never reach for the admin API, RPC, the site or the jobs.',
+      from: { path: FEATURES },
+      to: { path: OPERATORS },
+    },
+    {
+      name: 'slices-import-no-object-or-entry',
+      severity: 'error',
+      comment:
+        'Slices type the session object by its RPC surface (src/session/object-api.ts); only the ' +
+        'entry names the class.',
+      from: { path: any(CONTRACT, PLATFORM, HTTP, SLICES, SDK) },
+      to: { path: any(OBJECT, ENTRY) },
+    },
+    {
+      name: 'object-knows-no-http',
+      severity: 'error',
+      comment: 'The session object is reached over RPC; it never touches a Hono context.',
+      from: { path: OBJECT },
+      to: { path: any(HTTP, ENTRY) },
     },
     {
       name: 'client-sdk-ships-alone',
       severity: 'error',
-      comment:
-        'The browser SDK (packages/client) is built from src/sdk/client/ and the shared contract.',
+      comment: 'The browser SDK (packages/client) is built from src/sdk/client/ and the contract.',
       from: { path: '^src/sdk/client/' },
-      to: { path: '^src/', pathNot: '^src/sdk/client/|^src/(contract|error-codes)[.]ts$' },
+      to: { path: '^src/', pathNot: any('^src/sdk/client/', CONTRACT) },
     },
     {
-      name: 'lib-ships-no-service-internals',
+      name: 'worker-library-ships-no-service-internals',
       severity: 'error',
       comment:
-        'The Worker library (packages/lib) verifies tokens; it never reaches D1, services or the object.',
+        'The Worker library (packages/lib) verifies tokens; it never reaches D1, a slice or the object.',
       from: { path: '^src/sdk/worker/' },
       to: {
-        path: '^src/(db|services|routes|jobs)/|^durable-objects/|^src/(runtime|app|index)[.]ts$',
+        path: '^(src|durable-objects)/',
+        pathNot: any(
+          '^src/sdk/worker/',
+          CONTRACT,
+          '^src/platform/errors[.]ts$',
+          '^src/platform/tokens/access-token[.]ts$',
+          '^src/http/transport[.]ts$',
+        ),
       },
+    },
+    {
+      name: 'nothing-imports-the-sdk',
+      severity: 'error',
+      comment: 'The packages are built from src/sdk/; the service itself never imports them.',
+      from: { path: '^(src|durable-objects)/', pathNot: SDK },
+      to: { path: SDK },
     },
   ],
   options: {

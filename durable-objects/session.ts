@@ -19,38 +19,41 @@ import { createRefreshSecret } from '../src/platform/tokens/refresh-token'
 import { parseSettings, type Bindings, type Settings } from '../src/platform/config'
 import type { Db } from '../src/platform/db/client'
 import { readRevokedBefore } from '../src/platform/db/control'
-import { findUserByEmail } from '../src/identity/account-queries'
-import { SESSION_INDEX_LAG_MS } from '../src/session/queries'
-import { consumeMagicLink, findReplayableLink } from '../src/identity/magic-links/queries'
-import { fromBase64Url, sha256Base64Url } from '../src/platform/encoding'
-import { accountSubject, claimMailbox } from '../src/identity/accounts'
-import { mergeAnonymousUser } from '../src/identity/merge/merge'
-import { mergeMovers } from '../src/user-data/movers'
-import { writeMaterialisedSession } from '../src/session/materialise'
-import { createBaseRuntime, type BaseRuntime } from '../src/platform/runtime-base'
-import { deriveSealingKey, seal, unseal } from '../src/platform/crypto/sealing'
 import {
+  accountSubject,
+  claimMailbox,
+  consumeMagicLink,
+  findReplayableLink,
+  findUserByEmail,
+  mergeAnonymousUser,
+} from '../src/identity'
+import {
+  SESSION_INDEX_LAG_MS,
   expiresAt,
   isCurrent,
   issuedLifetimeMs,
   issuedView,
   view,
+  writeMaterialisedSession,
   type CreateSessionInput,
   type IssuedSubject,
-  type RequestOrigin,
-  type ResolveInput,
-  type Tombstone,
+  type ProofPolicy,
   type RefreshPolicy,
   type RefreshResult,
-  type ProofPolicy,
   type RememberedLink,
+  type RequestOrigin,
+  type ResolveInput,
+  type SessionObjectApi,
   type SessionRecord,
   type SignInInput,
   type SignInResult,
-} from '../src/session/record'
+  type Tombstone,
+} from '../src/session'
+import { fromBase64Url, sha256Base64Url } from '../src/platform/encoding'
+import { mergeMovers } from '../src/user-data'
+import { createBaseRuntime, type BaseRuntime } from '../src/platform/runtime-base'
+import { deriveSealingKey, seal, unseal } from '../src/platform/crypto/sealing'
 import type { ClaimedMailbox, SessionView } from '../src/platform/shared-types'
-
-export type * from '../src/session/record'
 
 /**
  * D1's sessions row (last seen, expiry) is refreshed at most this often per session, so a burst
@@ -72,7 +75,7 @@ const MAX_RETIRED_HASHES = 16
  */
 const MAX_ISSUED_HASHES = 32
 
-export class SessionDO extends DurableObject<Bindings> {
+export class SessionDO extends DurableObject<Bindings> implements SessionObjectApi {
   /** Settings, D1 and the master keys, built on first use exactly as the Worker builds them. */
   private base: Promise<BaseRuntime> | undefined
 

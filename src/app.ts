@@ -20,22 +20,12 @@ import { auditScope } from './http/audit-scope'
 import { originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
-import { accountRoutes } from './identity/account-routes'
-import { adminRoutes } from './admin/routes'
-import { adminUserRoutes } from './admin/user-routes'
-import { authRoutes } from './session/token-routes'
-import { demoRoutes } from './site/demo-routes'
-import { devRoutes } from './site/dev-outbox-routes'
-import { docsRoutes } from './site/docs-routes'
-import { documentRoutes } from './user-data/documents/routes'
-import { eventRoutes } from './events/routes'
-import { magicLinkRoutes } from './identity/magic-links/routes'
-import { meRoutes } from './session/me-routes'
-import { oauthRoutes } from './user-data/oauth-records/routes'
-import { preferenceRoutes } from './user-data/preferences/routes'
-import { publicRoutes } from './site/public-routes'
-import { secretRoutes } from './user-data/secrets/routes'
-import { sessionRoutes } from './session/session-routes'
+import { accountRoutes, magicLinkRoutes, signOutRoutes } from './identity'
+import { adminRoutes, adminUserRoutes } from './admin'
+import { authRoutes, meRoutes, sessionRoutes } from './session'
+import { demoRoutes, devRoutes, docsRoutes, publicRoutes } from './site'
+import { documentRoutes, oauthRoutes, preferenceRoutes, secretRoutes } from './user-data'
+import { eventRoutes } from './events'
 import type { Runtime } from './platform/runtime'
 import { CODE, type ErrorCode } from './contract/error-codes'
 
@@ -116,6 +106,7 @@ export function createApp(rt: Runtime) {
   app.route('/', meRoutes)
   app.route('/', sessionRoutes)
   app.route('/', authRoutes)
+  app.route('/', signOutRoutes)
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
   app.route('/', adminRoutes)

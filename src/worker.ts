@@ -6,12 +6,12 @@ import { createApp } from './app'
 import type { Env } from './platform/bindings'
 import { SettingsError } from './platform/config'
 import { errorBody } from './platform/errors'
-import { runSweep } from './jobs/sweep'
+import { runSweep } from './jobs'
 import { cachePerEnv, readyRuntimeFor, runtimeFor } from './platform/runtime-cache'
 import { CODE } from './contract/error-codes'
 
 export { SessionDO } from '../durable-objects/session'
-export { SessionService } from './rpc/session-service'
+export { SessionService } from './rpc'
 
 const appFor = cachePerEnv(async (env) => createApp(await runtimeFor(env)))
 

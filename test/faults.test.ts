@@ -15,9 +15,10 @@ import {
   countRows,
   jsonHeaders,
   readOutbox,
+  sessionObject,
 } from './helpers'
 
-const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
+const stubFor = sessionObject
 
 describe('faults: nothing half-done, everything retryable', () => {
   it('survives the session object being evicted in the middle of a refresh', async () => {

@@ -1,6 +1,7 @@
 /** Test helpers: requests through the real Worker entry, a cookie jar, and token sessions. */
 import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
+import type { SessionDO } from '../durable-objects/session'
 import { createApp } from '../src/app'
 import { createRuntime, limitBindingsOf } from '../src/platform/runtime'
 import type { SessionEvent } from '../src/contract/events'
@@ -237,3 +238,10 @@ export async function anonymousWithDocument(): Promise<TokenSession> {
   expect(res.status).toBe(201)
   return anon
 }
+
+/**
+ * The session's object typed by its class, for tests that reach inside it (the Worker's bindings
+ * type the namespace loosely: only src/session/stub.ts names the object's RPC surface).
+ */
+export const sessionObject = (sessionId: string) =>
+  env.SESSIONS.get(env.SESSIONS.idFromName(sessionId)) as unknown as DurableObjectStub<SessionDO>

@@ -7,7 +7,7 @@ import { timingSafeEqualStrings } from '../platform/encoding'
 import { AppError } from '../platform/errors'
 import type { AppEnv } from '../http/app-env'
 import { readBearerToken } from '../http/transport'
-import { requireUser, userContext } from '../session/user-context'
+import { requireUser, userContext } from '../session'
 import { CODE } from '../contract/error-codes'
 
 export function adminOnly(): MiddlewareHandler<AppEnv> {

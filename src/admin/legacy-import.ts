@@ -16,8 +16,8 @@ import {
   saveOAuthTokens,
   type StoredOAuthClient,
   type StoredOAuthTokens,
-} from '../user-data/oauth-records/service'
-import { startSession } from '../session/lifecycle'
+} from '../user-data'
+import { startSession } from '../session'
 
 export interface LegacyOAuthRecord {
   serverId: string

@@ -11,7 +11,7 @@ import {
   sweepRuns,
   users,
 } from '../platform/db/schema'
-import { isLive } from '../session/queries'
+import { isLive } from '../session'
 import type { Runtime } from '../platform/runtime'
 import { readSealedInventory, type SealedInventory } from '../platform/crypto/key-check'
 

@@ -7,12 +7,8 @@ import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { adminRoute } from './admin-route'
 import { USER_ID_PATTERN } from '../platform/ids'
-import { runSweep } from '../jobs/sweep'
-import {
-  OAuthClientSchema,
-  OAuthTokensSchema,
-  ServerIdSchema,
-} from '../user-data/oauth-records/routes'
+import { runSweep } from '../jobs'
+import { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from '../user-data'
 import {
   errorResponses,
   jsonContent,
@@ -21,7 +17,7 @@ import {
   UserSchema,
 } from '../platform/openapi/schemas'
 import { recordAuditEvent } from '../platform/audit/audit-log'
-import { eraseUsers } from '../identity/erasure'
+import { eraseUsers } from '../identity'
 import { importLegacyInstall } from './legacy-import'
 import { pullKillSwitch, readMetrics } from './operations'
 import { describeSigningKeys, rotateSigningKey } from '../platform/tokens/signing-key-rotation'

@@ -12,7 +12,8 @@ import { USER_ID_PATTERN } from '../platform/ids'
 import type { Runtime } from '../platform/runtime'
 import { recordAuditEvent } from '../platform/audit/audit-log'
 import { decodePageCursor, encodePageCursor } from '../platform/db/page-cursor'
-import { listSessions, revokeAllSessions } from '../session/lifecycle'
+import { listSessions } from '../session'
+import { revokeAllSessions } from '../identity'
 import { CODE } from '../contract/error-codes'
 
 export const ROLES = ['user', 'admin'] as const

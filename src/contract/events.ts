@@ -1,7 +1,7 @@
 /**
  * The events this service publishes on its queue (`SESSION_EVENTS`) for other Workers, so they can
- * move or delete what they keep per user. Types only: the publisher (src/services) and the
- * consumer helper (src/lib) both build on it. Delivery is at-least-once: a consumer may see an
+ * move or delete what they keep per user. Types only: the publisher (src/events/) and the
+ * consumer helper (src/sdk/worker/) both build on it. Delivery is at-least-once: a consumer may see an
  * event twice, or after a later one, and must handle it idempotently.
  */
 
@@ -25,3 +25,6 @@ export interface UserErasedEvent {
 }
 
 export type SessionEvent = UserMergedEvent | UserErasedEvent
+
+/** The `SESSION_EVENTS` queue binding as the publisher sees it. */
+export type SessionEventQueue = Queue<SessionEvent>

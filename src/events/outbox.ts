@@ -16,9 +16,7 @@ import {
   listEventsBefore,
   type EventOutboxRow,
 } from './outbox-queries'
-import type { SessionEvent } from '../contract/events'
-
-export type SessionEventQueue = Queue<SessionEvent>
+import type { SessionEvent, SessionEventQueue } from '../contract/events'
 
 /** Queues accept at most 100 messages per `sendBatch`. */
 const MESSAGES_PER_BATCH = 100

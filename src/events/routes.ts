@@ -1,6 +1,6 @@
 /** `GET /v1/me/events`: the caller's own audit trail, newest first. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../session/user-context'
+import { requireUser, userContext } from '../session'
 import { listUserEvents } from './trail-queries'
 import { createRouter } from '../http/router'
 import { errorResponses, jsonContent } from '../platform/openapi/schemas'

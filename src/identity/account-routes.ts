@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { deliverSession, issuedTokens } from '../http/transport'
-import { requireUser, userContext } from '../session/user-context'
+import { requireUser, userContext } from '../session'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { RefreshTokenField, sessionProof } from './session-proof'

@@ -19,10 +19,9 @@ import {
   sessions,
   users,
 } from '../platform/db/schema'
-import { SESSION_INDEX_LAG_MS } from '../session/queries'
+import { SESSION_INDEX_LAG_MS, sessionStub } from '../session'
 import type { Runtime } from '../platform/runtime'
-import { sessionStub } from '../session/stub'
-import { deliverEvents, eventsOutboxQueries, pendingEvents } from '../events/outbox'
+import { deliverEvents, eventsOutboxQueries, pendingEvents } from '../events'
 
 /** D1 allows 100 bound parameters a statement; leave room for the rest of the statement. */
 export const IDS_PER_STATEMENT = 90

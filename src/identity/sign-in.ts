@@ -6,11 +6,20 @@
  * session starts and nothing merges: an access token proves less than a refresh credential, and a
  * link can be mailed to the wrong person.
  */
-import type { SignInResult, SignInTarget } from '../session/record'
+import {
+  endSessionsOf,
+  enforceSessionLimit,
+  issue,
+  sessionStub,
+  startSession,
+  touchSession,
+  type SignInResult,
+  type SignInTarget,
+  type StartSessionOptions,
+} from '../session'
 import type { RefreshTokenParts } from '../platform/tokens/refresh-token'
 import { readRevokedBefore } from '../platform/db/control'
 import { consumeMagicLink, findMagicLink, invalidateLinksOfUser } from './magic-links/queries'
-import { touchSession } from '../session/queries'
 import { AppError, unauthorized, unreachable } from '../platform/errors'
 import type {
   AccountSubject,
@@ -21,16 +30,8 @@ import type {
 } from '../platform/shared-types'
 import { createId } from '../platform/ids'
 import type { Runtime } from '../platform/runtime'
-import { sessionStub } from '../session/stub'
 import { claimMailbox } from './accounts'
 import { recordAuditEvent } from '../platform/audit/audit-log'
-import {
-  endSessionsOf,
-  enforceSessionLimit,
-  issue,
-  startSession,
-  type StartSessionOptions,
-} from '../session/lifecycle'
 import { CODE } from '../contract/error-codes'
 
 export interface SignInOutcome {

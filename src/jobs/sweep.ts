@@ -19,9 +19,9 @@ import {
   sweepRuns,
   users,
 } from '../platform/db/schema'
-import { SESSION_INDEX_LAG_MS } from '../session/queries'
-import { eraseUsers, IDS_PER_STATEMENT } from '../identity/erasure'
-import { redeliverEvents } from '../events/outbox'
+import { SESSION_INDEX_LAG_MS } from '../session'
+import { IDS_PER_STATEMENT, eraseUsers } from '../identity'
+import { redeliverEvents } from '../events'
 import { resealValues } from './reseal'
 import { retireExpiredKeys, rotateIfDue } from '../platform/tokens/signing-key-rotation'
 import type { Runtime } from '../platform/runtime'

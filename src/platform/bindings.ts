@@ -1,10 +1,10 @@
 /**
  * The Worker's bindings type: the raw bindings and variables (src/platform/config.ts) and the session
- * object's namespace. One of the three modules that may name the object's class.
+ * object's namespace. The namespace stays untyped here, below the object: src/session/stub.ts
+ * types each stub by the object's RPC surface (src/session/object-api.ts).
  */
-import type { SessionDO } from '../../durable-objects/session'
 import type { Bindings } from './config'
 
 export interface Env extends Bindings {
-  SESSIONS: DurableObjectNamespace<SessionDO>
+  SESSIONS: DurableObjectNamespace<Rpc.DurableObjectBranded>
 }

@@ -45,6 +45,9 @@ export const errorBody = (code: ErrorCode, detail?: string, fields?: FieldProble
 export const unauthorized = (code: ErrorCode, detail?: string) =>
   new AppError(401, code, detail, { 'WWW-Authenticate': `Bearer error="invalid_token"` })
 
+/** The token's user was merged into an account or erased: refresh, and land under the account. */
+export const tokenSuperseded = () => unauthorized(CODE.token_superseded)
+
 export const notFound = (what = 'The resource') =>
   new AppError(404, CODE.not_found, `${what} was not found.`)
 

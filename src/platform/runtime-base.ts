@@ -8,7 +8,7 @@ import type { SealingKeys } from './crypto/sealing'
 import { createUserKeys, type UserKeys } from './crypto/user-keys'
 import { parseSettings, type Bindings, type Settings } from './config'
 import { createDb, type Db } from './db/client'
-import type { SessionEventQueue } from '../events/outbox'
+import type { SessionEventQueue } from '../contract/events'
 import { issuedSecretKeys, type IssuedSecretKeys } from './tokens/issued-refresh'
 import { createAnalytics, type Analytics } from './analytics'
 

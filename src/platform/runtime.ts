@@ -10,11 +10,11 @@ import { createBaseRuntime, type BaseRuntime } from './runtime-base'
 import { checkKeyring, createKeyCheck } from './crypto/key-check'
 import { createMailer, type Mailer } from './mail/mailer'
 import { createLimiters, type LimitBindings, type Limiters } from './rate-limits'
-import type { SessionDO } from '../../durable-objects/session'
 
 export interface Runtime extends BaseRuntime {
   keys: KeyStore
-  sessions: DurableObjectNamespace<SessionDO>
+  /** The session objects; src/session/stub.ts types a stub by the object's RPC surface. */
+  sessions: DurableObjectNamespace<Rpc.DurableObjectBranded>
   limits: Limiters
   mailer: Mailer
   /** The kill switch's `revoked_before` (ms, 0 if never pulled), cached like the keys. */

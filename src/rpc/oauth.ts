@@ -14,23 +14,24 @@ import type {
 import { findUser, insertUserQuery } from '../platform/db/users'
 import { AppError, invalidRequest } from '../platform/errors'
 import { ID_PATTERNS, USER_ID_PATTERN } from '../platform/ids'
-import { OAuthClientSchema, OAuthTokensSchema } from '../user-data/oauth-records/routes'
-import type { Runtime } from '../platform/runtime'
 import {
+  OAUTH_SCOPES,
+  OAuthClientSchema,
+  OAuthTokensSchema,
+  PKCE_VERIFIER_PATTERN,
   clearOAuthRecord,
   isServerId,
-  OAUTH_SCOPES,
-  PKCE_VERIFIER_PATTERN,
   readOAuthClient,
-  readOAuthTokens,
   readOAuthDiscovery,
+  readOAuthTokens,
   readPendingAuthorization,
   saveOAuthClient,
   saveOAuthDiscovery,
   saveOAuthTokens,
   savePendingAuthorization,
   type OAuthRecordKey,
-} from '../user-data/oauth-records/service'
+} from '../user-data'
+import type { Runtime } from '../platform/runtime'
 import { CODE } from '../contract/error-codes'
 
 const PendingSchema = z.object({

@@ -6,19 +6,22 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { looksLikeJwt } from '../platform/tokens/access-token'
-import { findLiveSession, verifyAccessTokenAtEdge } from '../session/user-context'
+import {
+  findLiveSession,
+  revokeSessionById,
+  sessionStub,
+  verifyAccessTokenAtEdge,
+} from '../session'
 import type { Env } from '../platform/bindings'
 import type * as Contract from '../contract/api'
 import type { SessionServiceApi } from '../contract/rpc'
 import { findUser } from '../platform/db/users'
 import type { RequestMeta } from '../platform/shared-types'
 import { ID_PATTERNS, USER_ID_PATTERN } from '../platform/ids'
-import { sessionStub } from '../session/stub'
 import { readyRuntimeFor } from '../platform/runtime-cache'
 import * as oauth from './oauth'
 import { toUser } from '../platform/openapi/schemas'
 import { recordAuditEvent } from '../platform/audit/audit-log'
-import { revokeSessionById } from '../session/lifecycle'
 
 export type { TokenInfo, User, VerifyOptions } from '../contract/api'
 

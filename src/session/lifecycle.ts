@@ -8,7 +8,6 @@ import type { CreateSessionInput } from './record'
 import { signAccessToken } from '../platform/tokens/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../platform/tokens/refresh-token'
 import { readRevokedBefore } from '../platform/db/control'
-import { invalidateLinksOfUser } from '../identity/magic-links/queries'
 import {
   findLiveSession,
   insertSessionQuery,
@@ -287,35 +286,6 @@ export async function revokeSession(
   await revokeSessionById(rt, row.id, now)
   const type = reason === 'logout' ? 'auth.logout' : 'session.revoked'
   await recordAuditEvent(rt.db, { type, userId, sessionId }, meta, now)
-}
-
-/**
- * Revokes every live session of `userId` and kills every sign-in link of theirs, used or not, so
- * no remembered link can start a session again; returns how many sessions ended.
- */
-export async function revokeAllSessions(
-  rt: Runtime,
-  userId: string,
-  meta: RequestMeta,
-  currentSessionId: string | null,
-): Promise<number> {
-  const now = Date.now()
-  const [ended] = await Promise.all([
-    endSessionsOf(rt, userId, now),
-    invalidateLinksOfUser(rt.db, userId, now),
-  ])
-  await recordAuditEvent(
-    rt.db,
-    {
-      type: 'auth.logout_all',
-      userId,
-      sessionId: currentSessionId,
-      detail: { sessions: ended },
-    },
-    meta,
-    now,
-  )
-  return ended
 }
 
 /** Ends every live session of `userId` but `except`; returns how many ended. */

@@ -1,4 +1,4 @@
-/** Token endpoints: refresh (rotation), token-info (the no-I/O fast path), logout, logout-all. */
+/** Token endpoints: refresh (rotation), token-info (the no-I/O fast path), logout. */
 import { createRoute, z } from '@hono/zod-openapi'
 import {
   clearSessionCookies,
@@ -12,22 +12,17 @@ import { AppError, unauthorized } from '../platform/errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import {
+  cookiesCleared,
   errorResponses,
   jsonContent,
   toUserSession,
   UserSessionSchema,
 } from '../platform/openapi/schemas'
-import { refreshSession, revokeAllSessions, revokeSession, SUPERSEDED } from './lifecycle'
+import { refreshSession, revokeSession, SUPERSEDED } from './lifecycle'
 import { REFRESH_ACCESS, USER_ACCESS } from '../platform/openapi/components'
 import { CODE } from '../contract/error-codes'
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
-
-/** A 204 that clears the session cookies (cookie transport). */
-const cookiesCleared = (description: string) => ({
-  description,
-  headers: { 'Set-Cookie': { $ref: '#/components/headers/SetCookie' } },
-})
 
 const TokenInfoSchema = z
   .object({
@@ -111,27 +106,6 @@ export const authRoutes = createRouter()
     async (c) => {
       const me = requireUser(c)
       await revokeSession(c.var.rt, me.id, me.sessionId, 'logout', requestMeta(c))
-      clearSessionCookies(c)
-      return c.body(null, 204)
-    },
-  )
-  .openapi(
-    createRoute({
-      method: 'post',
-      path: '/v1/auth/logout-all',
-      operationId: 'logoutAll',
-      security: USER_ACCESS,
-      tags: ['Sessions'],
-      summary: 'End every session of this user',
-      middleware: [userContext({ mode: 'required' })] as const,
-      responses: {
-        204: cookiesCleared('Logged out everywhere'),
-        ...errorResponses(400, 401, 403),
-      },
-    }),
-    async (c) => {
-      const me = requireUser(c)
-      await revokeAllSessions(c.var.rt, me.id, requestMeta(c), me.sessionId)
       clearSessionCookies(c)
       return c.body(null, 204)
     },

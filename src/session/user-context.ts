@@ -4,7 +4,6 @@
  * (transparent refresh). `anonymous-ok` creates an anonymous session when none is presented;
  * `fresh` asks the session's Durable Object instead of trusting the JWT alone.
  */
-import { tokenSuperseded } from '../user-data/write-refusal'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { IssuedSession, RequestMeta, SessionView, UserContext } from '../platform/shared-types'
 import type { AppEnv } from '../http/app-env'
@@ -12,7 +11,7 @@ import { requestMeta } from '../http/request-meta'
 import type { Runtime } from '../platform/runtime'
 import { sessionStub } from './stub'
 import { createAnonymousSession, refreshSession, SUPERSEDED } from './lifecycle'
-import { AppError, unauthorized } from '../platform/errors'
+import { AppError, tokenSuperseded, unauthorized } from '../platform/errors'
 import {
   verifyAccessToken,
   type AccessClaims,

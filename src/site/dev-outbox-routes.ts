@@ -1,6 +1,6 @@
 /** `GET /v1/dev/outbox`: the local mailbox. Mounted only when MAILER=outbox; loopback clients only. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { normalizeEmail } from '../identity/emails'
+import { normalizeEmail } from '../identity'
 import { listOutbox } from '../platform/mail/outbox-queries'
 import { loopbackOnly } from '../http/loopback-only'
 import { createRouter } from '../http/router'

@@ -5,10 +5,7 @@
  */
 import type { Db } from '../platform/db/client'
 import { userAcceptsWrites } from './write-guard'
-import { CODE } from '../contract/error-codes'
-import { unauthorized, type AppError } from '../platform/errors'
-
-export const tokenSuperseded = () => unauthorized(CODE.token_superseded)
+import { tokenSuperseded, type AppError } from '../platform/errors'
 
 /**
  * The error for a write that changed nothing: `token_superseded` when the user's data takes no

@@ -2,9 +2,9 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { SessionDO } from '../../durable-objects/session'
-import { createStoredSession, expectError, refreshWithToken } from '../helpers'
+import { createStoredSession, expectError, refreshWithToken, sessionObject } from '../helpers'
 
-const stubFor = (sessionId: string) => env.SESSIONS.get(env.SESSIONS.idFromName(sessionId))
+const stubFor = sessionObject
 
 interface RefreshBody {
   tokens: { refreshToken: string; accessToken: string }

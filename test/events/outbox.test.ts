@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { runSweep } from '../../src/jobs/sweep'
 import { eraseUsers } from '../../src/identity/erasure'
-import { EVENT_REDELIVERY_DELAY_MS, type SessionEventQueue } from '../../src/events/outbox'
+import type { SessionEventQueue } from '../../src/contract/events'
+import { EVENT_REDELIVERY_DELAY_MS } from '../../src/events/outbox'
 import { countRows, createStoredSession, receivedBy, runtime } from '../helpers'
 
 /** A queue binding that is down: every send throws (fault injection). */

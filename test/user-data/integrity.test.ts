@@ -24,6 +24,7 @@ import {
   type SignInBody,
   TOKEN_TRANSPORT,
   uniqueEmail,
+  sessionObject,
 } from '../helpers'
 
 describe('2. the HttpOnly refresh cookie stays out of script', () => {
@@ -119,7 +120,7 @@ describe('4. erase leaves nothing of the user', () => {
       }
     }
     expect(left).toEqual([])
-    const stub = env.SESSIONS.get(env.SESSIONS.idFromName(anon.sessionId))
+    const stub = sessionObject(anon.sessionId)
     const kept = await runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list()])
     // Only the tombstone that keeps the session's first secret from reviving it: a time, no more.
     expect(kept).toEqual([['ended', { until: expect.any(Number) }]])

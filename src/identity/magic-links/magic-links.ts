@@ -21,7 +21,7 @@ import { randomBytes, sha256Base64Url, toBase64Url } from '../../platform/encodi
 import { AppError } from '../../platform/errors'
 import type { RequestMeta } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
-import { sessionStub } from '../../session/stub'
+import { sessionStub } from '../../session'
 import { claimMailbox, roleForEmail } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import {

@@ -8,61 +8,12 @@ import { and, eq, isNull } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../../platform/db/client'
 import { findMerge, insertMergeQuery } from './queries'
-import { auditEvents, sessions, users } from '../../platform/db/schema'
-import { clearMergeStarted, markMergeStarted } from '../../user-data/write-guard'
-import {
-  deliverEvents,
-  eventsOutboxQueries,
-  pendingEvents,
-  type PendingEvents,
-  type SessionEventQueue,
-} from '../../events/outbox'
+import { sessions, users } from '../../platform/db/schema'
+import { MERGE_KINDS, clearMergeStarted, markMergeStarted, type MergeMover } from '../../user-data'
+import { deliverEvents, eventsOutboxQueries, pendingEvents, type PendingEvents } from '../../events'
+import type { SessionEventQueue } from '../../contract/events'
 import type { UserKeys } from '../../platform/crypto/user-keys'
 import type { MergeKind, MergeReport } from '../../platform/shared-types'
-
-/** The kinds the contract's `Merge.moved` reports. */
-export const MERGE_KINDS = [
-  'documents',
-  'preferences',
-  'secrets',
-  'oauth',
-] as const satisfies readonly MergeKind[]
-
-export interface MergePlan {
-  statements: BatchItem<'sqlite'>[]
-  moved: number
-  /** Keys the account already has; their anonymous rows are dropped, not moved. */
-  conflicts: string[]
-}
-
-/** What a mover plans with: the two users, and their keys for data sealed per user. */
-export interface MergeContext {
-  db: Db
-  from: string
-  into: string
-  userKeys: UserKeys
-}
-
-/** How one kind of data moves from an anonymous user into an account. */
-export interface MergeMover {
-  /** The report's key; null for data that moves but is not reported (the audit trail). */
-  kind: MergeKind | null
-  plan(ctx: MergeContext): Promise<MergePlan>
-}
-
-/** The anonymous user's audit trail follows them into the account. */
-export const auditTrailMover: MergeMover = {
-  kind: null,
-  async plan({ db, from, into }) {
-    return {
-      statements: [
-        db.update(auditEvents).set({ userId: into }).where(eq(auditEvents.userId, from)),
-      ],
-      moved: 0,
-      conflicts: [],
-    }
-  },
-}
 
 export interface MergeInput {
   from: string

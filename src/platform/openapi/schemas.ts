@@ -168,3 +168,9 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   description,
   content: { 'application/json': { schema } },
 })
+
+/** A 204 that clears the session cookies (cookie transport). */
+export const cookiesCleared = (description: string) => ({
+  description,
+  headers: { 'Set-Cookie': { $ref: '#/components/headers/SetCookie' } },
+})

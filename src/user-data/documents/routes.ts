@@ -1,6 +1,6 @@
 /** `/v1/documents`: the caller's documents. Another user's document is a 404, like a missing one. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../../session/user-context'
+import { requireUser, userContext } from '../../session'
 import type { DocumentRow, DocumentSummaryRow } from './queries'
 import { createRouter } from '../../http/router'
 import { ID_PATTERNS } from '../../platform/ids'

@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../http/app-env'
-import { requireUser, userContext } from '../../session/user-context'
+import { requireUser, userContext } from '../../session'
 import { notFound } from '../../platform/errors'
 import { createRouter } from '../../http/router'
 import { errorResponses, jsonBody, jsonContent } from '../../platform/openapi/schemas'

@@ -22,12 +22,12 @@ import {
   type OAuthField,
   type OAuthRecordRow,
 } from './queries'
-import { AppError } from '../../platform/errors'
-import type { MergeMover } from '../../identity/merge/merge'
+import { AppError, tokenSuperseded } from '../../platform/errors'
+import type { MergeMover } from '../mover'
 import { userAcceptsWrites } from '../write-guard'
 import { quotaExceeded, quotaOf, type QuotaSettings } from '../quotas'
 import { oauthSlot, openValue, sealValue } from '../../platform/crypto/sealing'
-import { refusal, tokenSuperseded } from '../write-refusal'
+import { refusal } from '../write-refusal'
 import type { UserKeys } from '../../platform/crypto/user-keys'
 import { CODE } from '../../contract/error-codes'
 

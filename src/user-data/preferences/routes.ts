@@ -1,6 +1,6 @@
 /** `GET`/`PATCH /v1/me/preferences`: the caller's preferences object, changed by merge patch. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../../session/user-context'
+import { requireUser, userContext } from '../../session'
 import { createRouter } from '../../http/router'
 import { errorResponses, jsonContent } from '../../platform/openapi/schemas'
 import {

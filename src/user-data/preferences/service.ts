@@ -15,7 +15,7 @@ import {
 } from './queries'
 import { AppError } from '../../platform/errors'
 import { utf8ByteLength } from '../../platform/utf8'
-import type { MergeMover } from '../../identity/merge/merge'
+import type { MergeMover } from '../mover'
 import { refusal } from '../write-refusal'
 import { CODE } from '../../contract/error-codes'
 

@@ -3,7 +3,7 @@
  * own read, which checks with the session's Durable Object that the session is still live.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireUser, userContext } from '../../session/user-context'
+import { requireUser, userContext } from '../../session'
 import { createRouter } from '../../http/router'
 import { errorResponses, jsonContent } from '../../platform/openapi/schemas'
 import {

@@ -17,7 +17,7 @@ import {
 import { AppError, notFound } from '../../platform/errors'
 import type { BaseRuntime } from '../../platform/runtime-base'
 import { utf8ByteLength } from '../../platform/utf8'
-import type { MergeMover } from '../../identity/merge/merge'
+import type { MergeMover } from '../mover'
 import { quotaExceeded, quotaOf, type QuotaSettings } from '../quotas'
 import { openValue, sealValue, secretSlot } from '../../platform/crypto/sealing'
 import { refusal } from '../write-refusal'

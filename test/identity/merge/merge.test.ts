@@ -4,17 +4,14 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDb } from '../../../src/platform/db/client'
 import { createId } from '../../../src/platform/ids'
-import { mergeAnonymousUser, type MergeMover } from '../../../src/identity/merge/merge'
+import { mergeAnonymousUser } from '../../../src/identity/merge/merge'
+import type { MergeMover } from '../../../src/user-data/mover'
 import { mergeMovers } from '../../../src/user-data/movers'
 import { createRuntime } from '../../../src/platform/runtime'
 import { putSecret } from '../../../src/user-data/secrets/service'
 import { countRows, runtime } from '../../helpers'
-import {
-  EVENT_REDELIVERY_DELAY_MS,
-  redeliverEvents,
-  type SessionEventQueue,
-} from '../../../src/events/outbox'
-import type { SessionEvent } from '../../../src/contract/events'
+import { EVENT_REDELIVERY_DELAY_MS, redeliverEvents } from '../../../src/events/outbox'
+import type { SessionEvent, SessionEventQueue } from '../../../src/contract/events'
 
 const testNotes = sqliteTable('test_notes', {
   userId: text('user_id').notNull(),

@@ -1,0 +1,14 @@
+/**
+ * The identity slice's public face: accounts, credentials, sign-in, magic links, the merge and
+ * erasure. Other slices, the session object and the app import it only through this file.
+ */
+export { findUserByEmail } from './account-queries'
+export { accountSubject, claimMailbox } from './accounts'
+export { normalizeEmail } from './emails'
+export { eraseUsers, IDS_PER_STATEMENT } from './erasure'
+export { consumeMagicLink, findReplayableLink } from './magic-links/queries'
+export { mergeAnonymousUser } from './merge/merge'
+export { revokeAllSessions } from './sign-out'
+export { accountRoutes } from './account-routes'
+export { magicLinkRoutes } from './magic-links/routes'
+export { signOutRoutes } from './sign-out-routes'
