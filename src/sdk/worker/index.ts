@@ -18,7 +18,7 @@ export {
   isMerged,
   type SessionEventHandlers,
   type SessionEventsResult,
-} from './session-events'
+} from './event-handler'
 export type { SessionEvent, UserErasedEvent, UserMergedEvent } from '../../contract/events'
 export {
   createRemoteOAuthProvider,

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { handleSessionEvents } from '../../../src/sdk/worker/session-events'
+import { handleSessionEvents } from '../../../src/sdk/worker/event-handler'
 import {
   api,
   bearer,
