@@ -10,3 +10,4 @@ export {
   redeliverEvents,
 } from './outbox'
 export { eventRoutes } from './routes'
+export { eventsRetention } from './retention'

@@ -3,3 +3,4 @@
  * the admin API).
  */
 export { runSweep } from './sweep'
+export { jobsRetention } from './retention'

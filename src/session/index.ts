@@ -40,3 +40,4 @@ export { findLiveSession, requireUser, userContext, verifyAccessTokenAtEdge } fr
 export { meRoutes } from './me-routes'
 export { sessionRoutes } from './session-routes'
 export { authRoutes } from './token-routes'
+export { sessionRetention } from './retention'
