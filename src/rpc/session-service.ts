@@ -7,7 +7,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { looksLikeJwt } from '../platform/tokens/access-token'
 import {
-  findLiveSession,
+  checkSessionIsLive,
   revokeSessionById,
   sessionStub,
   verifyAccessTokenAtEdge,
@@ -51,7 +51,7 @@ export class SessionService extends WorkerEntrypoint<Env> implements SessionServ
     if (!verified.ok) return null
     // Options come from another Worker: anything but `{ fresh: true }` is the plain check.
     const fresh = typeof options === 'object' && options !== null && options.fresh === true
-    if (fresh && !(await findLiveSession(rt, verified.claims))) return null
+    if (fresh && !(await checkSessionIsLive(rt, verified.claims))) return null
     const { sub, sid, anon, role, iat, exp } = verified.claims
     return { sub, sid, anon, role, iat, exp }
   }

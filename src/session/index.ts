@@ -36,7 +36,12 @@ export {
   view,
 } from './record'
 export { sessionStub } from './stub'
-export { findLiveSession, requireUser, userContext, verifyAccessTokenAtEdge } from './user-context'
+export {
+  checkSessionIsLive,
+  requireUser,
+  userContext,
+  verifyAccessTokenAtEdge,
+} from './user-context'
 export { meRoutes } from './me-routes'
 export { sessionRoutes } from './session-routes'
 export { authRoutes } from './token-routes'

@@ -9,7 +9,7 @@ import { signAccessToken } from '../platform/tokens/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../platform/tokens/refresh-token'
 import { readRevokedBefore } from '../platform/db/control'
 import {
-  findLiveSession,
+  findLiveSessionRow,
   insertSessionQuery,
   listLiveSessions,
   markSessionRevoked,
@@ -281,7 +281,7 @@ export async function revokeSession(
   meta: RequestMeta,
 ): Promise<void> {
   const now = Date.now()
-  const row = await findLiveSession(rt.db, userId, sessionId, now)
+  const row = await findLiveSessionRow(rt.db, userId, sessionId, now)
   if (!row) throw notFound('The session')
   await revokeSessionById(rt, row.id, now)
   const type = reason === 'logout' ? 'auth.logout' : 'session.revoked'
@@ -346,7 +346,7 @@ export async function describeSession(rt: Runtime, caller: Caller) {
   const now = Date.now()
   const [user, session] = await Promise.all([
     findUser(rt.db, caller.id),
-    findLiveSession(rt.db, caller.id, caller.sessionId, now),
+    findLiveSessionRow(rt.db, caller.id, caller.sessionId, now),
   ])
   if (user && session) return { user: toUser(user), session: toSession(session, caller.sessionId) }
   const issued = !user && !session ? issuedSessionOf(rt, caller, now) : null

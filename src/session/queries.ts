@@ -41,8 +41,8 @@ export function listLiveSessions(db: Db, userId: string, now: number): Promise<S
     .orderBy(desc(sessions.createdAt), desc(sessions.id))
 }
 
-/** One live session, only if it belongs to `userId`. */
-export function findLiveSession(db: Db, userId: string, sessionId: string, now: number) {
+/** One live session's index row, only if it belongs to `userId` (D1's view, which may lag). */
+export function findLiveSessionRow(db: Db, userId: string, sessionId: string, now: number) {
   return db
     .select()
     .from(sessions)

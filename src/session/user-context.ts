@@ -149,12 +149,13 @@ function fromView(view: SessionView): UserContext {
 }
 
 /**
- * The `fresh` check, for the middleware and RPC alike: the token's session as its object sees it
- * now, or null when it is over or no longer belongs to the token's subject (merged, revoked).
+ * The `fresh` check, for the middleware and RPC alike, asked of the session's object rather than
+ * D1's index: the token's session as its object sees it now, or null when it is over or no longer
+ * belongs to the token's subject (merged, revoked).
  * An anonymous token's session may be only issued: its object answers from the token, or, given
  * `materialiseFrom` (a write is coming), materialises it first.
  */
-export async function findLiveSession(
+export async function checkSessionIsLive(
   rt: Runtime,
   claims: Pick<AccessClaims, 'sub' | 'sid'> & Partial<Pick<AccessClaims, 'anon' | 'iat'>>,
   materialiseFrom: RequestMeta | null = null,
@@ -177,7 +178,7 @@ export async function findLiveSession(
 }
 
 async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
-  const live = await findLiveSession(c.var.rt, claims)
+  const live = await checkSessionIsLive(c.var.rt, claims)
   if (!live) throw unauthorized(CODE.session_revoked, 'The session is no longer active.')
   return fromView(live)
 }
@@ -192,7 +193,7 @@ const WRITES = /^(POST|PUT|PATCH|DELETE)$/
 async function confirmWriter(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
   const { rt } = c.var
   // A write materialises an issued session: its user row must exist before the data does.
-  const live = await findLiveSession(rt, claims, requestMeta(c))
+  const live = await checkSessionIsLive(rt, claims, requestMeta(c))
   if (live) return fromView(live)
   const user = await findUser(rt.db, claims.sub)
   if (!user || user.mergedInto) throw tokenSuperseded()
