@@ -33,9 +33,6 @@ import { sessionStub } from './stub'
 import { auditEventQuery, recordAuditEvent } from '../platform/audit/audit-log'
 import { CODE } from '../contract/error-codes'
 
-/** The 401 code for a secret from before this session's latest sign-in. */
-export const SUPERSEDED = CODE.refresh_token_superseded
-
 export async function issue(
   rt: Runtime,
   view: SessionView,
@@ -222,7 +219,7 @@ export async function refreshSession(
         throw unauthorized(CODE.invalid_refresh_token, 'The refresh token is not valid.')
       case 'superseded':
         throw unauthorized(
-          SUPERSEDED,
+          CODE.refresh_token_superseded,
           'This session has signed in since this token was issued; use the new credentials.',
         )
       case 'stale':

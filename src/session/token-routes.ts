@@ -18,7 +18,7 @@ import {
   toUserSession,
   UserSessionSchema,
 } from '../platform/openapi/schemas'
-import { refreshSession, revokeSession, SUPERSEDED } from './lifecycle'
+import { refreshSession, revokeSession } from './lifecycle'
 import { REFRESH_ACCESS, USER_ACCESS } from '../platform/openapi/components'
 import { CODE } from '../contract/error-codes'
 
@@ -59,7 +59,10 @@ export const authRoutes = createRouter()
       const { rt } = c.var
       const issued = await refreshSession(rt, presented, requestMeta(c)).catch((error: unknown) => {
         const fromCookie = !c.req.valid('json').refreshToken
-        if (fromCookie && !(error instanceof AppError && error.code === SUPERSEDED))
+        if (
+          fromCookie &&
+          !(error instanceof AppError && error.code === CODE.refresh_token_superseded)
+        )
           clearSessionCookies(c)
         throw error
       })

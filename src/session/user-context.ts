@@ -10,7 +10,7 @@ import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import type { Runtime } from '../platform/runtime'
 import { sessionStub } from './stub'
-import { createAnonymousSession, refreshSession, SUPERSEDED } from './lifecycle'
+import { createAnonymousSession, refreshSession } from './lifecycle'
 import { AppError, tokenSuperseded, unauthorized } from '../platform/errors'
 import {
   verifyAccessToken,
@@ -82,7 +82,7 @@ async function resolveUser(
       if (!(error instanceof AppError) || error.status !== 401) throw error
       // A tab that raced a sign-in in this browser: the jar already holds the new cookies, so
       // clearing them or starting a new anonymous session here would undo the sign-in.
-      if (error.code === SUPERSEDED) throw error
+      if (error.code === CODE.refresh_token_superseded) throw error
       clearSessionCookies(c)
       if (mode === 'required') throw error
     }

@@ -120,10 +120,6 @@ export async function openValue(
   }
 }
 
-/** True when a value is sealed under `keyId` and bound to its slot: nothing left to re-seal. */
-export const isCurrentForm = (sealed: string, keyId: string): boolean =>
-  sealed.startsWith(`${keyId}:${BOUND}`)
-
 /** The prefix of every value in the current form under `keyId` (for SQL `instr`). */
 export const currentFormPrefix = (keyId: string): string => `${keyId}:${BOUND}`
 

@@ -60,7 +60,6 @@ export interface Requester {
 
 // The server's `TRANSPORT_HEADER`, repeated so that no server module is bundled for the browser.
 const TRANSPORT_HEADER = 'X-Session-Transport'
-const SUPERSEDED = CODE.refresh_token_superseded
 // A 401 that a refresh cannot cure: retrying a wrong password would also count as a second failure.
 const NOT_ABOUT_THE_SESSION = new Set<string>([CODE.invalid_credentials])
 // Refresh a little before the server would refuse the access token, so that clock skew and the
@@ -189,7 +188,7 @@ export function createRequester({
     }
     if (transport === 'cookie') {
       // The browser already holds the cookies of a sign-in from another tab: use them.
-      if (error.code === SUPERSEDED) {
+      if (error.code === CODE.refresh_token_superseded) {
         generation++
         return onRefresh({ type: 'superseded' })
       }
