@@ -7,8 +7,8 @@ import {
   readBearerToken,
   readCredentialCookies,
 } from '../http/transport'
-import { requireUser, userContext, verifiedClaims } from './user-context'
-import { AppError, unauthorized } from '../platform/errors'
+import { endsCookieSession, requireUser, userContext, verifiedClaims } from './user-context'
+import { unauthorized } from '../platform/errors'
 import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import {
@@ -59,11 +59,7 @@ export const authRoutes = createRouter()
       const { rt } = c.var
       const issued = await refreshSession(rt, presented, requestMeta(c)).catch((error: unknown) => {
         const fromCookie = !c.req.valid('json').refreshToken
-        if (
-          fromCookie &&
-          !(error instanceof AppError && error.code === CODE.refresh_token_superseded)
-        )
-          clearSessionCookies(c)
+        if (fromCookie && endsCookieSession(error)) clearSessionCookies(c)
         throw error
       })
       deliverSession(c, issued)

@@ -29,6 +29,14 @@ import { CODE } from '../contract/error-codes'
 
 export type { UserContext } from '../platform/shared-types'
 
+/**
+ * Whether a refresh from the session cookie that failed ends the browser's session (its cookies
+ * are cleared): every failure but a tab that raced a sign-in in this browser, whose jar already
+ * holds the new cookies, so clearing them would undo the sign-in.
+ */
+export const endsCookieSession = (error: unknown): boolean =>
+  !(error instanceof AppError && error.code === CODE.refresh_token_superseded)
+
 export type UserContextMode = 'optional' | 'anonymous-ok' | 'required'
 
 export interface UserContextOptions {
@@ -80,9 +88,8 @@ async function resolveUser(
       return fromIssued(c, await refreshSession(c.var.rt, cookies.session, requestMeta(c)))
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 401) throw error
-      // A tab that raced a sign-in in this browser: the jar already holds the new cookies, so
-      // clearing them or starting a new anonymous session here would undo the sign-in.
-      if (error.code === CODE.refresh_token_superseded) throw error
+      // Starting a new anonymous session after a sign-in raced this tab would undo it too.
+      if (!endsCookieSession(error)) throw error
       clearSessionCookies(c)
       if (mode === 'required') throw error
     }
