@@ -5,12 +5,12 @@
  */
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { CreateSessionInput } from './record'
+import { writeSessionStart } from './session-start'
 import { signAccessToken } from '../platform/tokens/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../platform/tokens/refresh-token'
 import { readRevokedBefore } from '../platform/db/control'
 import {
   findLiveSessionRow,
-  insertSessionQuery,
   listLiveSessions,
   markSessionRevoked,
   touchSession,
@@ -110,30 +110,20 @@ export async function startSession(
 ): Promise<IssuedSession> {
   const { settings } = rt
   const [, { secret, session }] = await Promise.all([
-    rt.db.batch([
-      insertSessionQuery(rt.db, {
-        id: sessionId,
+    writeSessionStart(
+      rt.db,
+      {
+        sessionId,
         userId: subject.userId,
         createdAt: now,
-        lastSeenAt: now,
+        now,
         expiresAt: now + Math.min(settings.SESSION_IDLE_TTL, settings.SESSION_ABSOLUTE_TTL) * 1000,
         absoluteExpiresAt: now + settings.SESSION_ABSOLUTE_TTL * 1000,
-        userAgent: meta.userAgent,
-        ip: meta.ip,
-      }),
-      auditEventQuery(
-        rt.db,
-        {
-          type: 'session.created',
-          userId: subject.userId,
-          sessionId,
-          detail: { anonymous: subject.isAnonymous },
-        },
-        meta,
-        now,
-      ),
-      ...(newUser ? [newUser] : []),
-    ]),
+        detail: { anonymous: subject.isAnonymous },
+      },
+      meta,
+      newUser,
+    ),
     sessionStub(rt, sessionId).create({
       ...subject,
       sessionId,

@@ -1,14 +1,13 @@
 /**
- * D1's half of materialising an issued session: the anonymous user's row, the session's index
- * row and the `session.created` event, in one batch. The session object runs it under its lock,
- * before it stores its own record; an object evicted between the two runs it again, so every
- * statement is idempotent: the rows are inserted only if absent, and the event only when the
- * session row did not exist yet (checked before it is inserted, in the same transaction).
+ * D1's half of materialising an issued session: the anonymous user's row, then the session's
+ * index row and `session.created` event (see `writeSessionStart`), in one batch. The session
+ * object runs it under its lock, before it stores its own record; an object evicted between the
+ * two runs it again, so the user's row too is inserted only if absent.
  */
-import { sql } from 'drizzle-orm'
 import type { Db } from '../platform/db/client'
-import { auditEvents, sessions, users } from '../platform/db/schema'
+import { users } from '../platform/db/schema'
 import type { RequestMeta } from '../platform/shared-types'
+import { writeSessionStart } from './session-start'
 
 export interface MaterialisedSession {
   sessionId: string
@@ -26,29 +25,22 @@ export async function writeMaterialisedSession(
   meta: RequestMeta,
 ): Promise<void> {
   const { sessionId, userId, issuedAt, now } = session
-  const detail = JSON.stringify({ anonymous: true, issuedAt })
-  await db.batch([
-    db
-      .insert(users)
-      .values({ id: userId, isAnonymous: true, role: 'user', createdAt: issuedAt, lastSeenAt: now })
-      .onConflictDoNothing(),
-    // Every column in the table's order (drizzle's insert-select); a null id is the next rowid.
-    db.insert(auditEvents).select(
-      sql`select null, ${userId}, ${sessionId}, 'session.created', ${now}, ${meta.ip}, ${meta.userAgent}, ${meta.country}, ${detail}
-        where not exists (select 1 from ${sessions} where ${sessions.id} = ${sessionId})`,
-    ),
-    db
-      .insert(sessions)
-      .values({
-        id: sessionId,
-        userId,
-        createdAt: issuedAt,
-        lastSeenAt: now,
-        expiresAt: session.expiresAt,
-        absoluteExpiresAt: session.absoluteExpiresAt,
-        userAgent: meta.userAgent,
-        ip: meta.ip,
-      })
-      .onConflictDoNothing(),
-  ])
+  const userRow = db
+    .insert(users)
+    .values({ id: userId, isAnonymous: true, role: 'user', createdAt: issuedAt, lastSeenAt: now })
+    .onConflictDoNothing()
+  await writeSessionStart(
+    db,
+    {
+      sessionId,
+      userId,
+      createdAt: issuedAt,
+      now,
+      expiresAt: session.expiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      detail: { anonymous: true, issuedAt },
+    },
+    meta,
+    userRow,
+  )
 }
