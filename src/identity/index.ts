@@ -6,8 +6,13 @@ export { findUserByEmail } from './account-queries'
 export { accountSubject, claimMailbox } from './accounts'
 export { normalizeEmail } from './emails'
 export { eraseUsers } from './erasure'
-export { consumeMagicLink, findReplayableLink } from './magic-links/queries'
-export { mergeAnonymousUser } from './merge/merge'
+export {
+  mergeSessionUser,
+  resolveSignInAccount,
+  signInStepContext,
+  type AccountResolution,
+  type SignInStepContext,
+} from './sign-in-step'
 export { revokeAllSessions } from './sign-out'
 export { accountRoutes } from './account-routes'
 export { magicLinkRoutes } from './magic-links/routes'

@@ -19,7 +19,8 @@ import {
 } from '../session'
 import type { RefreshTokenParts } from '../platform/tokens/refresh-token'
 import { readRevokedBefore } from '../platform/db/control'
-import { consumeMagicLink, findMagicLink, invalidateLinksOfUser } from './magic-links/queries'
+import { findMagicLink, invalidateLinksOfUser } from './magic-links/queries'
+import { consumeSignInLink } from './sign-in-step'
 import { AppError, unauthorized, unreachable } from '../platform/errors'
 import type {
   AccountSubject,
@@ -30,7 +31,6 @@ import type {
 } from '../platform/shared-types'
 import { createId } from '../platform/ids'
 import type { Runtime } from '../platform/runtime'
-import { claimMailbox } from './accounts'
 import { recordAuditEvent } from '../platform/audit/audit-log'
 import { CODE } from '../contract/error-codes'
 
@@ -82,15 +82,15 @@ export async function signIn(
   if (!claimed) {
     if (target.kind === 'account') claimed = target
     else {
-      const link = await consumeMagicLink(rt.db, target.tokenHash, {
-        purpose: 'sign_in',
+      const consumed = await consumeSignInLink(rt.db, target.tokenHash, {
         sessionId,
         now,
         revokedBefore,
+        adminEmails: rt.settings.ADMIN_EMAILS,
       })
-      if (!link) throw invalidMagicLink()
-      claimed = await claimMailbox(rt.db, link.email, rt.settings.ADMIN_EMAILS, now)
-      start.rememberLink = { tokenHash: target.tokenHash, expiresAt: link.expiresAt }
+      if (!consumed) throw invalidMagicLink()
+      claimed = consumed.claimed
+      start.rememberLink = { tokenHash: target.tokenHash, ...consumed.link }
     }
   }
   return startAccountSession(rt, claimed, start, target, meta, now)

@@ -12,29 +12,45 @@ export {
   startSession,
   type StartSessionOptions,
 } from './lifecycle'
-export { writeMaterialisedSession } from './materialise'
-export { type SessionObjectApi } from './object-api'
-export { isLive, SESSION_INDEX_LAG_MS, touchSession } from './queries'
+export { materialiseIssued } from './materialise'
 export {
   type CreateSessionInput,
-  expiresAt,
-  isCurrent,
-  issuedLifetimeMs,
-  type IssuedSubject,
-  issuedView,
   type ProofPolicy,
   type RefreshPolicy,
   type RefreshResult,
-  type RememberedLink,
-  type RequestOrigin,
   type ResolveInput,
-  type SessionRecord,
+  type SessionObjectApi,
   type SignInInput,
   type SignInResult,
   type SignInTarget,
+} from './object-api'
+export { ObjectRuntime } from './object-runtime'
+export { SessionStorage } from './object-storage'
+export { isLive, SESSION_INDEX_LAG_MS, touchSession } from './queries'
+export {
+  expiresAt,
+  issuedLifetimeMs,
+  type IssuedSubject,
+  issuedView,
+  type LinkChange,
+  type RememberedLink,
+  type RequestOrigin,
+  type SessionRecord,
+  startRecord,
   type Tombstone,
   view,
 } from './record'
+export {
+  decideAlarm,
+  decideRefresh,
+  type PreparedRotation,
+  proves,
+  repeatedSignIn,
+  signInRecord,
+  type Successor,
+  tombstoneFor,
+} from './rotation'
+export { successorFor, unsealFor } from './secret-sealing'
 export { sessionStub } from './stub'
 export {
   checkSessionIsLive,

@@ -4,7 +4,7 @@
  * listing and the sweep.
  */
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { CreateSessionInput } from './record'
+import type { CreateSessionInput } from './object-api'
 import { writeSessionStart } from './session-start'
 import { signAccessToken } from '../platform/tokens/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../platform/tokens/refresh-token'

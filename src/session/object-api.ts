@@ -1,18 +1,15 @@
 /**
- * The session object's RPC surface: the only methods the Worker calls on its stub.
- * durable-objects/session.ts implements it; everything below the object types its stub by this
- * interface, so no module under src/ names the object's class.
+ * The session object's RPC surface: the only methods the Worker calls on its stub, and what they
+ * take and answer. durable-objects/session.ts implements it; everything below the object types
+ * its stub by this interface, so no module under src/ names the object's class.
  */
-import type { SessionView } from '../platform/shared-types'
 import type {
-  CreateSessionInput,
-  ProofPolicy,
-  RefreshPolicy,
-  RefreshResult,
-  ResolveInput,
-  SignInInput,
-  SignInResult,
-} from './record'
+  ClaimedMailbox,
+  MergeReport,
+  SessionSubject,
+  SessionView,
+} from '../platform/shared-types'
+import type { IssuedSubject, RememberedLink, RequestOrigin } from './record'
 
 export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   /** Stores a new session (a sign-in with no session to carry on) and returns its first secret. */
@@ -30,3 +27,85 @@ export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   /** Ends the session; returns the user it belonged to, if it was live. */
   revoke(): Promise<string | null>
 }
+
+export interface ResolveInput {
+  now: number
+  subject: IssuedSubject
+  /** Materialise an issued session (a write is coming), from this request; else only answer. */
+  materialiseFrom: RequestOrigin | null
+  idleTtlSeconds: number
+}
+
+export interface CreateSessionInput extends SessionSubject {
+  sessionId: string
+  now: number
+  idleTtlSeconds: number
+  absoluteTtlSeconds: number
+  userAgent: string | null
+  ip: string | null
+  /** True when a credential just proved the account (every account session starts that way). */
+  authenticated: boolean
+  /** A sign-in link this new session was started by: a second click from it repeats the success. */
+  rememberLink?: RememberedLink & { tokenHash: string }
+}
+
+export interface RefreshPolicy {
+  /** The session id the token named: what its first secret is bound to. */
+  sessionId?: string
+  now: number
+  idleTtlSeconds: number
+  reuseGraceSeconds: number
+  /** The refreshing request, in case this refresh materialises an issued session. */
+  origin?: RequestOrigin
+}
+
+/**
+ * `superseded`: a secret from before a sign-in, within the grace window (another tab has the new
+ * one); `stale`: the same after the window, a plain invalid token. Neither is treated as theft.
+ */
+export type RefreshResult =
+  | { ok: true; secret: string; session: SessionView; touchIndex: boolean }
+  | {
+      ok: false
+      reason: 'unknown' | 'expired' | 'reused' | 'superseded' | 'stale'
+      userId: string | null
+    }
+
+/** What a sign-in binds the session to: a known account, or whoever a magic link names. */
+export type SignInTarget =
+  /** An account the Worker already proved (a password, a link's code). */
+  | ({ kind: 'account' } & ClaimedMailbox)
+  /** Whoever an unused sign-in link names: consumed inside the object, under its lock. */
+  | { kind: 'magic-link'; tokenHash: string }
+
+/** When a presented secret proves a session: current, or previous within the grace window. */
+export interface ProofPolicy {
+  /** The session id the request named: what an issued session's first secret is bound to. */
+  sessionId?: string
+  now: number
+  reuseGraceSeconds: number
+  /** The kill switch: sessions (and links) from before it prove nothing. */
+  revokedBefore: number
+}
+
+export interface SignInInput extends ProofPolicy {
+  target: SignInTarget
+  /** The session's refresh secret, as the request presented it: the proof that it is this session. */
+  presented: string
+  idleTtlSeconds: number
+  /** The signing-in request, in case this sign-in materialises an issued session. */
+  origin?: RequestOrigin
+}
+
+export type SignInResult =
+  | ({
+      ok: true
+      secret: string
+      session: SessionView
+      merge: MergeReport | null
+      mergedNow: boolean
+    } & ClaimedMailbox)
+  /** The presented secret does not open this live session: the Worker signs in without it. */
+  | { ok: false; reason: 'unproven' | 'invalid_link' }
+  /** The session is another account's: the Worker starts a new session for `account`. */
+  | ({ ok: false; reason: 'other_account' } & ClaimedMailbox)

@@ -1,50 +1,140 @@
 /**
- * The shapes a SessionDO stores and answers with, and the pure helpers over them: kept apart from
- * the object itself so the Worker can import the types without the class.
+ * The record a session's object stores, its storage versions, and the pure helpers over it: kept
+ * apart from the object itself so the Worker can import the types without the class.
  */
-import type {
-  ClaimedMailbox,
-  MergeReport,
-  SessionSubject,
-  SessionView,
-} from '../platform/shared-types'
+import type { MergeReport, SessionSubject, SessionView } from '../platform/shared-types'
 
-export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
+/** The shape `SessionRecord` has today; `upgradeRecord` brings every older one up to it. */
+export const RECORD_VERSION = 2
+
+export interface SessionRecord extends SessionSubject {
+  version: typeof RECORD_VERSION
+  sessionId: string
+  createdAt: number
+  lastSeenAt: number
+  userAgent: string | null
+  ip: string | null
+  /** When a credential last proved the account in this session; null while anonymous. */
+  authenticatedAt: number | null
   idleExpiresAt: number
   absoluteExpiresAt: number
   currentHash: string
   previousHash: string | null
   /** The current secret sealed under a key derived from the previous one; see `refresh`. */
   currentSealedByPrevious: string | null
-  /** When D1's index row was last brought up to date; see `SESSION_INDEX_TOUCH_INTERVAL_MS`. */
+  /** When D1's index row was last brought up to date; see `SESSION_INDEX_LAG_MS`. */
   indexedAt: number
   /**
    * Secrets this session issued before `previousHash` (newest last, the last 32): presenting one
    * is reuse. A secret it never issued is only a wrong guess and changes nothing.
    */
-  issuedHashes?: string[]
+  issuedHashes: string[]
   /** Secrets from before the last sign-in: refused, but not treated as theft (see `signIn`). */
   retiredHashes: string[]
   /** When `retiredHashes` last grew: within the reuse grace they answer `superseded`. */
-  retiredAt?: number | null
+  retiredAt: number | null
   /**
    * The last sign-in's presented secret (hash) and the secret it got, sealed under the presented
    * one: the same request repeated within the grace window (a double click, five tabs) gets the
    * same answer instead of rotating again.
    */
-  lastSignIn?: { presentedHash: string; sealedSecret: string; at: number } | null
+  lastSignIn: { presentedHash: string; sealedSecret: string; at: number } | null
   /** The report of the merge that made this session an account's, repeated to later sign-ins. */
   merge: MergeReport | null
   /**
    * For a session that was issued before it materialised: until when its self-certifying first
-   * secret would open it again. Ending the session before then leaves a tombstone (see SessionDO).
+   * secret would open it again. Ending the session before then leaves a tombstone.
    */
-  issuedUntil?: number
+  issuedUntil: number | null
   /**
    * Every form of the first secret (one per master key), hashed: current until the first rotation,
    * when a data write materialised the session from its access token and the secret is not known.
    */
-  firstHashes?: string[]
+  firstHashes: string[]
+}
+
+/**
+ * A record as an older deployment stored it: no `version`, and the fields added since then
+ * (`issuedHashes`, `retiredAt`, `lastSignIn`, `issuedUntil`, `firstHashes`, `authenticatedAt`)
+ * possibly absent.
+ */
+export type StoredRecord = Omit<
+  SessionRecord,
+  | 'version'
+  | 'issuedHashes'
+  | 'retiredAt'
+  | 'lastSignIn'
+  | 'issuedUntil'
+  | 'firstHashes'
+  | 'authenticatedAt'
+> &
+  Partial<Pick<SessionRecord, 'issuedHashes' | 'retiredAt' | 'lastSignIn' | 'firstHashes'>> & {
+    version?: number
+    issuedUntil?: number | null
+    authenticatedAt?: number | null
+  }
+
+/** Any stored shape as the current one: every later read sees each field present. */
+export function upgradeRecord(stored: StoredRecord | SessionRecord): SessionRecord {
+  if (stored.version === RECORD_VERSION) return stored as SessionRecord
+  return {
+    ...stored,
+    version: RECORD_VERSION,
+    authenticatedAt: stored.authenticatedAt ?? null,
+    issuedHashes: stored.issuedHashes ?? [],
+    retiredAt: stored.retiredAt ?? null,
+    lastSignIn: stored.lastSignIn ?? null,
+    issuedUntil: stored.issuedUntil ?? null,
+    firstHashes: stored.firstHashes ?? [],
+  }
+}
+
+/** What a session starts from: who it is, when, and the hash of the secret it hands out. */
+export interface NewRecordInput extends SessionSubject {
+  sessionId: string
+  /** When the session began: now, or an issued session's issue time. */
+  createdAt: number
+  now: number
+  idleTtlSeconds: number
+  absoluteTtlSeconds: number
+  userAgent: string | null
+  ip: string | null
+  currentHash: string
+  authenticatedAt: number | null
+  /** An issued session materialising: how long its first secret lives, and its every form. */
+  issued?: { until: number; firstHashes: string[] }
+}
+
+/** The one place a session record is made: a new session, or an issued one materialising. */
+export function startRecord(input: NewRecordInput): SessionRecord {
+  const { now, createdAt } = input
+  return {
+    version: RECORD_VERSION,
+    sessionId: input.sessionId,
+    userId: input.userId,
+    isAnonymous: input.isAnonymous,
+    role: input.role,
+    email: input.email,
+    userCreatedAt: input.userCreatedAt,
+    createdAt,
+    lastSeenAt: now,
+    userAgent: input.userAgent,
+    ip: input.ip,
+    authenticatedAt: input.authenticatedAt,
+    idleExpiresAt: now + input.idleTtlSeconds * 1000,
+    absoluteExpiresAt: createdAt + input.absoluteTtlSeconds * 1000,
+    currentHash: input.currentHash,
+    previousHash: null,
+    currentSealedByPrevious: null,
+    indexedAt: now,
+    issuedHashes: [],
+    retiredHashes: [],
+    retiredAt: null,
+    lastSignIn: null,
+    merge: null,
+    issuedUntil: input.issued?.until ?? null,
+    firstHashes: input.issued?.firstHashes ?? [],
+  }
 }
 
 /** What the object keeps once an issued session ended: its first secret must not open it again. */
@@ -66,122 +156,44 @@ export interface IssuedSubject {
   issuedAt: number
 }
 
-export interface ResolveInput {
-  now: number
-  subject: IssuedSubject
-  /** Materialise an issued session (a write is coming), from this request; else only answer. */
-  materialiseFrom: RequestOrigin | null
-  idleTtlSeconds: number
-}
-
-export interface CreateSessionInput extends SessionSubject {
-  sessionId: string
-  now: number
-  idleTtlSeconds: number
-  absoluteTtlSeconds: number
-  userAgent: string | null
-  ip: string | null
-  /** True when a credential just proved the account (every account session starts that way). */
-  authenticated: boolean
-  /** A sign-in link this new session was started by: a second click from it repeats the success. */
-  rememberLink?: RememberedLink & { tokenHash: string }
-}
-
-/** What a session keeps of a link it consumed (never the email): see `SessionDO.resolveAccount`. */
+/** What a session keeps of a link it consumed (never the email): see the sign-in step. */
 export interface RememberedLink {
   expiresAt: number
 }
 
-export interface RefreshPolicy {
-  /** The session id the token named: what its first secret is bound to. */
-  sessionId?: string
-  now: number
-  idleTtlSeconds: number
-  reuseGraceSeconds: number
-  /** The refreshing request, in case this refresh materialises an issued session. */
-  origin?: RequestOrigin
-}
-
-/**
- * `superseded`: a secret from before a sign-in, within the grace window (another tab has the new
- * one); `stale`: the same after the window, a plain invalid token. Neither is treated as theft.
- */
-export type RefreshResult =
-  | { ok: true; secret: string; session: SessionView; touchIndex: boolean }
-  | {
-      ok: false
-      reason: 'unknown' | 'expired' | 'reused' | 'superseded' | 'stale'
-      userId: string | null
-    }
-
-/** What a sign-in binds the session to: a known account, or whoever a magic link names. */
-export type SignInTarget =
-  /** An account the Worker already proved (a password, a link's code). */
-  | ({ kind: 'account' } & ClaimedMailbox)
-  /** Whoever an unused sign-in link names: consumed inside the object, under its lock. */
-  | { kind: 'magic-link'; tokenHash: string }
-
-/** When a presented secret proves a session: current, or previous within the grace window. */
-export interface ProofPolicy {
-  /** The session id the request named: what an issued session's first secret is bound to. */
-  sessionId?: string
-  now: number
-  reuseGraceSeconds: number
-  /** The kill switch: sessions (and links) from before it prove nothing. */
-  revokedBefore: number
-}
-
-export interface SignInInput extends ProofPolicy {
-  target: SignInTarget
-  /** The session's refresh secret, as the request presented it: the proof that it is this session. */
-  presented: string
-  idleTtlSeconds: number
-  /** The signing-in request, in case this sign-in materialises an issued session. */
-  origin?: RequestOrigin
-}
-
-export type SignInResult =
-  | ({
-      ok: true
-      secret: string
-      session: SessionView
-      merge: MergeReport | null
-      mergedNow: boolean
-    } & ClaimedMailbox)
-  /** The presented secret does not open this live session: the Worker signs in without it. */
-  | { ok: false; reason: 'unproven' | 'invalid_link' }
-  /** The session is another account's: the Worker starts a new session for `account`. */
-  | ({ ok: false; reason: 'other_account' } & ClaimedMailbox)
+/** What a sign-in does to the link memory of its session: keep a link just consumed, or drop one. */
+export type LinkChange =
+  { kind: 'remember'; link: RememberedLink } | { kind: 'forget' } | { kind: 'none' }
 
 /** The instant the session ends: idle expiry or absolute lifetime, whichever comes first. */
 export function expiresAt(record: SessionRecord): number {
   return Math.min(record.idleExpiresAt, record.absoluteExpiresAt)
 }
 
-/** What a record shows outside the object: no hashes, no sealed secret. */
+/**
+ * What a record shows outside the object, field by field: a field added to the record stays
+ * inside until it is listed here (no hash, no sealed secret ever leaves).
+ */
 export function view(record: SessionRecord): SessionView {
-  const {
-    idleExpiresAt: _idle,
-    absoluteExpiresAt: _absolute,
-    currentHash: _c,
-    previousHash: _p,
-    currentSealedByPrevious: _s,
-    indexedAt: _i,
-    retiredHashes: _r,
-    issuedHashes: _ih,
-    retiredAt: _ra,
-    lastSignIn: _ls,
-    merge: _m,
-    issuedUntil: _iu,
-    firstHashes: _fh,
-    ...visible
-  } = record
-  return { ...visible, expiresAt: expiresAt(record) }
+  return {
+    sessionId: record.sessionId,
+    userId: record.userId,
+    isAnonymous: record.isAnonymous,
+    role: record.role,
+    email: record.email,
+    userCreatedAt: record.userCreatedAt,
+    createdAt: record.createdAt,
+    lastSeenAt: record.lastSeenAt,
+    expiresAt: expiresAt(record),
+    userAgent: record.userAgent,
+    ip: record.ip,
+    authenticatedAt: record.authenticatedAt,
+  }
 }
 
 /** Whether `hash` is the session's current secret (any form of the first one included). */
 export function isCurrent(record: SessionRecord, hash: string): boolean {
-  return hash === record.currentHash || (record.firstHashes ?? []).includes(hash)
+  return hash === record.currentHash || record.firstHashes.includes(hash)
 }
 
 /** How long an issued session's first secret is valid: as long as a new session would live. */
