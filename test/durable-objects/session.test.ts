@@ -176,3 +176,70 @@ describe('idle expiry', () => {
     await expectError(await refreshWithToken(s.refreshToken), 401, 'invalid_refresh_token')
   })
 })
+
+describe('RPC surface', () => {
+  const internals = [
+    'materialise',
+    'materialiseForSignIn',
+    'read',
+    'write',
+    'locked',
+    'rotate',
+    'runtime',
+    'settings',
+    'keys',
+    'tombstone',
+    'forget',
+    'leaveTombstone',
+    'rememberLink',
+    'resolveAccount',
+    'repeatOfLastSignIn',
+    'openFirstSecret',
+    'issuedLifetime',
+  ]
+
+  it('refuses every method that is not part of the RPC surface', async () => {
+    const s = await createStoredSession()
+    const stub = stubFor(s.sessionId) as unknown as Record<string, (...args: unknown[]) => unknown>
+    const refusals = await Promise.all(
+      internals.map(async (name) => {
+        try {
+          await stub[name]!()
+          return `${name}: answered`
+        } catch (error) {
+          return `${name}: ${String(error)}`
+        }
+      }),
+    )
+    for (const [i, refusal] of refusals.entries())
+      expect(refusal).toMatch(new RegExp(`^${internals[i]}: TypeError: .*does not implement`))
+    // The session is untouched by the attempts.
+    expect((await refreshWithToken(s.refreshToken)).status).toBe(200)
+  })
+
+  it('still answers every method of the RPC surface', async () => {
+    const s = await createStoredSession()
+    const view = await stubFor(s.sessionId).status(Date.now())
+    expect(view).toMatchObject({ sessionId: s.sessionId, userId: s.userId })
+  })
+})
+
+describe('stored record versions', () => {
+  it('refreshes a session whose record was stored before records had a version', async () => {
+    const s = await createStoredSession()
+    await runInDurableObject(stubFor(s.sessionId), (_instance: SessionDO, state) => {
+      const record = state.storage.kv.get<Record<string, unknown>>('session')!
+      const { version: _v, issuedHashes: _i, retiredAt: _r, lastSignIn: _l, ...rest } = record
+      const { issuedUntil: _u, firstHashes: _f, ...old } = rest
+      state.storage.kv.put('session', old)
+    })
+    const next = await refreshWithToken(s.refreshToken)
+    expect(next.status).toBe(200)
+    await runInDurableObject(stubFor(s.sessionId), (_instance: SessionDO, state) => {
+      expect(state.storage.kv.get<{ version: number }>('session')!.version).toBe(2)
+    })
+    const { tokens } = await next.json<RefreshBody>()
+    expect((await refreshWithToken(tokens.refreshToken)).status).toBe(200)
+    await expectError(await refreshWithToken(s.refreshToken), 401, 'refresh_token_reused')
+  })
+})
