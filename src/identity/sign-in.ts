@@ -51,6 +51,10 @@ export const invalidMagicLink = () =>
     'This sign-in link is invalid, expired or already used.',
   )
 
+/** 401: the request did not prove the session that asked for the link. */
+export const unprovenSession = () =>
+  unauthorized(CODE.session_required, 'The session that asked for the link did not prove it.')
+
 /** Signs in; `from` is the session the request proved, if any. */
 export async function signIn(
   rt: Runtime,
@@ -131,10 +135,7 @@ export async function signInWithinSession(
       return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
     case 'unproven':
     case 'invalid_link':
-      throw unauthorized(
-        CODE.session_required,
-        'The session that asked for the link did not prove it.',
-      )
+      throw unprovenSession()
     default:
       return unreachable(result)
   }
