@@ -369,6 +369,7 @@ export class SessionDO extends DurableObject<Bindings> implements SessionObjectA
             into: account.userId,
             sessionId: before.sessionId,
             now: input.now,
+            quotas: input.quotas,
             userKeys,
             // issue-14: `user.merged` for other Workers, published after the merge commits.
             events,

@@ -31,6 +31,7 @@ import type {
 import { createId } from '../platform/ids'
 import type { Runtime } from '../platform/runtime'
 import { claimMailbox } from './accounts'
+import { quotaSettingsOf } from '../user-data'
 import { recordAuditEvent } from '../platform/audit/audit-log'
 import { CODE } from '../contract/error-codes'
 
@@ -159,6 +160,7 @@ function signInSession(
     idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
     reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
     revokedBefore,
+    quotas: quotaSettingsOf(rt.settings),
   })
 }
 

@@ -8,6 +8,7 @@ import type {
   SessionSubject,
   SessionView,
 } from '../platform/shared-types'
+import type { Settings } from '../platform/config'
 
 export interface SessionRecord extends Omit<SessionView, 'expiresAt'> {
   idleExpiresAt: number
@@ -136,6 +137,8 @@ export interface SignInInput extends ProofPolicy {
   /** The session's refresh secret, as the request presented it: the proof that it is this session. */
   presented: string
   idleTtlSeconds: number
+  /** The quota settings, as the Worker has them: an account that has reached one takes no merge. */
+  quotas: Pick<Settings, Extract<keyof Settings, `QUOTA_${string}`>>
   /** The signing-in request, in case this sign-in materialises an issued session. */
   origin?: RequestOrigin
 }
