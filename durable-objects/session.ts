@@ -164,7 +164,7 @@ export class SessionDO extends DurableObject<Bindings> implements SessionObjectA
         return { ok: true, secret, session: view(before), merge, mergedNow: false, ...resolved }
       }
       const merged = before.isAnonymous
-        ? await mergeSessionUser(step, before, account.userId, input.now)
+        ? await mergeSessionUser(step, before, account.userId, input)
         : null
       const merge = merged ? merged.report : before.merge
       const secret = createRefreshSecret()

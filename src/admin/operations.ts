@@ -20,13 +20,11 @@ import { readSealedInventory, type SealedInventory } from '../platform/crypto/ke
  * tokens once each isolate's copy of the switch renews (30 s at most; this isolate at once).
  */
 export async function pullKillSwitch(rt: Runtime, now: number): Promise<number> {
-  // Access tokens carry `iat` in whole seconds, so the switch takes effect at the next whole
-  // second: everything issued before that instant is refused, everything after it is accepted,
-  // exactly (a token of the switch's own second could otherwise be either).
-  const revokedBefore = Math.ceil(now / 1000) * 1000
-  await writeRevokedBefore(rt.db, revokedBefore)
+  // The instant itself, in ms: sessions, links and access tokens (`iat_ms`) all carry their issue
+  // time in ms, so whatever was issued before it is refused and whatever after it works.
+  await writeRevokedBefore(rt.db, now)
   rt.killSwitch.invalidate()
-  return revokedBefore
+  return now
 }
 
 /**

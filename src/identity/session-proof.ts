@@ -8,6 +8,8 @@ import { z } from '@hono/zod-openapi'
 import { parseRefreshToken } from '../platform/tokens/refresh-token'
 import { readCredentialCookies } from '../http/transport'
 import { invalidRequest } from '../platform/errors'
+import type { Runtime } from '../platform/runtime'
+import { sessionStub } from '../session'
 import type { SessionProof } from './sign-in'
 import type { AppEnv } from '../http/app-env'
 
@@ -28,4 +30,21 @@ export function sessionProof(
   }
   const cookie = readCredentialCookies(c).session
   return cookie ? parseRefreshToken(cookie) : null
+}
+
+/**
+ * Whether the request's refresh credential opens its live session (without rotating it): a
+ * session id is public, so whatever a session's requests spend must wait for this answer.
+ */
+export function holdsSession(
+  rt: Runtime,
+  from: SessionProof,
+  at: { now: number; revokedBefore: number },
+): Promise<boolean> {
+  return sessionStub(rt, from.sessionId).holds(from.secret, {
+    sessionId: from.sessionId,
+    now: at.now,
+    reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
+    revokedBefore: at.revokedBefore,
+  })
 }

@@ -9,7 +9,13 @@ import type { UserKeys } from '../platform/crypto/user-keys'
 import type { BaseRuntime } from '../platform/runtime-base'
 import type { SessionEventQueue } from '../contract/events'
 import type { ClaimedMailbox, MergeReport } from '../platform/shared-types'
-import type { LinkChange, RememberedLink, SessionRecord, SignInTarget } from '../session'
+import type {
+  LinkChange,
+  RememberedLink,
+  SessionRecord,
+  SignInInput,
+  SignInTarget,
+} from '../session'
 import { mergeMovers } from '../user-data'
 import { findUserByEmail } from './account-queries'
 import { accountSubject, claimMailbox } from './accounts'
@@ -130,11 +136,11 @@ export async function mergeSessionUser(
   ctx: SignInStepContext,
   session: Pick<SessionRecord, 'sessionId' | 'userId'>,
   into: string,
-  now: number,
+  { now, quotas }: Pick<SignInInput, 'now' | 'quotas'>,
 ): Promise<SessionMerge> {
   const { report, performed } = await mergeAnonymousUser(
     ctx.db,
-    { from: session.userId, into, sessionId: session.sessionId, now, ...mergeKeys(ctx) },
+    { from: session.userId, into, sessionId: session.sessionId, now, quotas, ...mergeKeys(ctx) },
     mergeMovers,
   )
   return { report, performed }

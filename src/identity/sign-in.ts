@@ -31,6 +31,7 @@ import type {
 } from '../platform/shared-types'
 import { createId } from '../platform/ids'
 import type { Runtime } from '../platform/runtime'
+import { quotaSettingsOf } from '../user-data'
 import { recordAuditEvent } from '../platform/audit/audit-log'
 import { CODE } from '../contract/error-codes'
 
@@ -50,6 +51,10 @@ export const invalidMagicLink = () =>
     CODE.invalid_or_expired_token,
     'This sign-in link is invalid, expired or already used.',
   )
+
+/** 401: the request did not prove the session that asked for the link. */
+export const unprovenSession = () =>
+  unauthorized(CODE.session_required, 'The session that asked for the link did not prove it.')
 
 /** Signs in; `from` is the session the request proved, if any. */
 export async function signIn(
@@ -131,10 +136,7 @@ export async function signInWithinSession(
       return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
     case 'unproven':
     case 'invalid_link':
-      throw unauthorized(
-        CODE.session_required,
-        'The session that asked for the link did not prove it.',
-      )
+      throw unprovenSession()
     default:
       return unreachable(result)
   }
@@ -158,6 +160,7 @@ function signInSession(
     idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
     reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
     revokedBefore,
+    quotas: quotaSettingsOf(rt.settings),
   })
 }
 

@@ -4,6 +4,7 @@
  * without reaching up to the module that produces them (see .dependency-cruiser.cjs).
  */
 export type { UserContext } from '../contract/api'
+import type { CODE } from '../contract/error-codes'
 
 /** What an audit event or session row records of the request that caused it. */
 export interface RequestMeta {
@@ -54,11 +55,18 @@ export interface ClaimedMailbox {
 /** The kinds the contract's `Merge.moved` reports. */
 export type MergeKind = 'documents' | 'preferences' | 'secrets' | 'oauth'
 
+/** The quotas that can stop a merge (see user-data/merge-quotas.ts). */
+export type MergeQuotaKind = 'documents' | 'documentBytes' | 'secrets' | 'oauthServers'
+
 export interface MergeReport {
   from: string
   into: string
   moved: Record<MergeKind, number>
   conflicts: Array<{ kind: string; key: string }>
+  /** Present when nothing moved because the account has reached a quota the merge would add to. */
+  skipped?: typeof CODE.quota_exceeded
+  /** With `skipped`: the account's quotas that stopped the merge. */
+  quotas?: MergeQuotaKind[]
 }
 
 /** A session just created or rotated: what the transport hands to the client. */

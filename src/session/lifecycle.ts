@@ -71,8 +71,8 @@ export async function createAnonymousSession(
   meta: RequestMeta,
 ): Promise<IssuedSession> {
   await rt.limits.anonymousPerIp(meta.ip ?? 'unknown')
-  // A whole second: the access token's `iat` is the issue time the object rebuilds it from.
-  const now = Math.floor(Date.now() / 1000) * 1000
+  // The access token's `iat_ms` carries this instant, so the object can rebuild the first secret.
+  const now = Date.now()
   const sessionId = createId('sess')
   const subject = { userId: createId('anon'), issuedAt: now }
   const { SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL } = rt.settings

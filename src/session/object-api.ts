@@ -10,6 +10,7 @@ import type {
   SessionView,
 } from '../platform/shared-types'
 import type { IssuedSubject, RememberedLink, RequestOrigin } from './record'
+import type { Settings } from '../platform/config'
 
 export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   /** Stores a new session (a sign-in with no session to carry on) and returns its first secret. */
@@ -95,6 +96,8 @@ export interface SignInInput extends ProofPolicy {
   idleTtlSeconds: number
   /** The signing-in request, in case this sign-in materialises an issued session. */
   origin?: RequestOrigin
+  /** The quota settings, as the Worker has them: an account that has reached one takes no merge. */
+  quotas: Pick<Settings, Extract<keyof Settings, `QUOTA_${string}`>>
 }
 
 export type SignInResult =

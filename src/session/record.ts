@@ -152,7 +152,7 @@ export interface RequestOrigin {
 /** The access token's word for an anonymous session that may exist only in its tokens. */
 export interface IssuedSubject {
   userId: string
-  /** The access token's `iat` × 1000: the session's issue time. */
+  /** The access token's issue time in ms (`iatMs`): the session's issue time. */
   issuedAt: number
 }
 

@@ -61,7 +61,7 @@ async function resolveUser(
   // verifies for its five minutes, and what it wrote under the old id would vanish.
   const confirm = (claims: AccessClaims) => {
     // An issued session's reads answer from its token; they need to know when it was issued.
-    c.set('tokenIssuedAt', claims.iat * 1000)
+    c.set('tokenIssuedAt', claims.iatMs)
     return fresh
       ? confirmLive(c, claims)
       : WRITES.test(c.req.method)
@@ -122,8 +122,8 @@ export async function verifyAccessTokenAtEdge(rt: Runtime, token: string): Promi
   const [keys, revokedBefore] = await Promise.all([rt.keys.get(), rt.killSwitch.get()])
   const audience = { issuer: rt.settings.ISSUER, audience: rt.settings.AUDIENCE }
   const verified = await verifyAccessToken(keys, audience, token, Date.now())
-  // The switch is a whole second (see `pullKillSwitch`), so whole-second `iat`s compare exactly.
-  if (verified.ok && verified.claims.iat * 1000 < revokedBefore) {
+  // Both in ms: a token issued in the switch's own second but after it stays good.
+  if (verified.ok && verified.claims.iatMs < revokedBefore) {
     return { ok: false, reason: 'invalid' }
   }
   return verified
@@ -164,16 +164,16 @@ function fromView(view: SessionView): UserContext {
  */
 export async function checkSessionIsLive(
   rt: Runtime,
-  claims: Pick<AccessClaims, 'sub' | 'sid'> & Partial<Pick<AccessClaims, 'anon' | 'iat'>>,
+  claims: Pick<AccessClaims, 'sub' | 'sid'> & Partial<Pick<AccessClaims, 'anon' | 'iatMs'>>,
   materialiseFrom: RequestMeta | null = null,
 ): Promise<SessionView | null> {
   const stub = sessionStub(rt, claims.sid)
   const now = Date.now()
   const session =
-    claims.anon && claims.iat !== undefined
+    claims.anon && claims.iatMs !== undefined
       ? stub.resolve(claims.sid, {
           now,
-          subject: { userId: claims.sub, issuedAt: claims.iat * 1000 },
+          subject: { userId: claims.sub, issuedAt: claims.iatMs },
           materialiseFrom,
           idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
         })

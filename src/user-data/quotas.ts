@@ -29,6 +29,12 @@ type QuotaSettingName =
 
 export type QuotaSettings = Pick<Settings, QuotaSettingName | `${QuotaSettingName}_ANON`>
 
+/** The quota settings alone, for a caller that hands them on (to a session object, over RPC). */
+export function quotaSettingsOf(settings: QuotaSettings): QuotaSettings {
+  const names = Object.values(SETTING).flatMap((name) => [name, `${name}_ANON` as const])
+  return Object.fromEntries(names.map((name) => [name, settings[name]])) as QuotaSettings
+}
+
 /** One user's limit of one kind, and the setting it comes from. */
 export interface Quota {
   kind: QuotaKind

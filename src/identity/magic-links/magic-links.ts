@@ -9,12 +9,11 @@ import { normalizeEmail } from '../emails'
 import { readRevokedBefore } from '../../platform/db/control'
 import { markEmailProven } from '../account-queries'
 import {
-  consumeLinkCode,
   consumeMagicLink,
-  countCodeFailure,
   countLinksSince,
   findMagicLink,
   insertMagicLink,
+  tryLinkCode,
 } from './queries'
 import type { MagicLinkPurpose } from '../../platform/db/schema'
 import { randomBytes, sha256Base64Url, toBase64Url } from '../../platform/encoding'
@@ -24,10 +23,12 @@ import type { Runtime } from '../../platform/runtime'
 import { sessionStub } from '../../session'
 import { claimMailbox, roleForEmail } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
+import { holdsSession } from '../session-proof'
 import {
   invalidMagicLink,
   signIn,
   signInWithinSession,
+  unprovenSession,
   type SessionProof,
   type SignInOutcome,
 } from '../sign-in'
@@ -231,7 +232,11 @@ export async function verifyMagicLink(
 const invalidCode = () =>
   new AppError(400, CODE.invalid_or_expired_code, 'This code is wrong, expired or already used.')
 
-/** Signs the session that asked for a link in with the link's code (see `signInWithinSession`). */
+/**
+ * Signs the session that asked for a link in with the link's code (see `signInWithinSession`).
+ * The tries belong to that session: none is spent until its refresh credential is verified, so
+ * whoever knows only its id (which is public) cannot use up the owner's code.
+ */
 export async function verifyLinkCode(
   rt: Runtime,
   rawEmail: string,
@@ -242,20 +247,16 @@ export async function verifyLinkCode(
   const email = normalizeEmail(rawEmail)
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const now = Date.now()
-  const options = {
+  const revokedBefore = await readRevokedBefore(rt.db)
+  if (!(await holdsSession(rt, from, { now, revokedBefore }))) throw unprovenSession()
+  const proven = await tryLinkCode(rt.db, {
     email,
     sessionId: from.sessionId,
     now,
-    revokedBefore: await readRevokedBefore(rt.db),
-  }
-  const proven = await consumeLinkCode(rt.db, {
-    ...options,
+    revokedBefore,
     codeHash: await sha256Base64Url(normalizeLinkCode(code)),
   })
-  if (!proven) {
-    await countCodeFailure(rt.db, options)
-    throw invalidCode()
-  }
+  if (!proven) throw invalidCode()
   const claimed = await claimMailbox(rt.db, email, rt.settings.ADMIN_EMAILS, now)
   const outcome = await signInWithinSession(rt, from, claimed, meta)
   await recordAuditEvent(

@@ -110,7 +110,8 @@ export async function invalidateLinksOfUser(
 /** Wrong codes a link's requester may type before the code dies. */
 export const MAX_CODE_ATTEMPTS = 5
 
-export interface ConsumeCodeOptions {
+/** A code typed in `sessionId` for the link(s) mailed to `email`; only its hash is kept. */
+export interface LinkCodeTry {
   email: string
   codeHash: string
   sessionId: string
@@ -119,37 +120,26 @@ export interface ConsumeCodeOptions {
 }
 
 /**
- * Consumes the short code of a link `sessionId` asked for: it works once, only in that session,
- * before the link expires and while fewer than MAX_CODE_ATTEMPTS wrong codes were typed.
+ * One try at the short code of a link `sessionId` asked for, counted and checked in one
+ * statement: the try is granted only while fewer than MAX_CODE_ATTEMPTS were, and the code is
+ * compared (and consumed when it matches) only in a granted try. D1 runs statements one at a
+ * time, so however many tries race, at most MAX_CODE_ATTEMPTS of them ever compare a code.
+ * Returns the link's email when the code matched, else undefined (wrong, used up, or no link).
  */
-export async function consumeLinkCode(db: Db, options: ConsumeCodeOptions) {
-  const row = await db
+export async function tryLinkCode(db: Db, options: LinkCodeTry): Promise<string | undefined> {
+  const tried = await db
     .update(magicLinks)
-    .set({ codeConsumedAt: options.now })
-    .where(
-      and(
-        ...liveCodeConditions(options),
-        eq(magicLinks.codeHash, options.codeHash),
-        isNull(magicLinks.codeConsumedAt),
-      ),
-    )
-    .returning({ email: magicLinks.email })
-    .get()
-  return row?.email
+    .set({
+      codeAttempts: sql`${magicLinks.codeAttempts} + 1`,
+      codeConsumedAt: sql`case when ${magicLinks.codeHash} = ${options.codeHash} then ${options.now} end`,
+    })
+    .where(and(...liveCodeConditions(options), isNull(magicLinks.codeConsumedAt)))
+    .returning({ email: magicLinks.email, codeConsumedAt: magicLinks.codeConsumedAt })
+    .all()
+  return tried.find((link) => link.codeConsumedAt !== null)?.email
 }
 
-/** Counts a wrong code against every live code of this (email, session). */
-export async function countCodeFailure(
-  db: Db,
-  options: Omit<ConsumeCodeOptions, 'codeHash'>,
-): Promise<void> {
-  await db
-    .update(magicLinks)
-    .set({ codeAttempts: sql`${magicLinks.codeAttempts} + 1` })
-    .where(and(...liveCodeConditions(options)))
-}
-
-function liveCodeConditions(options: Omit<ConsumeCodeOptions, 'codeHash'>) {
+function liveCodeConditions(options: Omit<LinkCodeTry, 'codeHash'>) {
   return [
     eq(magicLinks.email, options.email),
     eq(magicLinks.requestedBySessionId, options.sessionId),

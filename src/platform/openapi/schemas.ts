@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi'
 import type { SessionView } from '../shared-types'
-import { ERROR_CODE_LIST } from '../../contract/error-codes'
+import { CODE, ERROR_CODE_LIST } from '../../contract/error-codes'
 import { errorResponseRef, type ErrorStatus } from './components'
 
 export const ErrorSchema = z
@@ -67,6 +67,18 @@ export const MergeSchema = z
       oauth: z.number().int(),
     }),
     conflicts: z.array(z.object({ kind: z.string(), key: z.string() })),
+    skipped: z
+      .literal(CODE.quota_exceeded)
+      .optional()
+      .openapi({
+        description:
+          'Present when nothing merged: the account has reached a quota this merge would add to. ' +
+          'The sign-in succeeded; the anonymous data stays with its anonymous user.',
+      }),
+    quotas: z
+      .array(z.enum(['documents', 'documentBytes', 'secrets', 'oauthServers']))
+      .optional()
+      .openapi({ description: "With `skipped`: the account's quotas that stopped the merge" }),
   })
   .openapi('Merge')
 

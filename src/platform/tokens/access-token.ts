@@ -10,6 +10,13 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt'
 /** How far ahead of this isolate's clock another's `iat` may be. */
 export const CLOCK_SKEW_SECONDS = 60
 
+/**
+ * The private claim carrying the issue time in ms. `iat` is whole seconds (RFC 7519 NumericDate,
+ * kept an integer for every verifier out there); the kill switch is an instant in ms, and a token
+ * issued in the switch's own second must be told apart from one issued before it.
+ */
+const ISSUED_AT_MS_CLAIM = 'iat_ms'
+
 /** The claims we put in every access token. */
 export interface AccessClaims {
   sub: string
@@ -18,6 +25,8 @@ export interface AccessClaims {
   role: string
   email?: string
   iat: number
+  /** The issue time in ms: the `iat_ms` claim, or `iat` × 1000 in a token without one. */
+  iatMs: number
   exp: number
 }
 
@@ -46,6 +55,7 @@ export async function signAccessToken(
     sid: input.sessionId,
     anon: input.isAnonymous,
     role: input.role,
+    [ISSUED_AT_MS_CLAIM]: input.now,
   }
   if (input.email) claims.email = input.email
   return new SignJWT(claims)
@@ -123,7 +133,16 @@ function parseClaims(payload: Record<string, unknown>): AccessClaims | null {
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof anon !== 'boolean') return null
   if (typeof role !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null
   if (email !== undefined && typeof email !== 'string') return null
-  return { sub, sid, anon, role, iat, exp, ...(email ? { email } : {}) }
+  const iatMs = issuedAtMs(payload[ISSUED_AT_MS_CLAIM], iat)
+  if (iatMs === null) return null
+  return { sub, sid, anon, role, iat, iatMs, exp, ...(email ? { email } : {}) }
+}
+
+/** The ms issue time, which must fall within `iat`'s second; `iat` × 1000 when absent. */
+function issuedAtMs(claim: unknown, iat: number): number | null {
+  if (claim === undefined) return iat * 1000
+  if (!Number.isSafeInteger(claim) || Math.floor((claim as number) / 1000) !== iat) return null
+  return claim as number
 }
 
 /** A JWT has three base64url segments; anything else is malformed input rather than a bad token. */

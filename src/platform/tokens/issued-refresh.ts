@@ -29,7 +29,7 @@ const ID_BODY = /^[0-9a-hjkmnp-tv-z]{26}$/
 /** What an issued secret proves about its session. */
 export interface IssuedClaims {
   userId: string
-  /** Milliseconds, a whole second (the access token's `iat` × 1000). */
+  /** Milliseconds: the session's issue time, as its access token's `iat_ms` says. */
   issuedAt: number
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { User } from '../../contract/api'
+import type { CODE } from '../../contract/error-codes'
 
 /** The contract's `User` (src/contract/api.ts, types only, shared with the Worker library). */
 export type { User }
@@ -35,6 +36,13 @@ export interface Merge {
   into: string
   moved: { documents: number; preferences: number; secrets: number; oauth: number }
   conflicts: { kind: string; key: string }[]
+  /**
+   * Present when nothing merged because the account has reached a quota this merge would add to;
+   * the sign-in succeeded and the anonymous data stays where it was. Tell the user.
+   */
+  skipped?: typeof CODE.quota_exceeded
+  /** With `skipped`: the account's quotas that stopped the merge. */
+  quotas?: ('documents' | 'documentBytes' | 'secrets' | 'oauthServers')[]
 }
 
 /** `{user, session}` (+ `tokens` in token transport). */

@@ -58,7 +58,7 @@ const failingMover: MergeMover = {
 }
 
 const db = createDb(env.DB)
-const { userKeys } = await runtime()
+const { userKeys, settings: quotas } = await runtime()
 
 async function seedPair() {
   const from = createId('anon')
@@ -103,7 +103,7 @@ describe('mergeAnonymousUser', () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
     const { report, performed } = await mergeAnonymousUser(
       db,
-      { from, into, sessionId, now, userKeys },
+      { from, into, sessionId, now, userKeys, quotas },
       [...mergeMovers, notesMover],
     )
     expect(performed).toBe(true)
@@ -134,14 +134,14 @@ describe('mergeAnonymousUser', () => {
 
   it('returns the stored report on a retry and moves nothing twice', async () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
-    const first = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
+    const first = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas }, [
       notesMover,
     ])
     // New anonymous rows after the merge must not be swept into the account by a retry.
     await env.DB.prepare('insert into test_notes (user_id, key, value) values (?, ?, ?)')
       .bind(from, 'late', 'x')
       .run()
-    const second = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
+    const second = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas }, [
       notesMover,
     ])
     expect(second).toEqual({ report: first.report, performed: false, mergedAt: now })
@@ -152,7 +152,7 @@ describe('mergeAnonymousUser', () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [notesMover]),
+        mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas }, [notesMover]),
       ),
     )
     expect(results.filter((r) => r.performed)).toHaveLength(1)
@@ -165,7 +165,7 @@ describe('mergeAnonymousUser', () => {
     const elsewhere = await createRuntime({ ...env, ENCRYPTION_KEY: btoa('9'.repeat(32)) })
     await putSecret(elsewhere, from, 'api-key', 'not lost')
     await expect(
-      mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, mergeMovers),
+      mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas }, mergeMovers),
     ).rejects.toMatchObject({ status: 503, code: 'misconfigured' })
     expect(await countRows('select count(*) as n from secrets where user_id = ?', from)).toBe(1)
   })
@@ -173,7 +173,10 @@ describe('mergeAnonymousUser', () => {
   it('leaves nothing half-moved when the batch fails', async () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
     await expect(
-      mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [notesMover, failingMover]),
+      mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas }, [
+        notesMover,
+        failingMover,
+      ]),
     ).rejects.toThrow()
     expect(await notesOf(from)).toHaveLength(2)
     expect(await notesOf(into)).toEqual([{ key: 'theme', value: 'light' }])
@@ -185,7 +188,7 @@ describe('mergeAnonymousUser', () => {
       await env.DB.prepare('select 1 from merges where from_user_id = ?').bind(from).first(),
     ).toBeNull()
     // And the operation can be retried to success.
-    const retry = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys }, [
+    const retry = await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas }, [
       notesMover,
     ])
     expect(retry.performed).toBe(true)
@@ -208,7 +211,7 @@ describe('mergeAnonymousUser and the user.merged event', () => {
   it('publishes the merge once its batch has committed', async () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
     const { queue, sent } = recordingQueue()
-    await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, events: queue }, [
+    await mergeAnonymousUser(db, { from, into, sessionId, now, userKeys, quotas, events: queue }, [
       notesMover,
     ])
     expect(sent).toEqual([{ type: 'user.merged', from, into, at: new Date(now).toISOString() }])
@@ -217,7 +220,7 @@ describe('mergeAnonymousUser and the user.merged event', () => {
   it('publishes nothing when the batch rolls back, and nothing twice on a retry', async () => {
     const { from, into, sessionId, now, userKeys } = await seedPair()
     const { queue, sent } = recordingQueue()
-    const input = { from, into, sessionId, now, userKeys, events: queue }
+    const input = { from, into, sessionId, now, userKeys, quotas, events: queue }
     await expect(mergeAnonymousUser(db, input, [notesMover, failingMover])).rejects.toThrow()
     expect(sent).toEqual([])
     expect(await outboxRowsNaming(from)).toBe(0)
@@ -233,7 +236,7 @@ describe('mergeAnonymousUser and the user.merged event', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     const { performed } = await mergeAnonymousUser(
       db,
-      { from, into, sessionId, now, userKeys, events: failingQueue() },
+      { from, into, sessionId, now, userKeys, quotas, events: failingQueue() },
       [notesMover],
     )
     expect(errors).toHaveBeenCalledWith(expect.stringContaining('not published'))
