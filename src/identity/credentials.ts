@@ -4,7 +4,12 @@
  */
 import { normalizeEmail } from './emails'
 import { hashPassword, verifyPassword } from './passwords'
-import { findUserByEmail, insertAccount, setPasswordHash } from './account-queries'
+import {
+  findUserByEmail,
+  insertAccount,
+  setPasswordHash,
+  upgradePasswordHash,
+} from './account-queries'
 import {
   clearLoginFailures,
   countLoginFailure,
@@ -72,7 +77,7 @@ export async function register(
     id: createId('usr'),
     email,
     role: 'user',
-    passwordHash: await hashPassword(credentials.password),
+    passwordHash: await hashPassword(rt.peppers, credentials.password),
     emailVerifiedAt: null,
     now,
   })
@@ -121,7 +126,8 @@ export async function login(
   // Unknown emails cost one derivation too, and are counted the same, so neither timing nor the
   // back-off tells which emails have accounts.
   const user = await findUserByEmail(rt.db, email)
-  if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
+  const check = await verifyPassword(rt.peppers, password, user?.passwordHash ?? null)
+  if (!check.match || !user?.passwordHash) {
     const failures = await countLoginFailure(rt.db, email, now, LOGIN_FAILURE_DECAY_MS)
     const backoff = loginBackoffSeconds(failures)
     if (backoff > 0) await lockLogin(rt.db, email, now + backoff * 1000)
@@ -139,6 +145,14 @@ export async function login(
     throw invalidCredentials()
   }
   if (attempts) await clearLoginFailures(rt.db, email)
+  // Only now is the password at hand to hash again in today's form.
+  if (check.outdated)
+    await upgradePasswordHash(
+      rt.db,
+      user.id,
+      user.passwordHash,
+      await hashPassword(rt.peppers, password),
+    )
   await recordAuditEvent(
     rt.db,
     {
@@ -175,7 +189,7 @@ export async function changePassword(
     throw new AppError(403, CODE.account_required, 'Only an account can have a password.')
   const now = Date.now()
   if (user.passwordHash) {
-    if (!(await verifyPassword(currentPassword ?? '', user.passwordHash)))
+    if (!(await verifyPassword(rt.peppers, currentPassword ?? '', user.passwordHash)).match)
       throw new AppError(403, CODE.invalid_credentials, 'The current password is wrong.')
   } else {
     const session = await sessionStub(rt, caller.sessionId).status(now)
@@ -187,7 +201,7 @@ export async function changePassword(
         'Setting a first password needs a sign-in within the last 5 minutes; sign in by email link again.',
       )
   }
-  await setPasswordHash(rt.db, user.id, await hashPassword(newPassword))
+  await setPasswordHash(rt.db, user.id, await hashPassword(rt.peppers, newPassword))
   const [ended] = await Promise.all([
     endSessionsOf(rt, user.id, now, caller.sessionId),
     invalidateLinksOfUser(rt.db, user.id, now),
