@@ -1,6 +1,7 @@
 /**
- * Email + password: register, log in (with exact per-email back-off behind the coarse rate-limit
- * bindings), change password. Both sign-in paths end in `signIn`, which merges anonymous data.
+ * Email + password: register, log in (with an exact back-off per sign-in budget behind the coarse
+ * rate-limit bindings), change password. Both sign-in paths end in `signIn`, which merges
+ * anonymous data.
  */
 import { normalizeEmail } from './emails'
 import { hashPassword, verifyPassword } from './passwords'
@@ -11,10 +12,10 @@ import {
   upgradePasswordHash,
 } from './account-queries'
 import {
-  clearLoginFailures,
-  countLoginFailure,
-  findLoginAttempts,
-  lockLogin,
+  lockedUntil,
+  releaseLoginAttempts,
+  reserveLoginAttempt,
+  type LoginBudget,
 } from './login-attempt-queries'
 import { findUser } from '../platform/db/users'
 import { AppError, unauthorized } from '../platform/errors'
@@ -30,23 +31,11 @@ import { requestEmailConfirmation } from './magic-links/magic-links'
 import { signIn, type SessionProof, type SignInOutcome } from './sign-in'
 import { CODE } from '../contract/error-codes'
 
-/** Failures allowed before the back-off starts. */
-export const LOGIN_FREE_FAILURES = 5
-/** Each quiet stretch this long forgets one failure, so an owner's old typos do not add up. */
-export const LOGIN_FAILURE_DECAY_MS = 15 * 60 * 1000
 /**
  * How recent a sign-in must be to set a first password without a current one: a stolen access
  * token alone (5 minutes) must not be enough to add a credential to an account.
  */
 export const RECENT_SIGN_IN_MS = 5 * 60 * 1000
-/** The longest back-off, in seconds. */
-export const LOGIN_MAX_BACKOFF_SECONDS = 15 * 60
-
-/** 1 s after the fifth failure, doubling with each further one, capped at 15 minutes. */
-export function loginBackoffSeconds(failures: number): number {
-  if (failures < LOGIN_FREE_FAILURES) return 0
-  return Math.min(2 ** (failures - LOGIN_FREE_FAILURES), LOGIN_MAX_BACKOFF_SECONDS)
-}
 
 const invalidCredentials = () =>
   unauthorized(CODE.invalid_credentials, 'The email or password is wrong.')
@@ -103,6 +92,10 @@ export async function register(
   return outcome
 }
 
+/**
+ * Signs in with a password. Each attempt is counted before the password is checked, so no burst
+ * gets more checks than the back-off allows.
+ */
 export async function login(
   rt: Runtime,
   credentials: Credentials,
@@ -111,26 +104,16 @@ export async function login(
 ): Promise<SignInOutcome> {
   const email = normalizeEmail(credentials.email)
   const { password } = credentials
+  const budget: LoginBudget = { email, deviceId: null }
   await limitPasswordAttempt(rt.limits, email, meta.ip)
   const now = Date.now()
-  const attempts = await findLoginAttempts(rt.db, email)
-  if (attempts && attempts.lockedUntil > now) {
-    const seconds = Math.ceil((attempts.lockedUntil - now) / 1000)
-    throw new AppError(
-      429,
-      CODE.rate_limited,
-      `Too many failed sign-ins for this email; try again in ${seconds} s, or sign in by email link.`,
-      { 'Retry-After': String(seconds) },
-    )
-  }
+  const failures = await reserveLoginAttempt(rt.db, budget, now)
+  if (failures === null) throw lockedOut(await lockedUntil(rt.db, budget), now)
   // Unknown emails cost one derivation too, and are counted the same, so neither timing nor the
   // back-off tells which emails have accounts.
   const user = await findUserByEmail(rt.db, email)
   const check = await verifyPassword(rt.peppers, password, user?.passwordHash ?? null)
   if (!check.match || !user?.passwordHash) {
-    const failures = await countLoginFailure(rt.db, email, now, LOGIN_FAILURE_DECAY_MS)
-    const backoff = loginBackoffSeconds(failures)
-    if (backoff > 0) await lockLogin(rt.db, email, now + backoff * 1000)
     await recordAuditEvent(
       rt.db,
       {
@@ -144,7 +127,7 @@ export async function login(
     )
     throw invalidCredentials()
   }
-  if (attempts) await clearLoginFailures(rt.db, email)
+  await releaseLoginAttempts(rt.db, budget)
   // Only now is the password at hand to hash again in today's form.
   if (check.outdated)
     await upgradePasswordHash(
@@ -169,6 +152,17 @@ export async function login(
     from,
     { kind: 'account', account: accountSubject(user), droppedCredentials: false },
     meta,
+  )
+}
+
+function lockedOut(until: number, now: number): AppError {
+  // The lock may have ended between the two reads: a second is the least worth waiting.
+  const seconds = Math.max(1, Math.ceil((until - now) / 1000))
+  return new AppError(
+    429,
+    CODE.rate_limited,
+    `Too many failed sign-ins for this email; try again in ${seconds} s, or sign in by email link.`,
+    { 'Retry-After': String(seconds) },
   )
 }
 

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { PBKDF2_ITERATIONS, hashPassword, verifyPassword } from '../../src/identity/passwords'
-import { loginBackoffSeconds } from '../../src/identity/credentials'
+import { loginBackoffSeconds } from '../../src/identity/login-backoff'
 import {
   api,
   bearer,
