@@ -17,6 +17,7 @@ import {
   reserveLoginAttempt,
   type LoginBudget,
 } from './login-attempt-queries'
+import { renewDeviceCredential, verifyDeviceCredential } from './device-credentials'
 import { findUser } from '../platform/db/users'
 import { AppError, unauthorized } from '../platform/errors'
 import type { RequestMeta, UserContext } from '../platform/shared-types'
@@ -92,20 +93,37 @@ export async function register(
   return outcome
 }
 
+/** A password sign-in, and the device credential its client gets (see device-credentials.ts). */
+export interface PasswordSignIn extends SignInOutcome {
+  /** Null while the account's mailbox is unproven: a password alone proves nothing about it. */
+  deviceCredential: string | null
+}
+
 /**
- * Signs in with a password. Each attempt is counted before the password is checked, so no burst
- * gets more checks than the back-off allows.
+ * Signs in with a password. Each attempt is counted before the password is checked, against the
+ * budget of the device credential presented for this email, else the one strangers share, so
+ * neither a burst nor strangers' guesses get more checks than the back-off allows, and the
+ * owner's device keeps its own.
  */
 export async function login(
   rt: Runtime,
   credentials: Credentials,
   from: SessionProof | null,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+  presentedDevice: string | null = null,
+): Promise<PasswordSignIn> {
   const email = normalizeEmail(credentials.email)
   const { password } = credentials
-  const budget: LoginBudget = { email, deviceId: null }
-  await limitPasswordAttempt(rt.limits, email, meta.ip)
+  const budget: LoginBudget = {
+    email,
+    deviceId: await verifyDeviceCredential(rt.keyring, email, presentedDevice),
+  }
+  // The binding's per-email bucket is split the same way, or strangers could fill the owner's.
+  await limitPasswordAttempt(
+    rt.limits,
+    budget.deviceId ? `${email} ${budget.deviceId}` : email,
+    meta.ip,
+  )
   const now = Date.now()
   const failures = await reserveLoginAttempt(rt.db, budget, now)
   if (failures === null) throw lockedOut(await lockedUntil(rt.db, budget), now)
@@ -120,7 +138,7 @@ export async function login(
         type: 'auth.login_failed',
         userId: user?.id ?? null,
         sessionId: from?.sessionId ?? null,
-        detail: { failures },
+        detail: { failures, knownDevice: budget.deviceId !== null },
       },
       meta,
       now,
@@ -147,12 +165,17 @@ export async function login(
     meta,
     now,
   )
-  return signIn(
+  const outcome = await signIn(
     rt,
     from,
     { kind: 'account', account: accountSubject(user), droppedCredentials: false },
     meta,
   )
+  const deviceCredential =
+    user.emailVerifiedAt === null
+      ? null
+      : await renewDeviceCredential(rt.keyring, email, presentedDevice)
+  return { ...outcome, deviceCredential }
 }
 
 function lockedOut(until: number, now: number): AppError {
