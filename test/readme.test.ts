@@ -20,6 +20,7 @@ const REQUIRED = {
   ISSUER: 'https://auth.example.com',
   AUDIENCE: 'https://app.example.com',
   ENCRYPTION_KEY: btoa(String.fromCharCode(...new Uint8Array(32))),
+  PASSWORD_PEPPER: btoa(String.fromCharCode(...new Uint8Array(32))),
   ADMIN_TOKEN: 'a-token-of-sixteen-chars',
 }
 

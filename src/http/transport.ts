@@ -14,6 +14,10 @@ import { parseRefreshToken } from '../platform/tokens/refresh-token'
 
 export const ACCESS_COOKIE = 'access'
 export const SESSION_COOKIE = 'session'
+/** The device credential (src/identity/device-credentials.ts): outlives sessions and logouts. */
+export const DEVICE_COOKIE = 'device'
+/** The longest lifetime browsers keep a cookie (RFC 6265bis §5.5: 400 days). */
+export const DEVICE_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60
 export const TRANSPORT_HEADER = 'X-Session-Transport'
 
 /** The `tokens` object of the contract. */
@@ -83,6 +87,28 @@ export function clearSessionCookies(c: Context<AppEnv>): void {
   const attributes = cookieAttributes(c.var.rt.settings.COOKIE_SECURE)
   deleteCookie(c, ACCESS_COOKIE, attributes)
   deleteCookie(c, SESSION_COOKIE, attributes)
+}
+
+/**
+ * Hands a device credential to the client: a cookie by default; for token transport the answer's
+ * `deviceCredential`, which the client sends back in the body of its sign-in requests.
+ */
+export function deliverDeviceCredential(
+  c: Context<AppEnv>,
+  credential: string,
+): { deviceCredential?: string } {
+  if (wantsTokenTransport(c)) return { deviceCredential: credential }
+  const attributes = cookieAttributes(c.var.rt.settings.COOKIE_SECURE)
+  setCookie(c, DEVICE_COOKIE, credential, {
+    ...attributes,
+    maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
+  })
+  return {}
+}
+
+/** The device cookie, unchecked: a malformed one is worth what none is. */
+export function readDeviceCookie(c: Context<AppEnv>): string | undefined {
+  return readCookie(c, DEVICE_COOKIE, c.var.rt.settings.COOKIE_SECURE)
 }
 
 export interface CredentialCookies {

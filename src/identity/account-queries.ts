@@ -72,3 +72,19 @@ export function markEmailProven(db: Db, proof: MailboxProof): Promise<UserRow | 
     .returning()
     .get()
 }
+
+/**
+ * Rewrites a password hash in today's form (pepper, iterations), only while it is still the hash
+ * that was checked: a password changed meanwhile stays changed.
+ */
+export async function upgradePasswordHash(
+  db: Db,
+  userId: string,
+  checked: string,
+  upgraded: string,
+): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordHash: upgraded })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, checked)))
+}

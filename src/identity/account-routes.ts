@@ -1,11 +1,12 @@
 /** Email + password: register, log in, change password. */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { deliverSession, issuedTokens } from '../http/transport'
+import { deliverDeviceCredential, deliverSession, issuedTokens } from '../http/transport'
 import { requireUser, userContext } from '../session'
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import { RefreshTokenField, sessionProof } from './session-proof'
+import { DeviceCredentialField, presentedDeviceCredential } from './device-proof'
 import { createRouter } from '../http/router'
 import {
   EmailSchema,
@@ -30,12 +31,25 @@ const LoginCredentials = z.object({
   email: EmailSchema,
   password: z.string().min(1).max(256, 'must be at most 256 characters'),
   refreshToken: RefreshTokenField,
+  deviceCredential: DeviceCredentialField,
 })
 
-/** `{user, session, merge}` (+ tokens) for a completed sign-in; the session goes out as cookies or tokens. */
-export function signInAnswer(c: Context<AppEnv>, outcome: SignInOutcome) {
+/**
+ * `{user, session, merge}` (+ tokens, + deviceCredential) for a completed sign-in; the session and
+ * any device credential go out as cookies, or in the body for token transport.
+ */
+export function signInAnswer(
+  c: Context<AppEnv>,
+  outcome: SignInOutcome,
+  deviceCredential: string | null = null,
+) {
   deliverSession(c, outcome.issued)
-  return { ...toUserSession(outcome.issued.view), merge: outcome.merge, ...issuedTokens(c) }
+  return {
+    ...toUserSession(outcome.issued.view),
+    merge: outcome.merge,
+    ...issuedTokens(c),
+    ...(deviceCredential ? deliverDeviceCredential(c, deviceCredential) : {}),
+  }
 }
 
 export const accountRoutes = createRouter()
@@ -82,8 +96,9 @@ export const accountRoutes = createRouter()
         body,
         sessionProof(c, body.refreshToken),
         requestMeta(c),
+        presentedDeviceCredential(c, body.deviceCredential),
       )
-      return c.json(signInAnswer(c, outcome), 200)
+      return c.json(signInAnswer(c, outcome, outcome.deviceCredential), 200)
     },
   )
   .openapi(

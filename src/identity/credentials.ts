@@ -1,16 +1,23 @@
 /**
- * Email + password: register, log in (with exact per-email back-off behind the coarse rate-limit
- * bindings), change password. Both sign-in paths end in `signIn`, which merges anonymous data.
+ * Email + password: register, log in (with an exact back-off per sign-in budget behind the coarse
+ * rate-limit bindings), change password. Both sign-in paths end in `signIn`, which merges
+ * anonymous data.
  */
 import { normalizeEmail } from './emails'
 import { hashPassword, verifyPassword } from './passwords'
-import { findUserByEmail, insertAccount, setPasswordHash } from './account-queries'
 import {
-  clearLoginFailures,
-  countLoginFailure,
-  findLoginAttempts,
-  lockLogin,
+  findUserByEmail,
+  insertAccount,
+  setPasswordHash,
+  upgradePasswordHash,
+} from './account-queries'
+import {
+  lockedUntil,
+  releaseLoginAttempts,
+  reserveLoginAttempt,
+  type LoginBudget,
 } from './login-attempt-queries'
+import { renewDeviceCredential, verifyDeviceCredential } from './device-credentials'
 import { findUser } from '../platform/db/users'
 import { AppError, unauthorized } from '../platform/errors'
 import type { RequestMeta, UserContext } from '../platform/shared-types'
@@ -25,23 +32,11 @@ import { requestEmailConfirmation } from './magic-links/magic-links'
 import { signIn, type SessionProof, type SignInOutcome } from './sign-in'
 import { CODE } from '../contract/error-codes'
 
-/** Failures allowed before the back-off starts. */
-export const LOGIN_FREE_FAILURES = 5
-/** Each quiet stretch this long forgets one failure, so an owner's old typos do not add up. */
-export const LOGIN_FAILURE_DECAY_MS = 15 * 60 * 1000
 /**
  * How recent a sign-in must be to set a first password without a current one: a stolen access
  * token alone (5 minutes) must not be enough to add a credential to an account.
  */
 export const RECENT_SIGN_IN_MS = 5 * 60 * 1000
-/** The longest back-off, in seconds. */
-export const LOGIN_MAX_BACKOFF_SECONDS = 15 * 60
-
-/** 1 s after the fifth failure, doubling with each further one, capped at 15 minutes. */
-export function loginBackoffSeconds(failures: number): number {
-  if (failures < LOGIN_FREE_FAILURES) return 0
-  return Math.min(2 ** (failures - LOGIN_FREE_FAILURES), LOGIN_MAX_BACKOFF_SECONDS)
-}
 
 const invalidCredentials = () =>
   unauthorized(CODE.invalid_credentials, 'The email or password is wrong.')
@@ -72,7 +67,7 @@ export async function register(
     id: createId('usr'),
     email,
     role: 'user',
-    passwordHash: await hashPassword(credentials.password),
+    passwordHash: await hashPassword(rt.peppers, credentials.password),
     emailVerifiedAt: null,
     now,
   })
@@ -98,47 +93,67 @@ export async function register(
   return outcome
 }
 
+/** A password sign-in, and the device credential its client gets (see device-credentials.ts). */
+export interface PasswordSignIn extends SignInOutcome {
+  /** Null while the account's mailbox is unproven: a password alone proves nothing about it. */
+  deviceCredential: string | null
+}
+
+/**
+ * Signs in with a password. Each attempt is counted before the password is checked, against the
+ * budget of the device credential presented for this email, else the one strangers share, so
+ * neither a burst nor strangers' guesses get more checks than the back-off allows, and the
+ * owner's device keeps its own.
+ */
 export async function login(
   rt: Runtime,
   credentials: Credentials,
   from: SessionProof | null,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+  presentedDevice: string | null = null,
+): Promise<PasswordSignIn> {
   const email = normalizeEmail(credentials.email)
   const { password } = credentials
-  await limitPasswordAttempt(rt.limits, email, meta.ip)
-  const now = Date.now()
-  const attempts = await findLoginAttempts(rt.db, email)
-  if (attempts && attempts.lockedUntil > now) {
-    const seconds = Math.ceil((attempts.lockedUntil - now) / 1000)
-    throw new AppError(
-      429,
-      CODE.rate_limited,
-      `Too many failed sign-ins for this email; try again in ${seconds} s, or sign in by email link.`,
-      { 'Retry-After': String(seconds) },
-    )
+  const budget: LoginBudget = {
+    email,
+    deviceId: await verifyDeviceCredential(rt.keyring, email, presentedDevice),
   }
+  // The binding's per-email bucket is split the same way, or strangers could fill the owner's.
+  await limitPasswordAttempt(
+    rt.limits,
+    budget.deviceId ? `${email} ${budget.deviceId}` : email,
+    meta.ip,
+  )
+  const now = Date.now()
+  const failures = await reserveLoginAttempt(rt.db, budget, now)
+  if (failures === null) throw lockedOut(await lockedUntil(rt.db, budget), now)
   // Unknown emails cost one derivation too, and are counted the same, so neither timing nor the
   // back-off tells which emails have accounts.
   const user = await findUserByEmail(rt.db, email)
-  if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
-    const failures = await countLoginFailure(rt.db, email, now, LOGIN_FAILURE_DECAY_MS)
-    const backoff = loginBackoffSeconds(failures)
-    if (backoff > 0) await lockLogin(rt.db, email, now + backoff * 1000)
+  const check = await verifyPassword(rt.peppers, password, user?.passwordHash ?? null)
+  if (!check.match || !user?.passwordHash) {
     await recordAuditEvent(
       rt.db,
       {
         type: 'auth.login_failed',
         userId: user?.id ?? null,
         sessionId: from?.sessionId ?? null,
-        detail: { failures },
+        detail: { failures, knownDevice: budget.deviceId !== null },
       },
       meta,
       now,
     )
     throw invalidCredentials()
   }
-  if (attempts) await clearLoginFailures(rt.db, email)
+  await releaseLoginAttempts(rt.db, budget)
+  // Only now is the password at hand to hash again in today's form.
+  if (check.outdated)
+    await upgradePasswordHash(
+      rt.db,
+      user.id,
+      user.passwordHash,
+      await hashPassword(rt.peppers, password),
+    )
   await recordAuditEvent(
     rt.db,
     {
@@ -150,11 +165,27 @@ export async function login(
     meta,
     now,
   )
-  return signIn(
+  const outcome = await signIn(
     rt,
     from,
     { kind: 'account', account: accountSubject(user), droppedCredentials: false },
     meta,
+  )
+  const deviceCredential =
+    user.emailVerifiedAt === null
+      ? null
+      : await renewDeviceCredential(rt.keyring, email, presentedDevice)
+  return { ...outcome, deviceCredential }
+}
+
+function lockedOut(until: number, now: number): AppError {
+  // The lock may have ended between the two reads: a second is the least worth waiting.
+  const seconds = Math.max(1, Math.ceil((until - now) / 1000))
+  return new AppError(
+    429,
+    CODE.rate_limited,
+    `Too many failed sign-ins for this email; try again in ${seconds} s, or sign in by email link.`,
+    { 'Retry-After': String(seconds) },
   )
 }
 
@@ -175,7 +206,7 @@ export async function changePassword(
     throw new AppError(403, CODE.account_required, 'Only an account can have a password.')
   const now = Date.now()
   if (user.passwordHash) {
-    if (!(await verifyPassword(currentPassword ?? '', user.passwordHash)))
+    if (!(await verifyPassword(rt.peppers, currentPassword ?? '', user.passwordHash)).match)
       throw new AppError(403, CODE.invalid_credentials, 'The current password is wrong.')
   } else {
     const session = await sessionStub(rt, caller.sessionId).status(now)
@@ -187,7 +218,7 @@ export async function changePassword(
         'Setting a first password needs a sign-in within the last 5 minutes; sign in by email link again.',
       )
   }
-  await setPasswordHash(rt.db, user.id, await hashPassword(newPassword))
+  await setPasswordHash(rt.db, user.id, await hashPassword(rt.peppers, newPassword))
   const [ended] = await Promise.all([
     endSessionsOf(rt, user.id, now, caller.sessionId),
     invalidateLinksOfUser(rt.db, user.id, now),

@@ -21,6 +21,8 @@ export interface Bindings {
   ASSETS?: Fetcher
   ENCRYPTION_KEY?: string
   ENCRYPTION_KEY_PREVIOUS?: string
+  PASSWORD_PEPPER?: string
+  PASSWORD_PEPPER_PREVIOUS?: string
   ADMIN_TOKEN?: string
   RESEND_API_KEY?: string
   /** `[[queues.producers]]`: merge and erase events for other Workers (src/contract/events.ts). */
@@ -115,6 +117,16 @@ const SettingsFields = z.object({
     'must list keys of 32 bytes encoded as base64, separated by commas',
   ),
   ADMIN_TOKEN: z.string({ message: 'is required' }).min(16, 'must be at least 16 characters'),
+  /**
+   * The key of the HMAC around every password hash: a Worker secret, never in D1, so a copy of
+   * the database alone allows no offline guess.
+   */
+  PASSWORD_PEPPER: base64Key32,
+  /** Older peppers, newest first: they only verify hashes made under them, until their next sign-in. */
+  PASSWORD_PEPPER_PREVIOUS: list.refine(
+    (keys) => keys.every(isBase64Key32),
+    'must list keys of 32 bytes encoded as base64, separated by commas',
+  ),
 })
 
 /** Every setting's name: the README's Settings table lists each one (test/readme.test.ts). */

@@ -11,6 +11,7 @@ import { createDb, type Db } from './db/client'
 import type { SessionEventQueue } from '../contract/events'
 import { issuedSecretKeys, type IssuedSecretKeys } from './tokens/issued-refresh'
 import { createAnalytics, type Analytics } from './analytics'
+import { createPepperRing, type PepperRing } from './crypto/password-peppers'
 
 export interface BaseRuntime {
   settings: Settings
@@ -27,6 +28,8 @@ export interface BaseRuntime {
   issuedKeys: IssuedSecretKeys
   /** Counts kept out of D1: sessions issued, rate-limit hits (Workers Analytics Engine). */
   analytics: Analytics
+  /** The password peppers: `PASSWORD_PEPPER` and `PASSWORD_PEPPER_PREVIOUS`. */
+  peppers: PepperRing
 }
 
 export async function createBaseRuntime(env: Bindings): Promise<BaseRuntime> {
@@ -41,5 +44,6 @@ export async function createBaseRuntime(env: Bindings): Promise<BaseRuntime> {
     events: env.SESSION_EVENTS,
     issuedKeys: await issuedSecretKeys(keyring),
     analytics: createAnalytics(env.ANALYTICS),
+    peppers: await createPepperRing(settings.PASSWORD_PEPPER, settings.PASSWORD_PEPPER_PREVIOUS),
   }
 }

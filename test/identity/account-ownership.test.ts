@@ -563,7 +563,12 @@ describe('12. re-login from the same session', () => {
 })
 
 describe('13. cookie tossing with COOKIE_SECURE=false', () => {
-  const base = { ENCRYPTION_KEY: btoa('k'.repeat(32)), ADMIN_TOKEN: 'a'.repeat(24), AUDIENCE: 'x' }
+  const base = {
+    ENCRYPTION_KEY: btoa('k'.repeat(32)),
+    PASSWORD_PEPPER: btoa('p'.repeat(32)),
+    ADMIN_TOKEN: 'a'.repeat(24),
+    AUDIENCE: 'x',
+  }
 
   it('refuses insecure cookies on a domain name, where a sibling subdomain could plant them', () => {
     expect(() =>

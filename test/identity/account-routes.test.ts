@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { PBKDF2_ITERATIONS, hashPassword, verifyPassword } from '../../src/identity/passwords'
-import { loginBackoffSeconds } from '../../src/identity/credentials'
+import { loginBackoffSeconds } from '../../src/identity/login-backoff'
 import {
   api,
   bearer,
@@ -13,6 +13,7 @@ import {
   postAuth,
   refreshWithToken,
   readOutbox,
+  runtime,
   type TokenSession,
   type SignInBody,
   uniqueEmail,
@@ -254,13 +255,21 @@ describe('password hashing', () => {
     expect(PBKDF2_ITERATIONS).toBeGreaterThanOrEqual(100_000)
   })
 
-  it('stores the parameters with the hash and verifies in both directions', async () => {
-    const stored = await hashPassword('some password')
-    expect(stored).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/)
-    expect(await verifyPassword('some password', stored)).toBe(true)
-    expect(await verifyPassword('some passwort', stored)).toBe(false)
-    expect(await verifyPassword('anything', null)).toBe(false)
-    expect(await verifyPassword('anything', 'md5$1$x$y')).toBe(false)
+  it('stores the pepper id and parameters with the hash and verifies in both directions', async () => {
+    const { peppers } = await runtime()
+    const stored = await hashPassword(peppers, 'some password')
+    expect(stored).toMatch(
+      /^pbkdf2-sha256-hmac\$[A-Za-z0-9_-]{11}\$100000\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/,
+    )
+    expect(await verifyPassword(peppers, 'some password', stored)).toEqual({
+      match: true,
+      outdated: false,
+    })
+    const noMatch = { match: false }
+    expect(await verifyPassword(peppers, 'some passwort', stored)).toEqual(noMatch)
+    expect(await verifyPassword(peppers, 'anything', null)).toEqual(noMatch)
+    expect(await verifyPassword(peppers, 'anything', 'md5$1$x$y')).toEqual(noMatch)
+    expect(await verifyPassword(peppers, 'anything', 'pbkdf2-sha256$1$AAAA$AAAA')).toEqual(noMatch)
   })
 
   it('grows the back-off after five failures, capped at 15 minutes', () => {

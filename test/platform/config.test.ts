@@ -5,6 +5,7 @@ import worker from '../../src/worker'
 
 const valid = {
   ENCRYPTION_KEY: btoa('k'.repeat(32)),
+  PASSWORD_PEPPER: btoa('p'.repeat(32)),
   ADMIN_TOKEN: 'a'.repeat(24),
   ISSUER: 'https://i',
   AUDIENCE: 'https://a',
@@ -45,6 +46,13 @@ describe('settings', () => {
     expect(settings.ENCRYPTION_KEY_PREVIOUS).toEqual([newer, older])
   })
 
+  it('requires a password pepper and reads previous ones as a list, newest first', () => {
+    expect(parseSettings(valid).PASSWORD_PEPPER_PREVIOUS).toEqual([])
+    const [newer, older] = [btoa('n'.repeat(32)), btoa('o'.repeat(32))]
+    const settings = parseSettings({ ...valid, PASSWORD_PEPPER_PREVIOUS: `${newer},${older}` })
+    expect(settings.PASSWORD_PEPPER_PREVIOUS).toEqual([newer, older])
+  })
+
   it.each([
     [{ ACCESS_TTL: 'soon' }, 'ACCESS_TTL'],
     [{ ACCESS_TTL: '-5' }, 'ACCESS_TTL'],
@@ -52,6 +60,9 @@ describe('settings', () => {
     [{ ENCRYPTION_KEY: 'too-short' }, 'ENCRYPTION_KEY'],
     [{ ENCRYPTION_KEY: undefined }, 'ENCRYPTION_KEY'],
     [{ ENCRYPTION_KEY_PREVIOUS: `${btoa('p'.repeat(32))},too-short` }, 'ENCRYPTION_KEY_PREVIOUS'],
+    [{ PASSWORD_PEPPER: undefined }, 'PASSWORD_PEPPER'],
+    [{ PASSWORD_PEPPER: btoa('short') }, 'PASSWORD_PEPPER'],
+    [{ PASSWORD_PEPPER_PREVIOUS: 'not-a-key' }, 'PASSWORD_PEPPER_PREVIOUS'],
     [{ ADMIN_TOKEN: '' }, 'ADMIN_TOKEN'],
     [{ ALLOWED_ORIGINS: 'not a url' }, 'ALLOWED_ORIGINS'],
     [{ MAILER: 'pigeon' }, 'MAILER'],

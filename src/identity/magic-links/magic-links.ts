@@ -10,10 +10,11 @@ import { readRevokedBefore } from '../../platform/db/control'
 import { markEmailProven } from '../account-queries'
 import {
   consumeMagicLink,
-  countLinksSince,
   findMagicLink,
   insertMagicLink,
+  insertMagicLinkWithinBudget,
   tryLinkCode,
+  type LinkMailBudget,
 } from './queries'
 import type { MagicLinkPurpose } from '../../platform/db/schema'
 import { randomBytes, sha256Base64Url, toBase64Url } from '../../platform/encoding'
@@ -24,6 +25,7 @@ import { sessionStub } from '../../session'
 import { claimMailbox, roleForEmail } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { holdsSession } from '../session-proof'
+import { verifyDeviceCredential } from '../device-credentials'
 import {
   invalidMagicLink,
   signIn,
@@ -38,8 +40,10 @@ export const MAGIC_LINK_PATH = '/v1/auth/magic-link'
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 
 /**
- * Link mails one address receives per hour at most, whoever asks: a flood of requests for
- * someone's address fills nobody's mailbox. Past it, requests still answer 202 and send nothing.
+ * Link mails one address receives per hour from one budget: all clients without a device
+ * credential for it share one, so a flood of requests for someone's address fills nobody's
+ * mailbox; each device that signed in to it before has its own, so strangers who spent theirs
+ * never silence the owner. Past it, requests still answer 202 and send nothing.
  */
 export const LINK_MAILS_PER_EMAIL_PER_HOUR = 5
 const HOUR_MS = 3_600_000
@@ -70,20 +74,24 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, Math.min(2, Math.max(1, local.length - 1)))}•••${email.slice(at)}`
 }
 
-/** Creates and mails a sign-in link; answers the same whether or not the email has an account. */
+/**
+ * Creates and mails a sign-in link; answers the same whether or not the email has an account.
+ * `presentedDevice` is the client's device credential, if any: it decides whose budget pays.
+ */
 export async function requestMagicLink(
   rt: Runtime,
   rawEmail: string,
   from: SessionProof | null,
   meta: RequestMeta,
+  presentedDevice: string | null = null,
 ): Promise<void> {
   const email = normalizeEmail(rawEmail)
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const now = Date.now()
-  if ((await countLinksSince(rt.db, email, now - HOUR_MS)) >= LINK_MAILS_PER_EMAIL_PER_HOUR) {
-    // The address is not logged: the line says only that the cap held.
-    console.warn(JSON.stringify({ level: 'warn', msg: 'link mail cap reached; nothing sent' }))
-    return
+  const budget: LinkMailBudget = {
+    deviceId: await verifyDeviceCredential(rt.keyring, email, presentedDevice),
+    since: now - HOUR_MS,
+    max: LINK_MAILS_PER_EMAIL_PER_HOUR,
   }
   // The link binds to the asking session only if the request proved it: a session id is public,
   // and a link bound to someone else's session would merge their data into the asker's account.
@@ -98,11 +106,12 @@ export async function requestMagicLink(
     }))
   const requestedBySessionId = proven ? from.sessionId : null
   const code = createLinkCode()
-  await mailLink(rt, {
+  const sent = await mailLink(rt, {
     email,
     purpose: 'sign_in',
     requestedBySessionId,
     codeHash: await sha256Base64Url(normalizeLinkCode(code)),
+    budget,
     now,
     subject: 'Your sign-in link',
     text: (link, minutes) =>
@@ -110,6 +119,11 @@ export async function requestMagicLink(
       `Opening it on another device? To bring what you did in the first browser with you, ` +
       `type this code there instead: ${code}\n\nIf you did not ask for it, ignore this email.`,
   })
+  if (!sent) {
+    // The address is not logged: the line says only that the cap held.
+    console.warn(JSON.stringify({ level: 'warn', msg: 'link mail cap reached; nothing sent' }))
+    return
+  }
   await recordAuditEvent(
     rt.db,
     { type: 'magic_link.sent', userId: null, sessionId: requestedBySessionId },
@@ -152,15 +166,20 @@ interface LinkMail {
   purpose: MagicLinkPurpose
   requestedBySessionId: string | null
   codeHash: string | null
+  /** The cap it counts against; none for a registration's confirmation. */
+  budget?: LinkMailBudget
   now: number
   subject: string
   text: (link: string, minutes: number) => string
 }
 
-/** Stores a link's hash and mails the link, built from PUBLIC_ORIGIN, never from `Host`. */
-async function mailLink(rt: Runtime, mail: LinkMail): Promise<void> {
+/**
+ * Stores a link's hash and mails the link, built from PUBLIC_ORIGIN, never from `Host`. False
+ * when the mail's budget is spent: nothing stored, nothing sent.
+ */
+async function mailLink(rt: Runtime, mail: LinkMail): Promise<boolean> {
   const token = toBase64Url(randomBytes(32))
-  await insertMagicLink(rt.db, {
+  const row = {
     tokenHash: await sha256Base64Url(token),
     email: mail.email,
     purpose: mail.purpose,
@@ -168,7 +187,9 @@ async function mailLink(rt: Runtime, mail: LinkMail): Promise<void> {
     expiresAt: mail.now + rt.settings.MAGIC_LINK_TTL * 1000,
     requestedBySessionId: mail.requestedBySessionId,
     codeHash: mail.codeHash,
-  })
+  }
+  if (!mail.budget) await insertMagicLink(rt.db, row)
+  else if (!(await insertMagicLinkWithinBudget(rt.db, row, mail.budget))) return false
   const link = `${rt.settings.PUBLIC_ORIGIN}${MAGIC_LINK_PATH}#token=${token}`
   const minutes = Math.round(rt.settings.MAGIC_LINK_TTL / 60)
   await rt.mailer.send({
@@ -178,6 +199,7 @@ async function mailLink(rt: Runtime, mail: LinkMail): Promise<void> {
     link,
     token,
   })
+  return true
 }
 
 /** What the link page shows before anything is consumed. */

@@ -1,5 +1,5 @@
 /** Queries on `magic_links`: only hashes of tokens and codes are stored. */
-import { and, count, eq, gt, gte, isNull, lt, ne, sql } from 'drizzle-orm'
+import { and, eq, gt, gte, isNull, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../platform/db/client'
 import { magicLinks, users, type MagicLinkPurpose } from '../../platform/db/schema'
 
@@ -13,14 +13,37 @@ export function findMagicLink(db: Db, tokenHash: string): Promise<MagicLinkRow |
   return db.select().from(magicLinks).where(eq(magicLinks.tokenHash, tokenHash)).get()
 }
 
-/** How many links were mailed to `email` since `since`: the per-email cap on link mails. */
-export async function countLinksSince(db: Db, email: string, since: number): Promise<number> {
-  const row = await db
-    .select({ n: count() })
-    .from(magicLinks)
-    .where(and(eq(magicLinks.email, email), gte(magicLinks.createdAt, since)))
-    .get()
-  return row?.n ?? 0
+/**
+ * Who a link mail is charged to: the device of a credential the request presented for this email,
+ * or (`deviceId` null) every client without one, together.
+ */
+export interface LinkMailBudget {
+  deviceId: string | null
+  /** Links created since then count. */
+  since: number
+  max: number
+}
+
+/**
+ * Stores a link unless its budget already holds `max` links for the email since `since`: the
+ * count and the insert are one statement, so no burst of requests gets past the cap. True when
+ * stored (then mail it).
+ */
+export async function insertMagicLinkWithinBudget(
+  db: Db,
+  row: typeof magicLinks.$inferInsert,
+  budget: LinkMailBudget,
+): Promise<boolean> {
+  const result = await db.run(
+    sql`insert into ${magicLinks} (token_hash, email, purpose, created_at, expires_at,
+          requested_by_session_id, requested_by_device_id, code_hash)
+        select ${row.tokenHash}, ${row.email}, ${row.purpose ?? 'sign_in'}, ${row.createdAt},
+          ${row.expiresAt}, ${row.requestedBySessionId ?? null}, ${budget.deviceId}, ${row.codeHash ?? null}
+        where (select count(*) from ${magicLinks} m
+               where m.email = ${row.email} and m.created_at >= ${budget.since}
+                 and m.requested_by_device_id is ${budget.deviceId}) < ${budget.max}`,
+  )
+  return result.meta.changes > 0
 }
 
 export interface ConsumeLinkOptions {

@@ -7,6 +7,8 @@ import { randomBytes, toBase64Url } from '../../platform/encoding'
 import { requestMeta } from '../../http/request-meta'
 import { createRouter } from '../../http/router'
 import { RefreshTokenField, sessionProof } from '../session-proof'
+import { DeviceCredentialField, presentedDeviceCredential } from '../device-proof'
+import { renewDeviceCredential } from '../device-credentials'
 import {
   EmailSchema,
   errorResponses,
@@ -24,11 +26,29 @@ import {
 } from './magic-links'
 import { unauthorized } from '../../platform/errors'
 import { signInAnswer } from '../account-routes'
+import type { SignInOutcome } from '../sign-in'
+import type { Context } from 'hono'
+import type { AppEnv } from '../../http/app-env'
 import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../../platform/openapi/components'
 import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './page'
 import { CODE } from '../../contract/error-codes'
 
 const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
+const VerifyBody = TokenBody.extend({ deviceCredential: DeviceCredentialField })
+
+/** A link or its code proved the mailbox: the client gets (or renews) its device credential. */
+async function mailboxSignInAnswer(
+  c: Context<AppEnv>,
+  outcome: SignInOutcome,
+  bodyCredential: string | undefined,
+) {
+  const credential = await renewDeviceCredential(
+    c.var.rt.keyring,
+    outcome.account.email,
+    presentedDeviceCredential(c, bodyCredential),
+  )
+  return signInAnswer(c, outcome, credential)
+}
 
 export const LinkPreviewSchema = z
   .object({
@@ -50,7 +70,13 @@ export const magicLinkRoutes = createRouter()
       tags: ['Accounts'],
       summary: 'Email a sign-in link and code; the answer is the same for every email',
       request: {
-        body: jsonBody(z.object({ email: EmailSchema, refreshToken: RefreshTokenField })),
+        body: jsonBody(
+          z.object({
+            email: EmailSchema,
+            refreshToken: RefreshTokenField,
+            deviceCredential: DeviceCredentialField,
+          }),
+        ),
       },
       responses: {
         202: jsonContent(z.object({ sent: z.literal(true) }), 'Accepted'),
@@ -58,8 +84,14 @@ export const magicLinkRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { email, refreshToken } = c.req.valid('json')
-      await requestMagicLink(c.var.rt, email, sessionProof(c, refreshToken), requestMeta(c))
+      const { email, refreshToken, deviceCredential } = c.req.valid('json')
+      await requestMagicLink(
+        c.var.rt,
+        email,
+        sessionProof(c, refreshToken),
+        requestMeta(c),
+        presentedDeviceCredential(c, deviceCredential),
+      )
       return c.json({ sent: true as const }, 202)
     },
   )
@@ -115,14 +147,14 @@ export const magicLinkRoutes = createRouter()
       tags: ['Accounts'],
       summary:
         'Use a sign-in link; from the session that asked for it (proven by its refresh credential), its data merges',
-      request: { body: jsonBody(TokenBody) },
+      request: { body: jsonBody(VerifyBody) },
       responses: { 200: jsonContent(SignInSchema, 'Signed in'), ...errorResponses(400, 413) },
     }),
     async (c) => {
-      const { token, refreshToken } = c.req.valid('json')
+      const { token, refreshToken, deviceCredential } = c.req.valid('json')
       const from = sessionProof(c, refreshToken)
       const outcome = await verifyMagicLink(c.var.rt, token, from, requestMeta(c))
-      return c.json(signInAnswer(c, outcome), 200)
+      return c.json(await mailboxSignInAnswer(c, outcome, deviceCredential), 200)
     },
   )
   .openapi(
@@ -140,6 +172,7 @@ export const magicLinkRoutes = createRouter()
             email: EmailSchema,
             code: z.string().min(1).max(32),
             refreshToken: RefreshTokenField,
+            deviceCredential: DeviceCredentialField,
           }),
         ),
       },
@@ -149,7 +182,7 @@ export const magicLinkRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { email, code, refreshToken } = c.req.valid('json')
+      const { email, code, refreshToken, deviceCredential } = c.req.valid('json')
       const from = sessionProof(c, refreshToken)
       if (!from)
         throw unauthorized(
@@ -157,7 +190,7 @@ export const magicLinkRoutes = createRouter()
           'Type the code in the browser that asked for the link (its session cookie, or refreshToken).',
         )
       const outcome = await verifyLinkCode(c.var.rt, email, code, from, requestMeta(c))
-      return c.json(signInAnswer(c, outcome), 200)
+      return c.json(await mailboxSignInAnswer(c, outcome, deviceCredential), 200)
     },
   )
   .openapi(

@@ -33,9 +33,10 @@ const KEY_ID_LABEL = 'edge-session master key id v1'
 
 /**
  * A key's id: the first 8 bytes of HMAC-SHA256(key, fixed label), base64url (11 characters). It
- * names the key in data and logs and reveals nothing of it.
+ * names the key in data and logs and reveals nothing of it. Each kind of key has its own label, so
+ * one secret reused for two purposes does not show as the same id in both.
  */
-export async function deriveKeyId(material: Uint8Array): Promise<string> {
+export async function deriveKeyId(material: Uint8Array, label = KEY_ID_LABEL): Promise<string> {
   const hmac = await crypto.subtle.importKey(
     'raw',
     material,
@@ -43,7 +44,7 @@ export async function deriveKeyId(material: Uint8Array): Promise<string> {
     false,
     ['sign'],
   )
-  const mac = await crypto.subtle.sign('HMAC', hmac, new TextEncoder().encode(KEY_ID_LABEL))
+  const mac = await crypto.subtle.sign('HMAC', hmac, new TextEncoder().encode(label))
   return toBase64Url(new Uint8Array(mac).slice(0, 8))
 }
 

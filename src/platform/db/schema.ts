@@ -93,6 +93,8 @@ export const magicLinks = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     requestedBySessionId: text('requested_by_session_id'),
+    /** The device credential's device the request came with: its own per-email mail budget. */
+    requestedByDeviceId: text('requested_by_device_id'),
     consumedAt: integer('consumed_at'),
     consumedBySessionId: text('consumed_by_session_id'),
     /** `sign_in` (proves the mailbox, signs in) or `verify_email` (confirms a registration). */
@@ -119,12 +121,21 @@ export const merges = sqliteTable('merges', {
 })
 
 /** Failed logins counted exactly per normalised email, for growing back-off. */
-export const loginAttempts = sqliteTable('login_attempts', {
-  email: text('email').primaryKey(),
-  failures: integer('failures').notNull(),
-  lastFailedAt: integer('last_failed_at').notNull(),
-  lockedUntil: integer('locked_until').notNull(),
-})
+/**
+ * Password attempts counted per budget: an email's shared one (`device_id` '') for every client
+ * that has not signed in to it before, and one per device credential that has.
+ */
+export const loginAttempts = sqliteTable(
+  'login_attempts',
+  {
+    email: text('email').notNull(),
+    deviceId: text('device_id').notNull().default(''),
+    failures: integer('failures').notNull(),
+    lastFailedAt: integer('last_failed_at').notNull(),
+    lockedUntil: integer('locked_until').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.email, t.deviceId] })],
+)
 
 /** Mail kept locally when MAILER=outbox (development and tests), listed by /v1/dev/outbox. */
 export const outbox = sqliteTable(

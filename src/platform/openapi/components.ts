@@ -34,7 +34,9 @@ export const HEADERS = {
   SetCookie: {
     description:
       'The HttpOnly session cookies (`__Host-access`, `__Host-session`; without the prefix when ' +
-      'COOKIE_SECURE=false). Not sent with `X-Session-Transport: token`.',
+      'COOKIE_SECURE=false), and at a sign-in to an account whose email is proven the device ' +
+      'cookie (`__Host-device`, 400 days), which later sign-in requests for that email spend their ' +
+      'own budget with. Not sent with `X-Session-Transport: token`.',
     schema: { type: 'string' },
   },
 } as const

@@ -88,6 +88,10 @@ export const SignInSchema = z
     session: SessionSchema,
     merge: MergeSchema.nullable(),
     tokens: TokensSchema.optional(),
+    deviceCredential: z.string().optional().openapi({
+      description:
+        "Token transport, at a sign-in to an account whose email is proven: send it back as deviceCredential with later sign-in requests for this email, so they spend this device's own budget (browsers get it as an HttpOnly cookie)",
+    }),
   })
   .openapi('SignIn')
 

@@ -52,9 +52,14 @@ export interface UserSession {
   tokens?: Tokens | undefined
 }
 
-/** `{user, session, merge}` (+ `tokens`): what every sign-in answers. */
+/** `{user, session, merge}` (+ `tokens`, + `deviceCredential`): what every sign-in answers. */
 export interface SignIn extends UserSession {
   merge: Merge | null
+  /**
+   * Token transport, once the account's email is proven: send it back as `deviceCredential` with
+   * later sign-in requests for this email, so strangers' failures never spend this client's budget.
+   */
+  deviceCredential?: string | undefined
 }
 
 /** The user's preferences: known keys and any others, kept as they were sent. */
