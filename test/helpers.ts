@@ -245,3 +245,53 @@ export async function anonymousWithDocument(): Promise<TokenSession> {
  */
 export const sessionObject = (sessionId: string) =>
   env.SESSIONS.get(env.SESSIONS.idFromName(sessionId)) as unknown as DurableObjectStub<SessionDO>
+
+export type Fetcher = (path: string, init: RequestInit) => Promise<Response>
+
+/** The newest registration confirmation mailed to `email`: its link's token and its code. */
+export async function mailedConfirmation(email: string): Promise<{ token: string; code: string }> {
+  const [newest] = await readOutbox(email)
+  expect(newest!.subject).toBe('Confirm your email')
+  return { token: newest!.token, code: await mailedLinkCode(email) }
+}
+
+/**
+ * An account made as a person makes one: registers from `from` (a new anonymous token session
+ * when none is given), reads the confirmation from the dev outbox and confirms it from that same
+ * session, which keeps the password and merges the session. Returns the confirmation's answer
+ * (200, a sign-in in token transport).
+ */
+export async function createAccount(
+  email = uniqueEmail(),
+  password = 'long password 1',
+  from?: TokenSession,
+  send: Fetcher = api,
+): Promise<Response> {
+  const session = from ?? (await createTokenSession())
+  const json = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: jsonHeaders(bearer(session.accessToken)),
+    body: JSON.stringify({ ...(body as object), refreshToken: session.refreshToken }),
+  })
+  const registered = await send('/v1/auth/register', json({ email, password }))
+  expect(registered.status).toBe(202)
+  const { token } = await mailedConfirmation(email)
+  return send('/v1/auth/register/confirm', json({ token }))
+}
+
+/** `createAccount` in a browser: the jar's cookies prove its session, as the demo page does. */
+export async function createAccountInJar(
+  jar: CookieJar,
+  email = uniqueEmail(),
+  password = 'long password 1',
+): Promise<Response> {
+  if (!jar.cookies.size) expect((await jar.fetch('/v1/me')).status).toBe(200)
+  const json = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  expect((await jar.fetch('/v1/auth/register', json({ email, password }))).status).toBe(202)
+  const { token } = await mailedConfirmation(email)
+  return jar.fetch('/v1/auth/register/confirm', json({ token }))
+}

@@ -22,11 +22,9 @@ import { confirmRegistration, confirmRegistrationCode } from './registration/con
 import type { SignInOutcome } from './sign-in'
 import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../platform/openapi/components'
 
-const RegistrationSentSchema = z
-  .object({ sent: z.literal(true) })
-  .openapi('RegistrationSent', {
-    description: 'A confirmation (or, for a proven account, a notice) went to the address',
-  })
+const RegistrationSentSchema = z.object({ sent: z.literal(true) }).openapi('RegistrationSent', {
+  description: 'A confirmation (or, for a proven account, a notice) went to the address',
+})
 
 const Credentials = z.object({
   email: EmailSchema,
@@ -78,7 +76,7 @@ export const accountRoutes = createRouter()
       security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary:
-        "Confirm a registration with its mailed link: creates the account, proven; from the session that registered, keeps its password and merges its data, elsewhere signs in without either",
+        'Confirm a registration with its mailed link: creates the account, proven; from the session that registered, keeps its password and merges its data, elsewhere signs in without either',
       request: {
         body: jsonBody(
           z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField }),

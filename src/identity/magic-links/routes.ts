@@ -32,7 +32,8 @@ const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: Re
 export const LinkPreviewSchema = z
   .object({
     purpose: z.enum(['sign_in', 'register']).openapi({
-      description: '`register`: a registration\'s confirmation (POST it to /v1/auth/register/confirm)',
+      description:
+        "`register`: a registration's confirmation (POST it to /v1/auth/register/confirm)",
     }),
     email: z.string().openapi({ description: 'The account the link is for, masked' }),
     sameSession: z.boolean().openapi({

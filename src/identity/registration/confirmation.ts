@@ -63,7 +63,11 @@ export async function confirmRegistration(
   // Another browser: a new session of the account, consumed in its name so that browser's
   // double click finds it; nothing merges and the pending password stays unused.
   const sessionId = createId('sess')
-  const consumed = await consumeRegistrationLink(rt.db, tokenHash, { sessionId, now, revokedBefore })
+  const consumed = await consumeRegistrationLink(rt.db, tokenHash, {
+    sessionId,
+    now,
+    revokedBefore,
+  })
   if (!consumed) throw invalidMagicLink()
   const claimed = await claimMailbox(rt.db, consumed.email, rt.settings.ADMIN_EMAILS, now)
   const outcome = await startAccountSession(
