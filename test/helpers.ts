@@ -246,7 +246,7 @@ export async function anonymousWithDocument(): Promise<TokenSession> {
 export const sessionObject = (sessionId: string) =>
   env.SESSIONS.get(env.SESSIONS.idFromName(sessionId)) as unknown as DurableObjectStub<SessionDO>
 
-export type Fetcher = (path: string, init: RequestInit) => Promise<Response>
+export type Fetcher = (path: string, init: RequestInit) => Response | Promise<Response>
 
 /** The newest registration confirmation mailed to `email`: its link's token and its code. */
 export async function mailedConfirmation(email: string): Promise<{ token: string; code: string }> {
@@ -264,7 +264,7 @@ export async function mailedConfirmation(email: string): Promise<{ token: string
 export async function createAccount(
   email = uniqueEmail(),
   password = 'long password 1',
-  from?: TokenSession,
+  from?: Pick<TokenSession, 'accessToken' | 'refreshToken'>,
   send: Fetcher = api,
 ): Promise<Response> {
   const session = from ?? (await createTokenSession())

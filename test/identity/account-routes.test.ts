@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { PBKDF2_ITERATIONS, hashPassword, verifyPassword } from '../../src/identity/passwords'
 import { loginBackoffSeconds } from '../../src/identity/credentials'
 import {
-  api,
   bearer,
   CookieJar,
   createAccount,
