@@ -6,6 +6,7 @@ import { createApp } from '../src/app'
 import { createRuntime, limitBindingsOf } from '../src/platform/runtime'
 import type { SessionEvent } from '../src/contract/events'
 import { createLimiters } from '../src/platform/rate-limits'
+import type { SessionClient, SignIn } from '../src/sdk/client'
 
 export const BASE = 'https://auth.test'
 export const APP_ORIGIN = 'https://app.example.com'
@@ -294,4 +295,14 @@ export async function createAccountInJar(
   expect((await jar.fetch('/v1/auth/register', json({ email, password }))).status).toBe(202)
   const { token } = await mailedConfirmation(email)
   return jar.fetch('/v1/auth/register/confirm', json({ token }))
+}
+
+/** The SDK's way to an account: `register`, then `confirmRegistration` with the mailed token. */
+export async function registerWithClient(
+  client: Pick<SessionClient, 'register' | 'confirmRegistration'>,
+  credentials: { email: string; password: string },
+): Promise<SignIn> {
+  expect(await client.register(credentials)).toEqual({ sent: true })
+  const { token } = await mailedConfirmation(credentials.email.trim().toLowerCase())
+  return client.confirmRegistration(token)
 }
