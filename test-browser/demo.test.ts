@@ -323,4 +323,72 @@ describe('the demo page in Chromium', () => {
     expect(holders.filter((path) => !path.includes('/d1/'))).toEqual([])
     expect(await filesContaining(await outputPath('.'), message!.token).catch(() => [])).toEqual([])
   })
+
+  it('registers in the page: anonymous until the mailed code confirms it, then its work carries over', async () => {
+    const person = await openBrowser()
+    const page = await firstPage(person)
+    await openDemo(page)
+    const before = await shown(page)
+    await page.fill('#doc-title', 'Made before registering')
+    await page.click('#create-doc')
+    await ready(page)
+
+    const regEmail = `reg-${Date.now()}@example.com`
+    await page.fill('#reg-email', regEmail)
+    await page.fill('#reg-password', 'a long enough passphrase 42')
+    await page.click('#register')
+    await ready(page)
+    expect(await text(page, '#register-status')).toContain('confirmation was mailed')
+    // Registering proved nothing: the page is still the same anonymous user.
+    expect(await shown(page)).toMatchObject({ userId: before.userId, kind: 'anonymous' })
+
+    await page.click('#fill-code')
+    await ready(page)
+    await page.click('#confirm')
+    await ready(page)
+    expect(await errorShown(page)).toBeNull()
+    const after = await shown(page)
+    expect(after).toMatchObject({ kind: 'account', email: regEmail, sessionId: before.sessionId })
+    expect(JSON.parse(await text(page, '#merge'))).toMatchObject({
+      from: before.userId,
+      into: after.userId,
+      moved: { documents: 1 },
+    })
+    expect(person.problems).toEqual([])
+  })
+
+  it('confirms a registration opened in another browser without the password chosen there', async () => {
+    const regEmail = `elsewhere-${Date.now()}@example.com`
+    const password = 'a long enough passphrase 42'
+    const post = (path: string, body: unknown) =>
+      fetch(`${service.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Session-Transport': 'token' },
+        body: JSON.stringify(body),
+      })
+    const anonymous = (await (await post('/v1/sessions/anonymous', {})).json()) as {
+      tokens: { refreshToken: string }
+    }
+    const asked = await post('/v1/auth/register', {
+      email: regEmail,
+      password,
+      refreshToken: anonymous.tokens.refreshToken,
+    })
+    expect(asked.status).toBe(202)
+    const outbox = await fetch(`${service.baseUrl}/v1/dev/outbox?to=${regEmail}`)
+    const [message] = ((await outbox.json()) as { messages: Array<{ link: string }> }).messages
+    const mailed = new URL(message!.link)
+
+    const device = await openBrowser()
+    const page = await firstPage(device)
+    await page.goto(`${service.baseUrl}${mailed.pathname}${mailed.hash}`)
+    await page.locator('#go:not([hidden])').waitFor()
+    expect(await text(page, '#title')).toBe('Confirm your email')
+    expect(await text(page, '#status')).toContain('the password chosen there is not kept')
+    await page.click('#go')
+    await page.locator('#status', { hasText: 'Your account is ready' }).waitFor()
+    expect(device.problems).toEqual([])
+    const login = await post('/v1/auth/login', { email: regEmail, password })
+    expect(login.status).toBe(401)
+  })
 })

@@ -27,3 +27,16 @@ export function startConsumerWithService(options: {
   consumerConfig: string
   readyPath: string
 }): Promise<Service>
+/**
+ * An account made as a person makes one over token transport: register from an anonymous session
+ * (a new one unless `refreshToken` names it), then confirm with the token from the dev outbox.
+ */
+export function registerAccount(
+  baseUrl: string,
+  registration: { email: string; password: string; refreshToken?: string },
+): Promise<{
+  user: { id: string; email: string | null; isAnonymous: boolean }
+  session: { id: string }
+  merge: { from: string; into: string } | null
+  tokens: { accessToken: string; refreshToken: string }
+}>

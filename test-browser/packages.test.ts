@@ -16,7 +16,7 @@ import {
   type ConsumerProject,
 } from './consumer-project.mjs'
 import { createAuthorizationServer } from '../test/user-data/oauth-records/authorization-server'
-import { startConsumerWithService, type Service } from './harness.mjs'
+import { registerAccount, startConsumerWithService, type Service } from './harness.mjs'
 import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject
@@ -164,11 +164,12 @@ describe('the example consumer Worker and the packed SDK against the service, on
     return { userId: body.user.id, ...body.tokens }
   }
 
-  it('the packed SDK on Node: anonymous, refresh, register with a merge, sign-in by password', async () => {
+  it('the packed SDK on Node: anonymous, refresh, register and confirm with a merge, sign-in by password', async () => {
     const seen = JSON.parse(await project.runNode('run-sdk.mjs', { BASE_URL: service.baseUrl }))
     expect(seen.anonymous).toMatchObject({ id: expect.stringMatching(/^anon_/), isAnonymous: true })
     expect(seen.rotated).toBe(true)
     expect(seen.me).toBe(seen.anonymous.id)
+    expect(seen.sent).toEqual({ sent: true })
     expect(seen.registered.user).toMatchObject({ id: expect.stringMatching(/^usr_/) })
     expect(seen.registered.merge).toMatchObject({
       from: seen.anonymous.id,
@@ -198,17 +199,11 @@ describe('the example consumer Worker and the packed SDK against the service, on
   it('moves a note from anon_ to usr_ when the consumer’s queue handler gets user.merged', async () => {
     const s = await anonymous()
     await call('/api/notes', s.accessToken, { method: 'PUT', body: 'from before sign-up' })
-    const res = await fetch(`${service.baseUrl}/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'X-Session-Transport': 'token', 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        email: `merge-${Date.now()}@example.com`,
-        password: 'a long enough passphrase 42',
-        refreshToken: s.refreshToken,
-      }),
+    const account = await registerAccount(service.baseUrl, {
+      email: `merge-${Date.now()}@example.com`,
+      password: 'a long enough passphrase 42',
+      refreshToken: s.refreshToken,
     })
-    expect(res.status).toBe(201)
-    const account = (await res.json()) as SignedIn & { merge: { from: string; into: string } }
     expect(account.merge).toMatchObject({ from: s.userId, into: account.user.id })
     // The queue delivers asynchronously (max_batch_timeout = 1 s in the example's config).
     let note: unknown = null

@@ -1,8 +1,8 @@
 /**
  * The React example (examples/react, served at /react/ with DEMO=true) in Chromium: two tabs of
  * one browser against one `wrangler dev`. A magic-link sign-in in one tab shows in the other
- * without a reload and without polling, sign-out everywhere empties both, and a reload keeps the
- * user. The tests run in order, like one person's visit.
+ * without a reload and without polling, sign-out everywhere empties both, a reload keeps the
+ * user, and a registration becomes the account once its mailed code is typed. The tests run in order, like one person's visit.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -158,6 +158,31 @@ describe('the React example in two tabs of Chromium', () => {
     await tabB.reload()
     await settled(tabB, 'anonymous')
     expect([anonymousId, accountId]).not.toContain(await text(tabB, '#user-id'))
+    expect(problems).toEqual([])
+  })
+
+  it('registers, stays anonymous in both tabs, and becomes the account when the code is typed', async () => {
+    await tabA.reload()
+    await settled(tabA, 'anonymous')
+    const anonymous = await text(tabA, '#user-id')
+    expect(await text(tabB, '#user-id')).toBe(anonymous)
+    const regEmail = `react-reg-${Date.now()}@example.com`
+    await tabA.fill('#reg-email', regEmail)
+    await tabA.fill('#reg-password', 'a long enough passphrase 42')
+    await tabA.click('#register')
+    await tabA.locator('#register-sent').waitFor()
+    expect(await text(tabA, '#status')).toBe('anonymous')
+    expect(await text(tabA, '#user-id')).toBe(anonymous)
+
+    await tabA.click('#fill-code')
+    await expect
+      .poll(() => tabA.inputValue('#reg-code'), { timeout: ACTION_TIMEOUT_MS })
+      .toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/)
+    await tabA.click('#confirm')
+    await settled(tabA, 'account')
+    await settled(tabB, 'account')
+    expect(await text(tabA, '#user-email')).toBe(regEmail)
+    expect(await text(tabB, '#user-id')).toBe(await text(tabA, '#user-id'))
     expect(problems).toEqual([])
   })
 })

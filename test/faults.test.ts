@@ -7,6 +7,7 @@ import { writeMaterialisedSession } from '../src/session/materialise'
 import {
   api,
   bearer,
+  createAccount,
   createStoredSession,
   createTokenSession,
   refreshWithToken,
@@ -14,6 +15,7 @@ import {
   uniqueEmail,
   countRows,
   jsonHeaders,
+  mailedConfirmation,
   readOutbox,
   sessionObject,
 } from './helpers'
@@ -48,24 +50,31 @@ describe('faults: nothing half-done, everything retryable', () => {
       headers: jsonHeaders(bearer(anon.accessToken)),
       body: JSON.stringify({ title: 'kept', content: 'x' }),
     })
-    const register = () =>
-      api('/v1/auth/register', {
+    const registered = await api('/v1/auth/register', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(anon.accessToken)),
+      body: JSON.stringify({
+        email,
+        password: 'fault password 1',
+        refreshToken: anon.refreshToken,
+      }),
+    })
+    expect(registered.status).toBe(202)
+    const { token } = await mailedConfirmation(email)
+    const confirm = () =>
+      api('/v1/auth/register/confirm', {
         method: 'POST',
         headers: jsonHeaders(bearer(anon.accessToken)),
-        body: JSON.stringify({
-          email,
-          password: 'fault password 1',
-          refreshToken: anon.refreshToken,
-        }),
+        body: JSON.stringify({ token, refreshToken: anon.refreshToken }),
       })
     const [first] = await Promise.all([
-      register(),
+      confirm(),
       evictDurableObject(stubFor(anon.sessionId)).catch(() => undefined),
     ])
     expect(first.status).toBeLessThan(500)
     // A retry: the account exists already, so it signs in instead; either way one merge.
     const retry =
-      first.status === 201
+      first.status === 200
         ? first
         : await api('/v1/auth/login', {
             method: 'POST',
@@ -107,15 +116,7 @@ describe('faults: nothing half-done, everything retryable', () => {
     )
       .bind(anon.userId)
       .run()
-    const register = await api('/v1/auth/register', {
-      method: 'POST',
-      headers: jsonHeaders(bearer(anon.accessToken)),
-      body: JSON.stringify({
-        email: uniqueEmail(),
-        password: 'fault password 1',
-        refreshToken: anon.refreshToken,
-      }),
-    })
+    const register = await createAccount(uniqueEmail(), 'fault password 1', anon)
     // 503 `misconfigured` inside the session object; it reaches the Worker as an error across RPC.
     expect(register.status).toBeGreaterThanOrEqual(500)
     // Nothing moved, and the anonymous user's data takes writes again at once (not after 30 s).

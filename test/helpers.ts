@@ -6,6 +6,7 @@ import { createApp } from '../src/app'
 import { createRuntime, limitBindingsOf } from '../src/platform/runtime'
 import type { SessionEvent } from '../src/contract/events'
 import { createLimiters } from '../src/platform/rate-limits'
+import type { SessionClient, SignIn } from '../src/sdk/client'
 
 export const BASE = 'https://auth.test'
 export const APP_ORIGIN = 'https://app.example.com'
@@ -245,3 +246,63 @@ export async function anonymousWithDocument(): Promise<TokenSession> {
  */
 export const sessionObject = (sessionId: string) =>
   env.SESSIONS.get(env.SESSIONS.idFromName(sessionId)) as unknown as DurableObjectStub<SessionDO>
+
+export type Fetcher = (path: string, init: RequestInit) => Response | Promise<Response>
+
+/** The newest registration confirmation mailed to `email`: its link's token and its code. */
+export async function mailedConfirmation(email: string): Promise<{ token: string; code: string }> {
+  const [newest] = await readOutbox(email)
+  expect(newest!.subject).toBe('Confirm your email')
+  return { token: newest!.token, code: await mailedLinkCode(email) }
+}
+
+/**
+ * An account made as a person makes one: registers from `from` (a new anonymous token session
+ * when none is given), reads the confirmation from the dev outbox and confirms it from that same
+ * session, which keeps the password and merges the session. Returns the confirmation's answer
+ * (200, a sign-in in token transport).
+ */
+export async function createAccount(
+  email = uniqueEmail(),
+  password = 'long password 1',
+  from?: Pick<TokenSession, 'accessToken' | 'refreshToken'>,
+  send: Fetcher = api,
+): Promise<Response> {
+  const session = from ?? (await createTokenSession())
+  const json = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: jsonHeaders(bearer(session.accessToken)),
+    body: JSON.stringify({ ...(body as object), refreshToken: session.refreshToken }),
+  })
+  const registered = await send('/v1/auth/register', json({ email, password }))
+  expect(registered.status).toBe(202)
+  const { token } = await mailedConfirmation(email)
+  return send('/v1/auth/register/confirm', json({ token }))
+}
+
+/** `createAccount` in a browser: the jar's cookies prove its session, as the demo page does. */
+export async function createAccountInJar(
+  jar: CookieJar,
+  email = uniqueEmail(),
+  password = 'long password 1',
+): Promise<Response> {
+  if (!jar.cookies.size) expect((await jar.fetch('/v1/me')).status).toBe(200)
+  const json = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  expect((await jar.fetch('/v1/auth/register', json({ email, password }))).status).toBe(202)
+  const { token } = await mailedConfirmation(email)
+  return jar.fetch('/v1/auth/register/confirm', json({ token }))
+}
+
+/** The SDK's way to an account: `register`, then `confirmRegistration` with the mailed token. */
+export async function registerWithClient(
+  client: Pick<SessionClient, 'register' | 'confirmRegistration'>,
+  credentials: { email: string; password: string },
+): Promise<SignIn> {
+  expect(await client.register(credentials)).toEqual({ sent: true })
+  const { token } = await mailedConfirmation(credentials.email.trim().toLowerCase())
+  return client.confirmRegistration(token)
+}

@@ -145,6 +145,33 @@ $('sign-in').addEventListener('click', () =>
   }),
 )
 
+onSubmit('register-form', async () => {
+  const email = $('reg-email').value
+  await client.register({ email, password: $('reg-password').value })
+  // The same answer whether or not the address has an account: no one learns which do.
+  $('register-status').textContent =
+    `A confirmation was mailed to ${email}. Type its code here, in this browser, to keep your ` +
+    `password and what you made. In local development it waits in the dev outbox.`
+  $('confirm-form').hidden = false
+})
+
+$('fill-code').addEventListener('click', () =>
+  act(async () => {
+    const [message] = await client.dev.outbox($('reg-email').value)
+    const code = /\b([0-9A-Z]{4}-[0-9A-Z]{4})\b/.exec(message?.text ?? '')?.[1]
+    if (!code) throw new Error('The outbox has no confirmation for this email yet.')
+    $('reg-code').value = code
+  }),
+)
+
+onSubmit('confirm-form', async () => {
+  const { merge } = await client.confirmRegistrationCode($('reg-email').value, $('reg-code').value)
+  renderMerge(merge)
+  $('register-status').textContent = 'Your account is confirmed and you are signed in.'
+  $('confirm-form').hidden = true
+  await load()
+})
+
 $('logout').addEventListener('click', () =>
   act(async () => {
     await client.logout()

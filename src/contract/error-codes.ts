@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   invalid_or_expired_code:
     "The sign-in link's code is wrong, expired, already used or was guessed at too often.",
   session_required:
-    'This step needs the session that asked for the link: its cookie, or its refresh token.',
+    'This step needs the session that asked for it (the link, or the registration): its cookie, or its refresh token.',
   recent_sign_in_required: 'Setting a first password needs a sign-in within the last 5 minutes.',
   transport_conflict:
     'This request carries the session cookie, so it cannot ask for tokens: drop the ' +

@@ -1,4 +1,4 @@
-/** Email + password: register, log in, change password. */
+/** Email + password: register and confirm, log in, change password. */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { deliverDeviceCredential, deliverSession, issuedTokens } from '../http/transport'
@@ -17,9 +17,15 @@ import {
   SignInSchema,
   toUserSession,
 } from '../platform/openapi/schemas'
-import { changePassword, login, register } from './credentials'
+import { changePassword, login } from './credentials'
+import { register, REGISTER_PATH } from './registration/registration'
+import { confirmRegistration, confirmRegistrationCode } from './registration/confirmation'
 import type { SignInOutcome } from './sign-in'
 import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../platform/openapi/components'
+
+const RegistrationSentSchema = z.object({ sent: z.literal(true) }).openapi('RegistrationSent', {
+  description: 'A confirmation (or, for a proven account, a notice) went to the address',
+})
 
 const Credentials = z.object({
   email: EmailSchema,
@@ -56,23 +62,77 @@ export const accountRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post',
-      path: '/v1/auth/register',
+      path: REGISTER_PATH,
       operationId: 'register',
       security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
       summary:
-        'Create an account and mail a link confirming its email; from an anonymous session proven by its refresh credential, its data merges into it',
+        'Ask for an account: mails a confirmation (link and code); the session stays anonymous and nothing exists until it is confirmed. The answer is the same for every email',
+      description:
+        'Needs the registering session (its cookie, or `refreshToken`): only there does the confirmation keep the password. When a proven account has the email, the mail says so instead and nothing changes.',
       request: { body: jsonBody(Credentials) },
       responses: {
-        201: jsonContent(SignInSchema, 'The new account, signed in'),
-        ...errorResponses(400, 403, 409, 413, 429),
+        202: jsonContent(RegistrationSentSchema, 'Confirmation mailed'),
+        ...errorResponses(400, 401, 403, 413, 429, 503),
       },
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const from = sessionProof(c, body.refreshToken)
-      const outcome = await register(c.var.rt, body, from, requestMeta(c))
-      return c.json(signInAnswer(c, outcome), 201)
+      await register(c.var.rt, body, sessionProof(c, body.refreshToken), requestMeta(c))
+      return c.json({ sent: true as const }, 202)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${REGISTER_PATH}/confirm`,
+      operationId: 'confirmRegistration',
+      security: OPTIONAL_USER_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        'Confirm a registration with its mailed link: creates the account, proven; from the session that registered, keeps its password and merges its data, elsewhere signs in without either',
+      request: {
+        body: jsonBody(
+          z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField }),
+        ),
+      },
+      responses: { 200: jsonContent(SignInSchema, 'Signed in'), ...errorResponses(400, 413) },
+    }),
+    async (c) => {
+      const { token, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      const outcome = await confirmRegistration(c.var.rt, token, from, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${REGISTER_PATH}/code`,
+      operationId: 'confirmRegistrationCode',
+      security: OPTIONAL_USER_ACCESS,
+      tags: ['Accounts'],
+      summary:
+        'Confirm a registration with the code mailed beside its link, in the session that registered: keeps its password and merges its data',
+      request: {
+        body: jsonBody(
+          z.object({
+            email: EmailSchema,
+            code: z.string().min(1).max(32),
+            refreshToken: RefreshTokenField,
+          }),
+        ),
+      },
+      responses: {
+        200: jsonContent(SignInSchema, 'Signed in'),
+        ...errorResponses(400, 401, 413, 429),
+      },
+    }),
+    async (c) => {
+      const { email, code, refreshToken } = c.req.valid('json')
+      const from = sessionProof(c, refreshToken)
+      const outcome = await confirmRegistrationCode(c.var.rt, email, code, from, requestMeta(c))
+      return c.json(signInAnswer(c, outcome), 200)
     },
   )
   .openapi(

@@ -1,16 +1,11 @@
 /**
- * Email + password: register, log in (with an exact back-off per sign-in budget behind the coarse
- * rate-limit bindings), change password. Both sign-in paths end in `signIn`, which merges
- * anonymous data.
+ * Email + password: log in (with an exact back-off per sign-in budget behind the coarse rate-limit
+ * bindings), change password. Logging in ends in `signIn`, which merges anonymous data;
+ * registering is ./registration/.
  */
 import { normalizeEmail } from './emails'
 import { hashPassword, verifyPassword } from './passwords'
-import {
-  findUserByEmail,
-  insertAccount,
-  setPasswordHash,
-  upgradePasswordHash,
-} from './account-queries'
+import { findUserByEmail, setPasswordHash, upgradePasswordHash } from './account-queries'
 import {
   lockedUntil,
   releaseLoginAttempts,
@@ -21,14 +16,12 @@ import { renewDeviceCredential, verifyDeviceCredential } from './device-credenti
 import { findUser } from '../platform/db/users'
 import { AppError, unauthorized } from '../platform/errors'
 import type { RequestMeta, UserContext } from '../platform/shared-types'
-import { createId } from '../platform/ids'
 import type { Runtime } from '../platform/runtime'
 import { invalidateLinksOfUser } from './magic-links/queries'
 import { endSessionsOf, sessionStub } from '../session'
 import { limitPasswordAttempt } from '../platform/rate-limits'
 import { accountSubject } from './accounts'
 import { recordAuditEvent } from '../platform/audit/audit-log'
-import { requestEmailConfirmation } from './magic-links/magic-links'
 import { signIn, type SessionProof, type SignInOutcome } from './sign-in'
 import { CODE } from '../contract/error-codes'
 
@@ -41,56 +34,10 @@ export const RECENT_SIGN_IN_MS = 5 * 60 * 1000
 const invalidCredentials = () =>
   unauthorized(CODE.invalid_credentials, 'The email or password is wrong.')
 
-/** What register and login are given; the email is normalised here. */
+/** What login is given; the email is normalised here. */
 export interface Credentials {
   email: string
   password: string
-}
-
-/**
- * Creates an account with a password. Its email is not proven yet: no ADMIN_EMAILS role, and a
- * confirmation link goes to the mailbox. 409 for a taken email is kept on purpose: registration
- * signs in at once, so any answer for a taken email that looked like success would have to hold
- * a session for an account the caller cannot open; the per-address and per-email limits bound
- * how fast anyone can probe (ASVS 5.0 V6.3.8 accepts rate limiting where the flow must differ).
- */
-export async function register(
-  rt: Runtime,
-  credentials: Credentials,
-  from: SessionProof | null,
-  meta: RequestMeta,
-): Promise<SignInOutcome> {
-  const email = normalizeEmail(credentials.email)
-  await limitPasswordAttempt(rt.limits, email, meta.ip)
-  const now = Date.now()
-  const row = await insertAccount(rt.db, {
-    id: createId('usr'),
-    email,
-    role: 'user',
-    passwordHash: await hashPassword(rt.peppers, credentials.password),
-    emailVerifiedAt: null,
-    now,
-  })
-  if (!row)
-    throw new AppError(
-      409,
-      CODE.email_taken,
-      'An account with this email already exists; sign in instead.',
-    )
-  await recordAuditEvent(
-    rt.db,
-    { type: 'auth.registered', userId: row.id, sessionId: from?.sessionId ?? null },
-    meta,
-    now,
-  )
-  const outcome = await signIn(
-    rt,
-    from,
-    { kind: 'account', account: accountSubject(row), droppedCredentials: false },
-    meta,
-  )
-  await requestEmailConfirmation(rt, email, outcome.issued.view.sessionId)
-  return outcome
 }
 
 /** A password sign-in, and the device credential its client gets (see device-credentials.ts). */

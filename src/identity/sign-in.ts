@@ -102,7 +102,7 @@ export async function signIn(
 }
 
 /** A new session of the account beside whatever session the caller had: nothing merges. */
-async function startAccountSession(
+export async function startAccountSession(
   rt: Runtime,
   claimed: ClaimedMailbox,
   start: StartSessionOptions & { sessionId: string },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   api,
   bearer,
+  createAccount,
   createTokenSession,
   expectError,
   jsonHeaders,
@@ -25,12 +26,8 @@ interface AdminUser {
 
 /** A new account over token transport: its id and tokens. */
 async function account(email = uniqueEmail()) {
-  const res = await api('/v1/auth/register', {
-    method: 'POST',
-    headers: jsonHeaders(TOKEN_TRANSPORT),
-    body: JSON.stringify({ email, password: 'a long password 1' }),
-  })
-  expect(res.status).toBe(201)
+  const res = await createAccount(email, 'a long password 1')
+  expect(res.status).toBe(200)
   const body = await res.json<{ user: { id: string }; tokens: { refreshToken: string } }>()
   return { email, id: body.user.id, refreshToken: body.tokens.refreshToken }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   api,
   bearer,
+  createAccount,
   createStoredSession,
   createTokenSession,
   expectError,
@@ -65,20 +66,8 @@ describe('GET /v1/me/events', () => {
 
   it('lists newest first, includes the anonymous trail after sign-up, and honours limit', async () => {
     const anon = await createTokenSession()
-    const res = await api('/v1/auth/register', {
-      method: 'POST',
-      headers: {
-        ...TOKEN_TRANSPORT,
-        ...bearer(anon.accessToken),
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({
-        email: uniqueEmail(),
-        password: 'correct horse battery',
-        refreshToken: anon.refreshToken,
-      }),
-    })
-    expect(res.status).toBe(201)
+    const res = await createAccount(uniqueEmail(), 'correct horse battery', anon)
+    expect(res.status).toBe(200)
     const { tokens } = await res.json<{ tokens: { accessToken: string } }>()
     const events = await eventsOf(tokens.accessToken)
     expect(events.map((e) => e.type).sort()).toEqual(

@@ -8,11 +8,11 @@ import type { toUser } from '../../src/platform/openapi/schemas'
 import {
   api,
   bearer,
+  createAccount,
   createStoredSession,
   expectError,
   refreshWithToken,
   runtime,
-  TOKEN_TRANSPORT,
   uniqueEmail,
 } from '../helpers'
 
@@ -37,20 +37,8 @@ const resolveUser = (id: unknown) => call<User | null>('resolve-user', id)
 const revokeSession = (id: unknown) => call<boolean>('revoke-session', id)
 
 async function register(from: { accessToken: string; refreshToken: string }) {
-  const res = await api('/v1/auth/register', {
-    method: 'POST',
-    headers: {
-      ...TOKEN_TRANSPORT,
-      ...bearer(from.accessToken),
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify({
-      email: uniqueEmail(),
-      password: 'a long enough passphrase 42',
-      refreshToken: from.refreshToken,
-    }),
-  })
-  expect(res.status).toBe(201)
+  const res = await createAccount(uniqueEmail(), 'a long enough passphrase 42', from)
+  expect(res.status).toBe(200)
   return res.json<{ user: User }>()
 }
 

@@ -11,6 +11,7 @@ import { addressKey, createLimiters } from '../../src/platform/rate-limits'
 import { seal } from '../../src/platform/crypto/sealing'
 import {
   api,
+  createAccount,
   bearer,
   CookieJar,
   countRows,
@@ -138,11 +139,7 @@ describe('3. writes that would vanish', () => {
   it('refuses a write by a token from before a merge; the refreshed session writes to the account', async () => {
     const anon = await createTokenSession()
     const account = await (
-      await postAuth(
-        '/v1/auth/register',
-        { email: uniqueEmail(), password: 'long password 1' },
-        anon,
-      )
+      await createAccount(uniqueEmail(), 'long password 1', anon)
     ).json<SignInBody>()
     expect(account.merge?.from).toBe(anon.userId)
     await expectError(await write(anon.accessToken), 401, 'token_superseded')
@@ -163,11 +160,7 @@ describe('3. writes that would vanish', () => {
       expect((await write(anon.accessToken)).status).toBe(201)
     }
     let account: SignInBody | null = null
-    const signIn = postAuth(
-      '/v1/auth/register',
-      { email: uniqueEmail(), password: 'long password 1' },
-      anon,
-    )
+    const signIn = createAccount(uniqueEmail(), 'long password 1', anon)
       .then((res) => res.json<SignInBody>())
       .then((body) => (account = body))
     const landed = { documents: [] as string[], preferences: [] as string[] }
@@ -404,11 +397,13 @@ describe('5. the sweep trusts no lagging index', () => {
   })
 
   it('keeps the index row of a live account session, so logout-all still reaches it', async () => {
-    const { rt, post } = await shortLived()
+    const { rt, post, app } = await shortLived()
     const t0 = Date.now()
     at(t0)
+    const send = (path: string, init: RequestInit) =>
+      app.request(`https://auth.example.com${path}`, init)
     const account = await (
-      await post('/v1/auth/register', { email: uniqueEmail(), password: 'long password 1' })
+      await createAccount(uniqueEmail(), 'long password 1', undefined, send)
     ).json<SignInBody>()
     at(t0 + 53_000)
     const refreshed = await post('/v1/auth/refresh', { refreshToken: account.tokens.refreshToken })
@@ -429,7 +424,7 @@ describe('6. kill switch edges', () => {
 
   it('refuses what was issued before its instant and accepts everything issued after it', async () => {
     const email = uniqueEmail()
-    const register = await postAuth('/v1/auth/register', { email, password: 'long password 1' })
+    const register = await createAccount(email, 'long password 1')
     const old = await register.json<SignInBody>()
     const pulled = await api('/v1/admin/kill-switch', {
       method: 'POST',

@@ -11,12 +11,12 @@ import { createApp } from '../../src/app'
 import { runSweep } from '../../src/jobs/sweep'
 import {
   api,
+  createAccount,
   bearer,
   countRows,
   createTokenSession,
   expectError,
   jsonHeaders,
-  postAuth,
   runtime,
   type SignInBody,
   type TokenSession,
@@ -118,11 +118,7 @@ describe('8. quotas', () => {
     for (let i = 0; i < secrets; i++)
       expect((await send(anon, 'PUT', `/v1/me/secrets/k${i}`, { value: 'v' })).status).toBe(204)
     const account = await (
-      await postAuth(
-        '/v1/auth/register',
-        { email: uniqueEmail(), password: 'long password 1' },
-        anon,
-      )
+      await createAccount(uniqueEmail(), 'long password 1', anon)
     ).json<SignInBody>()
     expect(account.merge?.moved.secrets).toBe(secrets)
     const signedIn = { accessToken: account.tokens.accessToken }

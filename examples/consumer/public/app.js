@@ -18,19 +18,33 @@ $('save').addEventListener('click', async () => {
   log({ saved: res.status })
 })
 
-$('signin').addEventListener('submit', async (event) => {
-  event.preventDefault()
+/** Runs `action`, showing the service's error code instead of throwing it. */
+async function attempt(action) {
   try {
-    const { merge } = await client.register({
-      email: $('email').value,
-      password: $('password').value,
-    })
-    log({ merge }) // the note moves when the user.merged event reaches the Worker's queue handler
-    setTimeout(show, 1500)
+    await action()
   } catch (error) {
     if (error instanceof SessionClientError) log({ status: error.status, code: error.code })
     else throw error
   }
+}
+
+$('signin').addEventListener('submit', (event) => {
+  event.preventDefault()
+  attempt(async () => {
+    // Nothing exists yet: this session stays anonymous until the mailed code comes back.
+    await client.register({ email: $('email').value, password: $('password').value })
+    log({ sent: true, next: 'type the code from the email' })
+    $('confirm').hidden = false
+  })
+})
+
+$('confirm').addEventListener('submit', (event) => {
+  event.preventDefault()
+  attempt(async () => {
+    const { merge } = await client.confirmRegistrationCode($('email').value, $('code').value)
+    log({ merge }) // the note moves when the user.merged event reaches the Worker's queue handler
+    setTimeout(show, 1500)
+  })
 })
 
 show().catch((error) => log({ error: String(error) }))

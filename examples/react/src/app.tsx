@@ -1,8 +1,15 @@
 // The example's page: who this is, a preference and a document, magic-link sign-in with its merge,
-// this user's sessions and sign-out everywhere. Every part follows useSession(), so a sign-in or
+// registration confirmed by the mailed code, this user's sessions and sign-out everywhere. Every part follows useSession(), so a sign-in or
 // sign-out in another tab shows here without a reload.
 import type { SessionClient } from '@edge-session/client'
-import { useMagicLink, useSession, useSessionClient, useSignOut } from '@edge-session/react'
+import {
+  useConfirmRegistration,
+  useMagicLink,
+  useRegister,
+  useSession,
+  useSessionClient,
+  useSignOut,
+} from '@edge-session/react'
 import { useState } from 'react'
 import { useUserData } from './use-user-data'
 
@@ -33,6 +40,7 @@ export function App() {
       </section>
       {user && <Data />}
       {user && <SignIn />}
+      {status === 'anonymous' && <Register />}
       {user && <Sessions />}
     </main>
   )
@@ -102,6 +110,72 @@ function SignIn() {
       {lastMerge && (
         <p>
           Carried over: <code id="merge">{JSON.stringify(lastMerge.moved)}</code>
+        </p>
+      )}
+    </section>
+  )
+}
+
+/** Registering keeps this session anonymous; the mailed code, typed here, makes the account. */
+function Register() {
+  const client = useSessionClient()
+  const register = useRegister()
+  const confirm = useConfirmRegistration()
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [code, setCode] = useState('')
+  const [sent, setSent] = useState(false)
+  // Local development only: the confirmation waits in the service's dev outbox (MAILER=outbox).
+  const codeFromOutbox = async () => {
+    const [message] = await client.dev.outbox(email)
+    setCode(/\b([0-9A-Z]{4}-[0-9A-Z]{4})\b/.exec(message?.text ?? '')?.[1] ?? '')
+  }
+  const error = register.error ?? confirm.code.error
+  return (
+    <section>
+      <h2>Create an account</h2>
+      <p>
+        <input
+          id="reg-email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <input
+          id="reg-password"
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <button
+          id="register"
+          disabled={register.pending}
+          onClick={() =>
+            void register.run({ email, password }).then((answer) => setSent(answer !== undefined))
+          }
+        >
+          Register
+        </button>
+      </p>
+      {sent && (
+        <p>
+          <span id="register-sent">Check your mail, then type its code here.</span>{' '}
+          <input id="reg-code" value={code} onChange={(e) => setCode(e.target.value)} />
+          <button id="fill-code" onClick={() => void codeFromOutbox()}>
+            Code from the dev outbox
+          </button>
+          <button
+            id="confirm"
+            disabled={confirm.code.pending}
+            onClick={() => void confirm.code.run(email, code)}
+          >
+            Confirm
+          </button>
+        </p>
+      )}
+      {error && (
+        <p className="error" id="register-error">
+          {error.code}: {error.message}
         </p>
       )}
     </section>

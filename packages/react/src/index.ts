@@ -7,13 +7,18 @@ export { SessionProvider, useSessionClient } from './session-provider'
 export type { SessionProviderProps } from './session-provider'
 export { useSession } from './use-session'
 export {
+  useConfirmRegistration,
   useMagicLink,
   useRegister,
   useSessionAction,
   useSignIn,
   useSignOut,
 } from './use-session-action'
-export type { MagicLinkActions, SessionAction } from './use-session-action'
+export type {
+  MagicLinkActions,
+  RegistrationConfirmActions,
+  SessionAction,
+} from './use-session-action'
 export type {
   ClientErrorCode,
   SessionChange,

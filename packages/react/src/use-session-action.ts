@@ -6,6 +6,7 @@
 import type {
   Credentials,
   LinkPreview,
+  RegistrationSent,
   SessionClient,
   SessionClientError,
   SignIn,
@@ -69,12 +70,34 @@ const previewLink = (client: SessionClient, token: string) => client.previewMagi
 const verifyLink = (client: SessionClient, token: string) => client.verifyMagicLink(token)
 const verifyCode = (client: SessionClient, email: string, code: string) =>
   client.verifyLinkCode(email, code)
+const confirmLink = (client: SessionClient, token: string) => client.confirmRegistration(token)
+const confirmCode = (client: SessionClient, email: string, code: string) =>
+  client.confirmRegistrationCode(email, code)
 
 /** Email and password sign-in; from an anonymous session its data merges in (`lastMerge`). */
 export const useSignIn = (): SessionAction<[Credentials], SignIn> => useSessionAction(login)
 
-/** Creates an account with email and password; anonymous data merges in. */
-export const useRegister = (): SessionAction<[Credentials], SignIn> => useSessionAction(register)
+/**
+ * Asks for an account with email and password: a confirmation is mailed and the session stays
+ * anonymous until `useConfirmRegistration` confirms it. The answer is the same for every email.
+ */
+export const useRegister = (): SessionAction<[Credentials], RegistrationSent> =>
+  useSessionAction(register)
+
+/** A registration's confirmation: creates the account and signs in. */
+export interface RegistrationConfirmActions {
+  /**
+   * With the mailed link's token. In the browser that registered: the password is kept and its
+   * data merges; anywhere else it signs in without either.
+   */
+  link: SessionAction<[token: string], SignIn>
+  /** With the mailed code, typed in the browser that registered: password kept, data merged. */
+  code: SessionAction<[email: string, code: string], SignIn>
+}
+
+export function useConfirmRegistration(): RegistrationConfirmActions {
+  return { link: useSessionAction(confirmLink), code: useSessionAction(confirmCode) }
+}
 
 /** `run()` ends this session; `run(true)` ends every session of the user, on every device. */
 export const useSignOut = (): SessionAction<[everywhere?: boolean], void> =>

@@ -3,13 +3,11 @@
  * fragment (`#token=`), which browsers never send to a server, to a page whose button POSTs it (mail
  * scanners that prefetch links consume nothing). Beside the link, a short code that the browser
  * which asked for the link can type to sign itself in when the link was opened elsewhere.
- * The same links, with the purpose `verify_email`, confirm a registration's address.
+ * The same links, with the purpose `register`, confirm a registration (see ../registration/).
  */
 import { normalizeEmail } from '../emails'
 import { readRevokedBefore } from '../../platform/db/control'
-import { markEmailProven } from '../account-queries'
 import {
-  consumeMagicLink,
   findMagicLink,
   insertMagicLink,
   insertMagicLinkWithinBudget,
@@ -21,8 +19,7 @@ import { randomBytes, sha256Base64Url, toBase64Url } from '../../platform/encodi
 import { AppError } from '../../platform/errors'
 import type { RequestMeta } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
-import { sessionStub } from '../../session'
-import { claimMailbox, roleForEmail } from '../accounts'
+import { claimMailbox } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { holdsSession } from '../session-proof'
 import { verifyDeviceCredential } from '../device-credentials'
@@ -37,7 +34,7 @@ import {
 import { CODE } from '../../contract/error-codes'
 
 export const MAGIC_LINK_PATH = '/v1/auth/magic-link'
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 
 /**
  * Link mails one address receives per hour from one budget: all clients without a device
@@ -96,14 +93,7 @@ export async function requestMagicLink(
   // The link binds to the asking session only if the request proved it: a session id is public,
   // and a link bound to someone else's session would merge their data into the asker's account.
   const revokedBefore = await readRevokedBefore(rt.db)
-  const proven =
-    from !== null &&
-    (await sessionStub(rt, from.sessionId).holds(from.secret, {
-      sessionId: from.sessionId,
-      now,
-      reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
-      revokedBefore,
-    }))
+  const proven = from !== null && (await holdsSession(rt, from, { now, revokedBefore }))
   const requestedBySessionId = proven ? from.sessionId : null
   const code = createLinkCode()
   const sent = await mailLink(rt, {
@@ -132,42 +122,15 @@ export async function requestMagicLink(
   )
 }
 
-/**
- * Mails the confirmation link of a new registration. Confirming keeps the password set at
- * registration; a sign-in link instead would drop it. A mail failure does not undo the account.
- */
-export async function requestEmailConfirmation(
-  rt: Runtime,
-  email: string,
-  sessionId: string,
-): Promise<void> {
-  try {
-    await mailLink(rt, {
-      email,
-      purpose: 'verify_email',
-      requestedBySessionId: sessionId,
-      codeHash: null,
-      now: Date.now(),
-      subject: 'Confirm your email',
-      text: (link, minutes) =>
-        `Someone created an account with this address. If it was you, confirm it within ` +
-        `${minutes} minutes:\n\n${link}\n\nIf it was not you, do not confirm: sign in with a ` +
-        `sign-in link instead, which removes any password someone else set.`,
-    })
-  } catch (error) {
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'confirmation mail not sent', error: String(error) }),
-    )
-  }
-}
-
-interface LinkMail {
+export interface LinkMail {
   email: string
   purpose: MagicLinkPurpose
   requestedBySessionId: string | null
   codeHash: string | null
   /** The cap it counts against; none for a registration's confirmation. */
   budget?: LinkMailBudget
+  /** A registration's pending password hash, kept on the link until its confirmation. */
+  passwordHash?: string
   now: number
   subject: string
   text: (link: string, minutes: number) => string
@@ -177,7 +140,7 @@ interface LinkMail {
  * Stores a link's hash and mails the link, built from PUBLIC_ORIGIN, never from `Host`. False
  * when the mail's budget is spent: nothing stored, nothing sent.
  */
-async function mailLink(rt: Runtime, mail: LinkMail): Promise<boolean> {
+export async function mailLink(rt: Runtime, mail: LinkMail): Promise<boolean> {
   const token = toBase64Url(randomBytes(32))
   const row = {
     tokenHash: await sha256Base64Url(token),
@@ -187,6 +150,7 @@ async function mailLink(rt: Runtime, mail: LinkMail): Promise<boolean> {
     expiresAt: mail.now + rt.settings.MAGIC_LINK_TTL * 1000,
     requestedBySessionId: mail.requestedBySessionId,
     codeHash: mail.codeHash,
+    passwordHash: mail.passwordHash ?? null,
   }
   if (!mail.budget) await insertMagicLink(rt.db, row)
   else if (!(await insertMagicLinkWithinBudget(rt.db, row, mail.budget))) return false
@@ -204,7 +168,7 @@ async function mailLink(rt: Runtime, mail: LinkMail): Promise<boolean> {
 
 /** What the link page shows before anything is consumed. */
 export interface LinkPreview {
-  purpose: MagicLinkPurpose
+  purpose: Exclude<MagicLinkPurpose, 'verify_email'>
   /** The account the link is for, masked. */
   email: string
   /** True when this browser's session asked for the link: only then does its data merge. */
@@ -222,6 +186,7 @@ export async function previewMagicLink(
   const now = Date.now()
   if (!link || link.consumedAt !== null || link.invalidatedAt !== null || link.expiresAt <= now)
     throw invalidMagicLink()
+  if (link.purpose === 'verify_email') throw invalidMagicLink()
   return {
     purpose: link.purpose,
     email: maskEmail(link.email),
@@ -293,26 +258,4 @@ export async function verifyLinkCode(
     now,
   )
   return outcome
-}
-
-/** Confirms a registration's address: the password set then stays, and ADMIN_EMAILS may apply. */
-export async function confirmEmail(rt: Runtime, token: string, meta: RequestMeta): Promise<void> {
-  if (!TOKEN_PATTERN.test(token)) throw invalidMagicLink()
-  const now = Date.now()
-  const link = await consumeMagicLink(rt.db, await sha256Base64Url(token), {
-    purpose: 'verify_email',
-    sessionId: null,
-    now,
-    revokedBefore: await readRevokedBefore(rt.db),
-  })
-  if (!link) throw invalidMagicLink()
-  const role = roleForEmail(rt.settings.ADMIN_EMAILS, link.email)
-  const row = await markEmailProven(rt.db, { email: link.email, now, role, keepPassword: true })
-  if (row)
-    await recordAuditEvent(
-      rt.db,
-      { type: 'auth.email_verified', userId: row.id, sessionId: null },
-      meta,
-      now,
-    )
 }

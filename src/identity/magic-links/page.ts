@@ -6,8 +6,7 @@
  */
 import { html } from 'hono/html'
 import { MAGIC_LINK_PATH } from './magic-links'
-
-export const VERIFY_EMAIL_PATH = '/v1/auth/verify-email'
+import { REGISTER_PATH } from '../registration/registration'
 
 export function magicLinkPageCsp(nonce: string): string {
   return `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`
@@ -55,28 +54,30 @@ export function magicLinkPage(nonce: string) {
           const fail = (body) => ($('status').textContent = body.error?.message ?? 'It failed.')
           post('${MAGIC_LINK_PATH}/preview', { token }).then(({ ok, body }) => {
             if (!ok) return fail(body)
-            const confirm = body.purpose === 'verify_email'
+            const confirm = body.purpose === 'register'
             $('title').textContent = confirm ? 'Confirm your email' : 'Sign in'
             $('account').textContent = confirm
-              ? 'Confirm that you created the account ' +
+              ? 'Create the account ' +
                 body.email +
-                '. If you did not, close this page.'
+                (body.sameSession
+                  ? ' with the password you chose.'
+                  : ' and sign this browser in. If you did not ask for an account, close this page.')
               : 'Sign in as ' + body.email + '.'
-            $('status').textContent = confirm
-              ? ''
-              : body.sameSession
-                ? 'What you did in this browser before signing in comes with you.'
+            $('status').textContent = body.sameSession
+              ? 'What you did in this browser before signing in comes with you.'
+              : confirm
+                ? 'This confirmation was asked for in another browser: the password chosen there is not kept here (set one once signed in), and what you did in this browser stays apart. To keep both, type the code from the email in the browser where you registered.'
                 : 'This link was asked for in another browser: what you did in this browser stays apart. To bring the other browser’s work along, type the code from the email there.'
-            $('go').textContent = confirm ? 'Confirm' : 'Sign me in'
+            $('go').textContent = confirm ? 'Confirm and sign in' : 'Sign me in'
             $('go').hidden = false
             $('go').addEventListener('click', async (event) => {
               event.target.disabled = true
               $('status').textContent = 'One moment…'
-              const path = confirm ? '${VERIFY_EMAIL_PATH}' : '${MAGIC_LINK_PATH}/verify'
+              const path = confirm ? '${REGISTER_PATH}/confirm' : '${MAGIC_LINK_PATH}/verify'
               const result = await post(path, { token })
               if (!result.ok) return fail(result.body)
               $('status').textContent = confirm
-                ? 'Your email is confirmed. You can close this page.'
+                ? 'Your account is ready and you are signed in. You can close this page.'
                 : 'You are signed in. You can close this page.'
             })
           })

@@ -1,6 +1,6 @@
 /**
- * Sign-in links: request one, the page it opens, what it is for, using it, its code, and the
- * confirmation of a registration's email.
+ * Sign-in links: request one, the page it opens (registrations' confirmations use it too), what
+ * it is for, using it, and its code.
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { randomBytes, toBase64Url } from '../../platform/encoding'
@@ -17,7 +17,6 @@ import {
   SignInSchema,
 } from '../../platform/openapi/schemas'
 import {
-  confirmEmail,
   MAGIC_LINK_PATH,
   previewMagicLink,
   requestMagicLink,
@@ -30,7 +29,7 @@ import type { SignInOutcome } from '../sign-in'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../http/app-env'
 import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../../platform/openapi/components'
-import { magicLinkPage, magicLinkPageCsp, VERIFY_EMAIL_PATH } from './page'
+import { magicLinkPage, magicLinkPageCsp } from './page'
 import { CODE } from '../../contract/error-codes'
 
 const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
@@ -52,7 +51,10 @@ async function mailboxSignInAnswer(
 
 export const LinkPreviewSchema = z
   .object({
-    purpose: z.enum(['sign_in', 'verify_email']),
+    purpose: z.enum(['sign_in', 'register']).openapi({
+      description:
+        "`register`: a registration's confirmation (POST it to /v1/auth/register/confirm)",
+    }),
     email: z.string().openapi({ description: 'The account the link is for, masked' }),
     sameSession: z.boolean().openapi({
       description: 'True when this session asked for the link: only then does its data merge',
@@ -191,25 +193,5 @@ export const magicLinkRoutes = createRouter()
         )
       const outcome = await verifyLinkCode(c.var.rt, email, code, from, requestMeta(c))
       return c.json(await mailboxSignInAnswer(c, outcome, deviceCredential), 200)
-    },
-  )
-  .openapi(
-    createRoute({
-      method: 'post',
-      path: VERIFY_EMAIL_PATH,
-      operationId: 'confirmEmail',
-      security: PUBLIC_ACCESS,
-      tags: ['Accounts'],
-      summary:
-        "Confirm a registration's email with the link mailed then; the password set at registration stays",
-      request: { body: jsonBody(z.object({ token: z.string().min(1).max(256) })) },
-      responses: {
-        200: jsonContent(z.object({ verified: z.literal(true) }), 'Confirmed'),
-        ...errorResponses(400, 413),
-      },
-    }),
-    async (c) => {
-      await confirmEmail(c.var.rt, c.req.valid('json').token, requestMeta(c))
-      return c.json({ verified: true as const }, 200)
     },
   )

@@ -17,6 +17,7 @@ export type AuditEventType =
   | 'session.reuse_detected'
   | 'auth.logout'
   | 'auth.logout_all'
+  | 'auth.registration_requested'
   | 'auth.registered'
   | 'auth.login'
   | 'auth.login_failed'

@@ -82,7 +82,12 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_events_user_at').on(t.userId, t.at), index('audit_events_at').on(t.at)],
 )
 
-export type MagicLinkPurpose = 'sign_in' | 'verify_email'
+/**
+ * `sign_in` proves the mailbox and signs in; `register` confirms a registration and creates its
+ * account. (`verify_email` rows came from registrations that made an account at once; they only
+ * ever answer as invalid now.)
+ */
+export type MagicLinkPurpose = 'sign_in' | 'register' | 'verify_email'
 
 export const magicLinks = sqliteTable(
   'magic_links',
@@ -97,7 +102,6 @@ export const magicLinks = sqliteTable(
     requestedByDeviceId: text('requested_by_device_id'),
     consumedAt: integer('consumed_at'),
     consumedBySessionId: text('consumed_by_session_id'),
-    /** `sign_in` (proves the mailbox, signs in) or `verify_email` (confirms a registration). */
     purpose: text('purpose').$type<MagicLinkPurpose>().notNull().default('sign_in'),
     /** Set by logout-all, a password change or a mailbox proof: the link, used or not, is dead. */
     invalidatedAt: integer('invalidated_at'),
@@ -105,6 +109,11 @@ export const magicLinks = sqliteTable(
     codeHash: text('code_hash'),
     codeAttempts: integer('code_attempts').notNull().default(0),
     codeConsumedAt: integer('code_consumed_at'),
+    /**
+     * A registration's chosen password (its PBKDF2 hash), kept only until the registering session
+     * confirms it or the link is swept: never in a cookie, never on the account before its proof.
+     */
+    passwordHash: text('password_hash'),
   },
   (t) => [
     index('magic_links_expires').on(t.expiresAt),

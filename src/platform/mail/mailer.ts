@@ -13,10 +13,10 @@ export interface MailMessage {
   to: string
   subject: string
   text: string
-  /** The link the message carries, kept apart so the dev outbox can show it. */
-  link: string
+  /** The link the message carries, if any, kept apart so the dev outbox can show it. */
+  link?: string
   /** The one-time token inside the link; only the outbox keeps it (local development). */
-  token: string
+  token?: string
 }
 
 export interface Mailer {

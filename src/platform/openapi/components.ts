@@ -54,7 +54,8 @@ export const ERROR_RESPONSES = {
     name: 'Unauthorized',
     description:
       'Missing or invalid credentials (`unauthenticated`, `invalid_token`, `invalid_refresh_token`, ' +
-      '`refresh_token_reused`, `refresh_token_superseded`, `session_revoked`, `invalid_credentials`)',
+      '`refresh_token_reused`, `refresh_token_superseded`, `session_revoked`, `invalid_credentials`, ' +
+      '`session_required`)',
     headers: { 'WWW-Authenticate': headerRef('WWWAuthenticate') },
   },
   403: {
@@ -64,7 +65,7 @@ export const ERROR_RESPONSES = {
       '`forbidden`, `account_required`, `invalid_credentials`)',
   },
   404: { name: 'NotFound', description: 'Not found (`not_found`)' },
-  409: { name: 'Conflict', description: 'Conflict (`email_taken`)' },
+  409: { name: 'Conflict', description: 'Conflict (`quota_exceeded`: over a per-user quota)' },
   413: { name: 'PayloadTooLarge', description: 'Too large (`payload_too_large`)' },
   415: {
     name: 'UnsupportedMediaType',

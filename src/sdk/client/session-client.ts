@@ -18,6 +18,7 @@ import type {
   OutboxMessage,
   Preferences,
   PreferencesPatch,
+  RegistrationSent,
   SecretSummary,
   Session,
   SignIn,
@@ -132,13 +133,48 @@ export function createSessionClient(options: SessionClientOptions) {
       tracker.answered(answer, true)
       return answer
     },
-    /** Creates an account; from an anonymous session its data merges in (`merge` reports it). */
-    register: (credentials: Credentials) =>
+    /**
+     * Asks for an account: the service mails a confirmation (a link and a code) and this session
+     * stays anonymous, its data its own, until `confirmRegistration` or `confirmRegistrationCode`.
+     * Resolves to `{sent: true}` whether or not the email has an account (a proven one gets a
+     * notice instead, and nothing changes).
+     * @example
+     * await client.register({ email, password }) // then: "check your mail"
+     * await client.confirmRegistrationCode(email, codeFromTheMail) // signed in, data merged
+     */
+    async register(credentials: Credentials): Promise<RegistrationSent> {
+      // Only the session that registered keeps the password, so there must be one to prove.
+      const { status } = tracker.getState()
+      if (status === 'loading' || status === 'signed_out') tracker.answered(await fetchMe())
+      return call<RegistrationSent>({
+        method: 'POST',
+        path: '/v1/auth/register',
+        body: credentials,
+        provesSession: true,
+      })
+    },
+    /**
+     * Confirms a registration with its mailed link's token: creates the account. From the session
+     * that registered it keeps the password and merges this session's data; from anywhere else it
+     * signs this browser in without either (`merge` is null).
+     */
+    confirmRegistration: (token: string) =>
       signIn(
         call<SignIn>({
           method: 'POST',
-          path: '/v1/auth/register',
-          body: credentials,
+          path: '/v1/auth/register/confirm',
+          body: { token },
+          issuesSession: true,
+          provesSession: true,
+        }),
+      ),
+    /** Confirms a registration with the code mailed beside its link, typed where it registered. */
+    confirmRegistrationCode: (email: string, code: string) =>
+      signIn(
+        call<SignIn>({
+          method: 'POST',
+          path: '/v1/auth/register/code',
+          body: { email, code },
           issuesSession: true,
           provesSession: true,
         }),

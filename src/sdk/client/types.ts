@@ -65,9 +65,14 @@ export interface SignIn extends UserSession {
 /** The user's preferences: known keys and any others, kept as they were sent. */
 export type Preferences = { [key: string]: unknown }
 
-/** What a sign-in link is for, before anything is consumed. */
+/** What `register` answers, whether or not the email has an account. */
+export interface RegistrationSent {
+  sent: true
+}
+
+/** What a mailed link is for (a sign-in, or a registration's confirmation), before it is used. */
 export interface LinkPreview {
-  purpose: 'sign_in' | 'verify_email'
+  purpose: 'sign_in' | 'register'
   /** The account the link is for, masked: `jo•••@example.com`. */
   email: string
   /** True when this session asked for the link: only then does its data merge. */

@@ -6,6 +6,7 @@ import {
   anonymousWithDocument,
   BASE,
   bearer,
+  createAccount,
   createTokenSession,
   countRows,
   jsonHeaders,
@@ -62,12 +63,8 @@ describe('audit events', () => {
     const app = createApp({ ...rt, db: createDb(countingD1(env.DB, calls)) })
     const send = (path: string, init: RequestInit) => app.request(`${BASE}${path}`, init, env)
 
-    const registered = await send('/v1/auth/register', {
-      method: 'POST',
-      headers: jsonHeaders(bearer(register.accessToken)),
-      body: JSON.stringify({ email, password, refreshToken: register.refreshToken }),
-    })
-    expect(registered.status).toBe(201)
+    const registered = await createAccount(email, password, register, send)
+    expect(registered.status).toBe(200)
 
     const anon = await anonymousWithDocument()
 

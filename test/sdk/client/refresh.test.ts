@@ -8,7 +8,7 @@ import {
   createSessionClient,
   type FetchLike,
 } from '../../../src/sdk/client'
-import { api, APP_ORIGIN, BASE, CookieJar, uniqueEmail } from '../../helpers'
+import { api, APP_ORIGIN, BASE, CookieJar, uniqueEmail, registerWithClient } from '../../helpers'
 import {
   caught,
   cookieClient,
@@ -105,7 +105,7 @@ describe('refresh over token transport', () => {
     const other = tokenClient()
     const email = uniqueEmail()
     await client.me()
-    const account = await client.register({ email, password: PASSWORD })
+    const account = await registerWithClient(client, { email, password: PASSWORD })
     await other.me()
     await other.login({ email, password: PASSWORD })
     await other.logoutAll()
@@ -127,7 +127,7 @@ describe('refresh over token transport', () => {
     const email = uniqueEmail()
     const [, signIn] = await Promise.all([
       client.refresh().catch(() => undefined),
-      client.register({ email, password: PASSWORD }),
+      registerWithClient(client, { email, password: PASSWORD }),
     ])
     expect((await client.me()).user.id).toBe(signIn.user.id)
     expect(await client.preferences.get()).toEqual({})
@@ -175,7 +175,7 @@ describe('refresh over cookie transport', () => {
     const tabA = cookieClient(jar)
     await tabA.me()
     const before = jar.header()
-    const account = await tabA.register({ email: uniqueEmail(), password: PASSWORD })
+    const account = await registerWithClient(tabA, { email: uniqueEmail(), password: PASSWORD })
 
     // Tab B shares the jar, but its refresh went out with the cookies from before the sign-in.
     const log: Exchange[] = []
@@ -208,7 +208,7 @@ describe('refresh over cookie transport', () => {
     const laptop = cookieClient(new CookieJar())
     const phone = cookieClient(new CookieJar())
     await laptop.me()
-    const account = await laptop.register({ email, password: PASSWORD })
+    const account = await registerWithClient(laptop, { email, password: PASSWORD })
     await phone.me()
     expect((await phone.login({ email, password: PASSWORD })).user.id).toBe(account.user.id)
     await laptop.logoutAll()

@@ -13,7 +13,7 @@ import {
   type TabScope,
 } from '../../../src/sdk/client'
 import { createSessionChanges } from '../../../src/sdk/client/session-changes'
-import { BASE, bearer, CookieJar, uniqueEmail, api } from '../../helpers'
+import { BASE, bearer, CookieJar, uniqueEmail, api, registerWithClient } from '../../helpers'
 import { broadcastTabs, storageTabs } from './fake-tabs'
 import { type Exchange, PASSWORD, tokenClient, workerFetch } from './worker-fetch'
 
@@ -108,7 +108,7 @@ describe('the changes a client reports', () => {
     await client.refresh()
     await client.preferences.patch({ theme: 'dark' })
     const email = uniqueEmail()
-    const { user: account } = await client.register({ email, password: PASSWORD })
+    const { user: account } = await registerWithClient(client, { email, password: PASSWORD })
     expect(client.getState()).toMatchObject({
       status: 'account',
       user: { id: account.id, email },
@@ -166,7 +166,7 @@ describe('the other tabs of the browser', () => {
   it('show a sign-in made in another tab, asking the service once', async () => {
     const { a, b, logB, seenB, anonymous } = await twoTabs(broadcastTabs())
     const email = uniqueEmail()
-    const { user: account } = await a.register({ email, password: PASSWORD })
+    const { user: account } = await registerWithClient(a, { email, password: PASSWORD })
 
     await vi.waitFor(() => expect(b.getState().status).toBe('account'))
     expect(b.getState()).toMatchObject({
@@ -181,7 +181,7 @@ describe('the other tabs of the browser', () => {
 
   it('are signed out with this one, sending no request', async () => {
     const { a, b, logB, seenB } = await twoTabs(broadcastTabs())
-    await a.register({ email: uniqueEmail(), password: PASSWORD })
+    await registerWithClient(a, { email: uniqueEmail(), password: PASSWORD })
     await vi.waitFor(() => expect(b.getState().status).toBe('account'))
     logB.length = 0
 
@@ -194,7 +194,10 @@ describe('the other tabs of the browser', () => {
   it('hear of a sign-in through localStorage events where BroadcastChannel is missing', async () => {
     const tabs = storageTabs()
     const { a, b } = await twoTabs(tabs)
-    const { user: account } = await a.register({ email: uniqueEmail(), password: PASSWORD })
+    const { user: account } = await registerWithClient(a, {
+      email: uniqueEmail(),
+      password: PASSWORD,
+    })
     await vi.waitFor(() => expect(b.getState().user?.id).toBe(account.id))
     expect(tabs.keys()).toEqual([])
   })

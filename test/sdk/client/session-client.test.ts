@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryTokenStore, createSessionClient } from '../../../src/sdk/client'
-import { BASE, CookieJar, uniqueEmail } from '../../helpers'
+import { BASE, CookieJar, mailedConfirmation, registerWithClient, uniqueEmail } from '../../helpers'
 import {
   caught,
   cookieClient,
@@ -33,7 +33,7 @@ describe('the session client over token transport', () => {
     await client.secrets.put('OPENAI_KEY', 'sk-test')
 
     const email = uniqueEmail()
-    const signIn = await client.register({ email, password: PASSWORD })
+    const signIn = await registerWithClient(client, { email, password: PASSWORD })
     expect(signIn.user).toMatchObject({ email, isAnonymous: false })
     expect(signIn.session.id).toBe(first.session.id)
     expect(signIn.merge).toEqual({
@@ -146,17 +146,33 @@ describe('errors', () => {
     expect(invalid.name).toBe('SessionClientError')
   })
 
+  it('registers from a client with no session yet, stays anonymous, and confirms by code', async () => {
+    for (const client of [tokenClient(), cookieClient(new CookieJar())]) {
+      const email = uniqueEmail()
+      expect(await client.register({ email, password: PASSWORD })).toEqual({ sent: true })
+      const anonymous = client.getState()
+      expect(anonymous.status).toBe('anonymous')
+      const { code } = await mailedConfirmation(email)
+      const signIn = await client.confirmRegistrationCode(email, code)
+      expect(signIn.user).toMatchObject({ email, isAnonymous: false })
+      expect(signIn.session.id).toBe(anonymous.session!.id)
+      expect(signIn.merge?.from).toBe(anonymous.user!.id)
+      expect(client.getState().status).toBe('account')
+      expect((await client.login({ email, password: PASSWORD })).user.id).toBe(signIn.user.id)
+    }
+  })
+
   it('does not refresh for a wrong password', async () => {
     const log: Exchange[] = []
     const client = tokenClient(log)
     const email = uniqueEmail()
     await client.me()
-    await client.register({ email, password: PASSWORD })
+    await registerWithClient(client, { email, password: PASSWORD })
     const wrong = await caught(client.login({ email, password: 'not the password' }))
     expect([wrong.status, wrong.code]).toEqual([401, 'invalid_credentials'])
     expect(refreshes(log)).toEqual([])
-    const taken = await caught(tokenClient().register({ email, password: PASSWORD }))
-    expect([taken.status, taken.code]).toEqual([409, 'email_taken'])
+    // A second registration is told nothing: the same answer as for a new address.
+    expect(await tokenClient().register({ email, password: PASSWORD })).toEqual({ sent: true })
   })
 
   it('reports an unreachable server as network_error and a non-contract answer as http_error', async () => {

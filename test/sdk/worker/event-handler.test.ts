@@ -3,9 +3,9 @@ import { describe, expect, it, vi } from 'vitest'
 import { handleSessionEvents } from '../../../src/sdk/worker/event-handler'
 import {
   api,
+  createAccount,
   bearer,
   createStoredSession,
-  postAuth,
   receivedBy,
   type TokenSession,
   uniqueEmail,
@@ -15,12 +15,8 @@ const ADMIN = bearer('test-admin-token-0123456789')
 
 /** Registers from `from`, proving its session with its refresh token so that it merges. */
 async function registerFrom(from: TokenSession): Promise<string> {
-  const res = await postAuth(
-    '/v1/auth/register',
-    { email: uniqueEmail(), password: 'a long enough passphrase 42' },
-    from,
-  )
-  expect(res.status).toBe(201)
+  const res = await createAccount(uniqueEmail(), 'a long enough passphrase 42', from)
+  expect(res.status).toBe(200)
   return (await res.json<{ user: { id: string } }>()).user.id
 }
 
