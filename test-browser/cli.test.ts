@@ -53,7 +53,7 @@ describe('npx edge-session', () => {
     expect(fromEnv.code).toBe(0)
     const wrong = await cli('--token', 'not-the-admin-token-000', 'metrics')
     expect(wrong.code).toBe(1)
-    expect(wrong.stderr).toContain('invalid_token (401)')
+    expect(wrong.stderr).toContain('admin_credentials_required (401)')
   })
 
   it('metrics: counts users and sessions', async () => {

@@ -31,7 +31,12 @@ export const ERROR_CODES = {
   csrf_rejected:
     'Cross-site request rejected: a write that relies on cookies needs an allowed Origin header. ' +
     'An API client should send "X-Session-Transport: token" and use bearer tokens.',
-  forbidden: 'This endpoint is for administrators.',
+  forbidden:
+    'This endpoint is for administrators: an admin account (its proven email in ADMIN_EMAILS) ' +
+    'or the ADMIN_TOKEN secret as a bearer token.',
+  admin_credentials_required:
+    'Admin routes need "Authorization: Bearer <ADMIN_TOKEN>" (the secret), or the access token ' +
+    'of an admin account whose session is live.',
   account_required: 'Only an account (not an anonymous user) can do this.',
   not_found: 'No such route or resource.',
   email_taken: 'An account with this email already exists.',
