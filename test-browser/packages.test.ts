@@ -9,7 +9,11 @@
  * (from npm's cache when it can), one wrangler start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REACT_ENTRY_BUDGET_BYTES, reactEntrySize } from '../scripts/pack-packages.mjs'
+import {
+  checkTarballFiles,
+  REACT_ENTRY_BUDGET_BYTES,
+  reactEntrySize,
+} from '../scripts/pack-packages.mjs'
 import {
   createConsumerProject,
   createReactProject,
@@ -21,10 +25,12 @@ import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject
 let reactProject: ConsumerProject
+let tarballs: string[]
 
 beforeAll(async () => {
   const created = await createConsumerProject()
   project = created
+  tarballs = Object.values(created.tarballs)
   reactProject = await createReactProject(created.tarballs)
 }, 300_000)
 
@@ -34,6 +40,26 @@ afterAll(async () => {
 })
 
 describe('the packed packages', () => {
+  it('each carries its README, the licence and where it comes from', async () => {
+    for (const tarball of tarballs) expect(() => checkTarballFiles(tarball)).not.toThrow()
+    for (const name of ['client', 'lib', 'react']) {
+      const dir = name === 'react' ? reactProject : project
+      const manifest = await dir.readJson(`node_modules/@edge-session/${name}/package.json`)
+      expect(manifest).toMatchObject({
+        license: 'MIT',
+        repository: { type: 'git', directory: `packages/${name}` },
+        homepage: expect.stringMatching(/^https:\/\//),
+        keywords: expect.arrayContaining(['session']),
+      })
+      const readme = await dir.readText(`node_modules/@edge-session/${name}/README.md`)
+      expect(readme).toMatch(/## Install[\s\S]*npm install @edge-session\//)
+      expect(readme).toMatch(/\]\(https:\/\/github\.com\/[^)]+#[a-z-]+\)/)
+      expect(await dir.readText(`node_modules/@edge-session/${name}/LICENSE`)).toMatch(
+        /^MIT License/,
+      )
+    }
+  })
+
   it('the SDK has no runtime dependency and its bundle imports nothing', async () => {
     const manifest = await project.readJson('node_modules/@edge-session/client/package.json')
     expect(manifest.dependencies ?? {}).toEqual({})
