@@ -20,7 +20,7 @@ import {
   type ConsumerProject,
 } from './consumer-project.mjs'
 import { createAuthorizationServer } from '../test/user-data/oauth-records/authorization-server'
-import { startConsumerWithService, type Service } from './harness.mjs'
+import { sparePort, startReadmeConsumer, type Service } from './harness.mjs'
 import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject
@@ -154,17 +154,17 @@ describe('the example consumer Worker and the packed SDK against the service, on
     listener = await serveFetch((request) => mcp.server.fetch(request))
     mcp.origin = listener.origin
     mcp.server = createAuthorizationServer({ resource: `${mcp.origin}/mcp`, issuer: mcp.origin })
-    const consumerConfig = await project.writeExampleConsumer({
-      // What the service's test environment (.dev.vars.test) puts in its tokens.
-      SERVICE_ISSUER: 'https://auth.example.com',
-      SERVICE_AUDIENCE: 'https://app.example.com',
+    const port = await sparePort()
+    const origin = `http://127.0.0.1:${port}`
+    const repoDir = await project.writeRepositoryCopy({
+      // What the README's `node scripts/dev-vars.mjs` step puts in the service's tokens.
+      SERVICE_ISSUER: origin,
+      SERVICE_AUDIENCE: origin,
       MCP_SERVER_URL: `${mcp.origin}/mcp`,
     })
-    // Ready once the consumer answers and the service behind its binding does too.
-    service = await startConsumerWithService({
-      consumerConfig,
-      readyPath: '/.well-known/jwks.json',
-    })
+    // The README's own commands, as written; ready once the consumer answers and the service
+    // behind its binding does too.
+    service = await startReadmeConsumer({ repoDir, port, readyPath: '/.well-known/jwks.json' })
   }, 240_000)
 
   afterAll(async () => {
