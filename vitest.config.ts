@@ -1,11 +1,35 @@
 import { cloudflareTest, getRunnerName, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { buildSync } from 'esbuild'
 import { defineConfig } from 'vitest/config'
+import { unstable_readConfig } from 'wrangler'
 
-// Tests run inside workerd against the Worker in wrangler.toml, with real local D1 and Durable
-// Objects. The wrangler environment "test" makes wrangler read .dev.vars.test (committed, test-only
-// values) instead of a developer's .dev.vars.
+// Tests run inside workerd against the Worker of wrangler.test.toml (wrangler.toml's Worker with
+// test-only limits), with real local D1 and Durable Objects. Its wrangler environment "test" makes
+// wrangler read .dev.vars.test (committed, test-only values) instead of a developer's .dev.vars.
+const TEST_CONFIG = './wrangler.test.toml'
 const migrations = await readD1Migrations('migrations')
+
+/** Each binding by kind, as `kind:name`; the test Worker must have all that production has. */
+function bindingNames(configPath: string, env?: string): Set<string> {
+  const config = unstable_readConfig({ config: configPath, env })
+  const named = (kind: string, list: ReadonlyArray<{ binding?: string; name?: string }> = []) =>
+    list.map((b) => `${kind}:${b.binding ?? b.name}`)
+  return new Set([
+    `main:${config.main}`,
+    ...named('d1', config.d1_databases),
+    ...named('durable_object', config.durable_objects.bindings),
+    ...named('queue', config.queues.producers),
+    ...named('analytics', config.analytics_engine_datasets),
+    ...named('ratelimit', config.ratelimits),
+    ...named('send_email', config.send_email),
+    ...named('assets', config.assets ? [config.assets] : []),
+  ])
+}
+const missing = [...bindingNames('./wrangler.toml')].filter(
+  (name) => !bindingNames(TEST_CONFIG, 'test').has(name),
+)
+if (missing.length > 0)
+  throw new Error(`${TEST_CONFIG} lacks what wrangler.toml has: ${missing.join(', ')}`)
 
 // The Worker under test runs renamed as the plugin's runner (for this unnamed project,
 // `vitest-plugin-runner-`). The plugin points the Worker's own self-bindings at the runner but not
@@ -25,7 +49,7 @@ const eventsConsumer = buildSync({
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: './wrangler.toml', environment: 'test' },
+      wrangler: { configPath: TEST_CONFIG, environment: 'test' },
       miniflare: {
         bindings: { TEST_MIGRATIONS: migrations },
         // test/rpc/session-service.test.ts reaches the consumer, which calls back over its own service binding.

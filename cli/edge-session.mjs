@@ -10,7 +10,10 @@ import { resolveTarget } from './settings.mjs'
 const program = new Command()
   .name('edge-session')
   .description('Administer an edge-session service (the local one by default).')
-  .option('--url <url>', 'the service (env EDGE_SESSION_URL; default http://127.0.0.1:8787)')
+  .option(
+    '--url <url>',
+    'the service (env EDGE_SESSION_URL; default http://127.0.0.1:$PORT, or :8787 without PORT)',
+  )
   .option('--token <token>', 'the ADMIN_TOKEN (env EDGE_SESSION_ADMIN_TOKEN; default .dev.vars)')
   .showHelpAfterError()
 
@@ -121,7 +124,10 @@ program
 
 program
   .command('metrics')
-  .description('users by kind, live sessions, auth failures, rate-limit hits, last sweep')
+  .description(
+    'users by kind, live sessions, auth failures in 24 h, last sweep, sealed values by key ' +
+      '(rate-limit hits are in Analytics Engine: README, Counting without D1)',
+  )
   .action(withClient((client) => client.metrics()))
 
 async function readStdin() {

@@ -1,10 +1,14 @@
 // Where the admin CLI sends its requests and with which token: --url/--token, else the
 // EDGE_SESSION_URL / EDGE_SESSION_ADMIN_TOKEN environment, else the local development service
-// (http://127.0.0.1:8787 and ADMIN_TOKEN from ./.dev.vars, which `npm start` writes).
+// (http://127.0.0.1:$PORT, 8787 without PORT, as `npm start` serves it, and ADMIN_TOKEN from
+// ./.dev.vars, which `npm start` writes).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-export const DEFAULT_URL = 'http://127.0.0.1:8787'
+/** The local service as `npm start` serves it: PORT, as there, picks the port. */
+export function defaultUrl(env = process.env) {
+  return `http://127.0.0.1:${env.PORT || '8787'}`
+}
 
 /** KEY=value lines (comments and blanks skipped), as wrangler reads .dev.vars. */
 export function parseDevVars(text) {
@@ -19,7 +23,7 @@ export function parseDevVars(text) {
 
 /** `{url, token}`; throws a sentence naming every place it looked when there is no token. */
 export async function resolveTarget(options = {}, env = process.env, cwd = process.cwd()) {
-  const url = (options.url ?? env.EDGE_SESSION_URL ?? DEFAULT_URL).replace(/\/+$/, '')
+  const url = (options.url ?? env.EDGE_SESSION_URL ?? defaultUrl(env)).replace(/\/+$/, '')
   let token = options.token ?? env.EDGE_SESSION_ADMIN_TOKEN
   if (!token) {
     const text = await readFile(join(cwd, '.dev.vars'), 'utf8').catch(() => '')

@@ -8,7 +8,7 @@
 //
 //   npm run build:assets
 import { build } from 'esbuild'
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -48,17 +48,39 @@ export async function buildReactExample() {
   return REACT_EXAMPLE_DIR
 }
 
+/**
+ * The renderer's "API docs by" badge loads its logo from the vendor's CDN, which the page's CSP
+ * (no third-party origin) refuses with a console error. The logo becomes the word as an inline SVG:
+ * the attribution and its link stay, nothing is fetched. A new version that loads anything else
+ * from the CDN fails the build instead of logging in every reader's console.
+ */
+function withLocalBadge(code, version) {
+  const logo = (width) =>
+    'data:image/svg+xml,' +
+    encodeURIComponent(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="16">` +
+        '<text x="0" y="12" font-family="sans-serif" font-size="12" fill="#555">Redocly</text></svg>',
+    )
+  const local = code
+    .replaceAll('https://cdn.redoc.ly/redoc/logo-mini-full.svg', logo(48))
+    .replaceAll('https://cdn.redoc.ly/redoc/logo-mini.svg', logo(48))
+  if (local.includes('https://cdn.redoc.ly/'))
+    throw new Error(`Redoc in @redocly/cli ${version} loads more from its CDN: see withLocalBadge`)
+  return local
+}
+
 /** Writes every generated asset; returns their paths relative to the root. */
 export async function buildAssets() {
   const { version } = JSON.parse(await readFile(join(REDOCLY, 'package.json'), 'utf8'))
   await mkdir(dirname(CLIENT_PATH), { recursive: true })
   await mkdir(dirname(RENDERER_PATH), { recursive: true })
   await writeFile(CLIENT_PATH, (await bundleClient()).code)
-  await copyFile(RENDERER_SOURCE, RENDERER_PATH).catch((error) => {
+  const renderer = await readFile(RENDERER_SOURCE, 'utf8').catch((error) => {
     throw new Error(`No Redoc bundle in @redocly/cli ${version} at ${RENDERER_SOURCE}`, {
       cause: error,
     })
   })
+  await writeFile(RENDERER_PATH, withLocalBadge(renderer, version))
   await buildReactExample()
   return [CLIENT_PATH, RENDERER_PATH, REACT_EXAMPLE_DIR].map((path) => relative(ROOT, path))
 }

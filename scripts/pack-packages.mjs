@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Packs the publishable workspaces (packages/client, packages/lib, packages/react) with `npm pack`,
 // which builds each one first (its `prepack` runs tsdown), and checks the tarballs as a registry
-// user would get them: publint (package.json against the files) and Are the Types Wrong (the
-// `.d.ts` resolve). It also prints the React entry's minified gzip size, and fails above its budget.
+// user would get them: each holds its README and the repository's LICENSE, publint (package.json
+// against the files) and Are the Types Wrong (the `.d.ts` resolve). It also prints the React entry's minified gzip size, and fails above its budget.
 // `node scripts/pack-packages.mjs [dir]` is what .ci/run calls; the packing test imports
 // packPackages() and installs the tarballs into a fresh project.
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,8 +31,22 @@ export async function packPackages(dir) {
   return files.map((name) => join(dir, name))
 }
 
-/** publint (warnings fail too) and attw (ESM-only: no CommonJS build is promised). */
+/** The files a tarball must carry beside its build: how to use it, and under which licence. */
+export const REQUIRED_FILES = ['package/README.md', 'package/LICENSE']
+
+/** Throws naming the tarball and what it lacks, or a LICENSE that is not the repository's. */
+export function checkTarballFiles(tarball) {
+  const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n')
+  const missing = REQUIRED_FILES.filter((file) => !entries.includes(file))
+  if (missing.length > 0) throw new Error(`${tarball} lacks ${missing.join(' and ')}`)
+  const licence = execFileSync('tar', ['-xzOf', tarball, 'package/LICENSE'], { encoding: 'utf8' })
+  if (licence !== readFileSync(join(ROOT, 'LICENSE'), 'utf8'))
+    throw new Error(`${tarball}: its LICENSE differs from the repository's; copy LICENSE over it`)
+}
+
+/** Its files, publint (warnings fail too) and attw (ESM-only: no CommonJS build is promised). */
 export function checkTarball(tarball) {
+  checkTarballFiles(tarball)
   const run = (bin, args) => execFileSync(bin, args, { cwd: ROOT, stdio: 'inherit' })
   run('npx', ['publint', 'run', tarball, '--strict'])
   run('npx', ['attw', tarball, '--profile', 'esm-only', '--no-color'])

@@ -17,7 +17,8 @@ import { completeDocument } from './platform/openapi/document'
 import { ErrorSchema } from './platform/openapi/schemas'
 import type { AppEnv } from './http/app-env'
 import { auditScope } from './http/audit-scope'
-import { originCheck } from './http/origin-check'
+import { knownRoutesOnly, noRouteMessage } from './http/known-route'
+import { corsOrigin, originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
 import { accountRoutes, magicLinkRoutes, signOutRoutes } from './identity'
@@ -78,7 +79,7 @@ export function createApp(rt: Runtime) {
   app.use(
     '/v1/*',
     cors({
-      origin: (origin) => (settings.ALLOWED_ORIGINS.includes(origin) ? origin : null),
+      origin: corsOrigin(settings.ALLOWED_ORIGINS, settings.LOG_LEVEL),
       credentials: true,
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowHeaders: ['Content-Type', 'Authorization', TRANSPORT_HEADER],
@@ -91,6 +92,8 @@ export function createApp(rt: Runtime) {
     await next()
     c.header('Cache-Control', 'no-store')
   })
+  // CORS has answered any preflight; a path no route serves is a 404 before any other check.
+  app.use('/v1/*', knownRoutesOnly())
   app.use('/v1/*', originCheck(settings.ALLOWED_ORIGINS))
   app.use('/v1/*', transportGuard())
   const limiters = [...BODY_LIMITS, ['/v1', DEFAULT_BODY_LIMIT_BYTES] as const].map(
@@ -150,9 +153,7 @@ export function createApp(rt: Runtime) {
   })
   app.route('/', docsRoutes)
 
-  app.notFound((c) =>
-    c.json(errorBody(CODE.not_found, `No route for ${c.req.method} ${c.req.path}.`), 404),
-  )
+  app.notFound((c) => c.json(errorBody(CODE.not_found, noRouteMessage(c)), 404))
   app.onError((error, c) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value)

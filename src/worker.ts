@@ -9,6 +9,7 @@ import { errorBody } from './platform/errors'
 import { runSweep } from './jobs'
 import { cachePerEnv, readyRuntimeFor, runtimeFor } from './platform/runtime-cache'
 import { CODE } from './contract/error-codes'
+import { missingSchemaCause } from './platform/db/missing-schema'
 
 export { SessionDO } from '../durable-objects/session'
 export { SessionService } from './rpc'
@@ -25,6 +26,19 @@ export default {
       if (error instanceof SettingsError) {
         console.error(JSON.stringify({ level: 'error', msg: error.message }))
         return Response.json(errorBody(CODE.misconfigured, error.message), { status: 503 })
+      }
+      // An empty database (migrations never applied, or applied to another --persist-to) is an
+      // operator's step left out, not a bug: say which command fixes it. Retried on the next request.
+      const missing = missingSchemaCause(error)
+      if (missing) {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: 'start-up failed: the D1 database is not migrated',
+            cause: missing,
+          }),
+        )
+        return Response.json(errorBody(CODE.database_not_migrated), { status: 503 })
       }
       // The key check reads D1; if D1 fails it, answer in the contract's shape and retry next time.
       console.error(

@@ -43,7 +43,24 @@ describe('npx edge-session', () => {
     expect(fromEnv.code).toBe(0)
     const wrong = await cli('--token', 'not-the-admin-token-000', 'metrics')
     expect(wrong.code).toBe(1)
-    expect(wrong.stderr).toContain('invalid_token (401)')
+    expect(wrong.stderr).toContain('admin_credentials_required (401)')
+  })
+
+  it('talks to the port PORT names when given no URL, as npm start serves on it', async () => {
+    const port = new URL(url).port
+    const viaPort = await runCli(['metrics'], { env: { PORT: port } })
+    expect(viaPort.code).toBe(0)
+    expect(viaPort.json).toHaveProperty('liveSessions')
+  })
+
+  it('metrics --help promises only what metrics prints', async () => {
+    const { code, json } = await cli('metrics')
+    expect(code).toBe(0)
+    const help = (await runCli(['metrics', '--help'])).stdout
+    expect(help).toContain('auth failures')
+    expect(Object.keys(json)).not.toContain('rateLimitHits')
+    expect(help).not.toMatch(/^\s*users by kind.*rate-limit hits, last sweep/m)
+    expect(help).toMatch(/rate-limit hits are in Analytics Engine/)
   })
 
   it('metrics: counts users and sessions', async () => {

@@ -10,10 +10,10 @@ export interface ConsumerProject {
   /** Runs a script of the project on this Node; resolves with its stdout. */
   runNode(script: string, env?: Record<string, string>): Promise<string>
   /**
-   * Writes examples/consumer into the project (library and SDK from the tarballs, bound to the
-   * service's test environment, `vars` replacing the example's); returns its wrangler.toml path.
+   * A copy of the repository as a fresh clone has it, in `repo/`, whose examples/consumer takes
+   * the library from the installed tarball (`vars` replacing the example's); returns its path.
    */
-  writeExampleConsumer(vars: Record<string, string>): Promise<string>
+  writeRepositoryCopy(vars: Record<string, string>): Promise<string>
   remove(): Promise<void>
 }
 

@@ -2,7 +2,7 @@
 // this repository with the packed tarballs installed, type checks in it, and scripts run in it.
 // Plain JavaScript for the same reason as harness.mjs: the project's type check has no Node types.
 import { execFile } from 'node:child_process'
-import { cp, readFile, writeFile } from 'node:fs/promises'
+import { cp, readFile, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -95,26 +95,31 @@ async function installProject(dir, dependencies) {
       return stdout
     },
     /**
-     * Copies examples/consumer into the project as `consumer/`, so that wrangler bundles its
-     * unchanged source against the installed tarball (its `[alias]` to src/lib is dropped) and
-     * the packed SDK (public/sdk.js). The config binds the service by its test environment's
-     * name and takes `vars` in place of the example's. Returns the config's path.
+     * A copy of this repository as a fresh clone has it (its tracked and new files: no
+     * .dev.vars, no .wrangler/, no build output), in the project's `repo/`, node_modules linked.
+     * Its examples/consumer takes the library from the installed tarball, as an app of your own
+     * does: the `[alias]` to src/sdk/worker is dropped, the project's node_modules linked beside
+     * it, and `vars` replace the example's. Returns the copy's path.
      */
-    async writeExampleConsumer(vars) {
-      const target = join(dir, 'consumer')
-      const example = join(ROOT, 'examples', 'consumer')
-      await cp(join(example, 'src'), join(target, 'src'), { recursive: true })
-      await cp(join(example, 'public'), join(target, 'public'), {
-        recursive: true,
-        filter: (path) => !path.endsWith('sdk.js'),
-      })
-      await cp(
-        join(dir, 'node_modules', '@edge-session', 'client', 'dist', 'index.js'),
-        join(target, 'public', 'sdk.js'),
+    async writeRepositoryCopy(vars) {
+      const repo = join(dir, 'repo')
+      const { stdout } = await run(
+        'git',
+        ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+        { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
       )
-      const config = exampleConfig(await readFile(join(example, 'wrangler.toml'), 'utf8'), vars)
-      await writeFile(join(target, 'wrangler.toml'), config)
-      return join(target, 'wrangler.toml')
+      for (const file of stdout.split('\0').filter(Boolean)) {
+        // A file deleted in the working tree but not yet in the index is not in a clone either.
+        await cp(join(ROOT, file), join(repo, file)).catch((error) => {
+          if (error.code !== 'ENOENT') throw error
+        })
+      }
+      await symlink(join(ROOT, 'node_modules'), join(repo, 'node_modules'), 'dir')
+      const example = join(repo, 'examples', 'consumer')
+      await symlink(join(dir, 'node_modules'), join(example, 'node_modules'), 'dir')
+      const config = join(example, 'wrangler.toml')
+      await writeFile(config, exampleConfig(await readFile(config, 'utf8'), vars))
+      return repo
     },
     remove: () => removeDir(dir),
   }
@@ -124,7 +129,6 @@ async function installProject(dir, dependencies) {
 function exampleConfig(toml, vars) {
   const edits = [
     [/\n\[alias\]\n[^\n]*\n/, '\n'],
-    [/service = "edge-session"/g, 'service = "edge-session-test"'],
     ...Object.entries(vars).map(([name, value]) => [
       new RegExp(`^${name} = .*$`, 'm'),
       `${name} = ${JSON.stringify(value)}`,
@@ -132,7 +136,6 @@ function exampleConfig(toml, vars) {
   ]
   for (const [pattern, replacement] of edits) {
     if (!pattern.test(toml)) throw new Error(`examples/consumer/wrangler.toml: no ${pattern}`)
-    pattern.lastIndex = 0
     toml = toml.replace(pattern, replacement)
   }
   return toml

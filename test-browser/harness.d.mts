@@ -19,12 +19,19 @@ export function filesContaining(dir: string, needle: string): Promise<string[]>
 export function writeTextFile(path: string, text: string): Promise<void>
 /** `scripts/start.mjs` on a spare port with a fresh state directory; resolves once /healthz is 200. */
 export function startService(options?: { extraArgs?: string[] }): Promise<Service>
+/** A port nothing listens on right now. */
+export function sparePort(): Promise<number>
+/** The port the README's consumer commands name. */
+export const README_CONSUMER_PORT: string
+/** The README's consumer commands (Examples section), each as its words, on `port`. */
+export function readmeConsumerCommands(port: number): Promise<string[][]>
 /**
- * The example consumer and the service in one `wrangler dev` (`-c consumerConfig -c wrangler.toml
- * -e test`), with fresh migrated state; resolves once the consumer answers `readyPath` with 200.
+ * The README's consumer commands run as written in `repoDir` on `port` (the last, `wrangler dev`,
+ * as the server); resolves once the consumer answers `readyPath` with 200.
  */
-export function startConsumerWithService(options: {
-  consumerConfig: string
+export function startReadmeConsumer(options: {
+  repoDir: string
+  port: number
   readyPath: string
 }): Promise<Service>
 /**

@@ -17,7 +17,7 @@ const STARTUP_TIMEOUT_MS = 120_000
 const STOP_GRACE_MS = 10_000
 
 /** A port nothing listens on right now (the kernel's pick). */
-async function sparePort() {
+export async function sparePort() {
   const server = createServer()
   await new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -79,43 +79,44 @@ export async function startService({ extraArgs = [] } = {}) {
   })
 }
 
+/** The port the README's consumer commands serve on; a test replaces it with a spare one. */
+export const README_CONSUMER_PORT = '8814'
+
 /**
- * Starts the example consumer Worker and the service in ONE `wrangler dev` (`-c consumer -c
- * service`, as the README runs them), the service as wrangler environment `test` so it reads the
- * committed `.dev.vars.test` and never a developer's `.dev.vars`. The consumer config must bind
- * the service by that environment's name, `edge-session-test`. D1's migrations are applied to a
- * fresh state directory first. Resolves once the consumer answers `readyPath` with 200.
+ * The shell commands of the README's consumer steps (the first `sh` block of its "Examples"
+ * section), comments dropped, each as its words, with the README's port replaced by `port`.
  */
-export async function startConsumerWithService({ consumerConfig, readyPath }) {
-  const port = await sparePort()
-  const stateDir = await createTempDir('edge-session-consumer-state-')
+export async function readmeConsumerCommands(port) {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('\n## Examples\n'))
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1]
+  if (!block) throw new Error('README.md: no sh block in the Examples section')
+  return block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean)
+    .map((line) => line.replaceAll(README_CONSUMER_PORT, String(port)).split(/\s+/))
+}
+
+/**
+ * The README's consumer steps, run as written in `repoDir` (a copy of the repository): every
+ * command but the last to completion, then the last (`wrangler dev` with both configs) as the
+ * server, on `port`. Resolves once the consumer answers `readyPath` with 200.
+ */
+export async function startReadmeConsumer({ repoDir, port, readyPath }) {
+  const commands = await readmeConsumerCommands(port)
   const env = { ...process.env, ...WRANGLER_ENV }
-  const migrate = ['d1', 'migrations', 'apply', 'DB', '--local', '-e', 'test']
-  await run('npx', ['wrangler', ...migrate, '--persist-to', stateDir], { cwd: ROOT, env })
+  for (const [file, ...args] of commands.slice(0, -1)) {
+    await run(file, args, { cwd: repoDir, env }).catch((error) => {
+      throw new Error(`${[file, ...args].join(' ')} failed:\n${error.stderr || error}`)
+    })
+  }
   return launch({
-    command: [
-      'npx',
-      'wrangler',
-      'dev',
-      '-c',
-      consumerConfig,
-      '-c',
-      join(ROOT, 'wrangler.toml'),
-      '-e',
-      'test',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--persist-to',
-      stateDir,
-      '--show-interactive-dev-session=false',
-      '--log-level',
-      'warn',
-    ],
+    command: commands.at(-1),
+    cwd: repoDir,
     env: {},
     port,
-    stateDir,
+    stateDir: join(repoDir, '.wrangler'),
     readyPath,
     logName: 'consumer-server.log',
   })
@@ -129,13 +130,13 @@ const WRANGLER_ENV = {
 }
 
 /** Spawns `command` in its own process group and waits until `readyPath` answers 200. */
-async function launch({ command, env, port, stateDir, readyPath, logName }) {
+async function launch({ command, cwd = ROOT, env, port, stateDir, readyPath, logName }) {
   const baseUrl = `http://127.0.0.1:${port}`
   const logPath = await outputPath(logName)
   const log = await open(logPath, 'w')
   const [file, ...args] = command
   const child = spawn(file, args, {
-    cwd: ROOT,
+    cwd,
     // Its own process group, so that stop() reaches npx, wrangler and workerd alike.
     detached: true,
     stdio: ['ignore', log.fd, log.fd],

@@ -9,22 +9,33 @@
  * (from npm's cache when it can), one wrangler start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REACT_ENTRY_BUDGET_BYTES, reactEntrySize } from '../scripts/pack-packages.mjs'
+import {
+  checkTarballFiles,
+  REACT_ENTRY_BUDGET_BYTES,
+  reactEntrySize,
+} from '../scripts/pack-packages.mjs'
 import {
   createConsumerProject,
   createReactProject,
   type ConsumerProject,
 } from './consumer-project.mjs'
 import { createAuthorizationServer } from '../test/user-data/oauth-records/authorization-server'
-import { registerAccount, startConsumerWithService, type Service } from './harness.mjs'
+import {
+  registerAccount,
+  sparePort,
+  startReadmeConsumer,
+  type Service,
+} from './harness.mjs'
 import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject
 let reactProject: ConsumerProject
+let tarballs: string[]
 
 beforeAll(async () => {
   const created = await createConsumerProject()
   project = created
+  tarballs = Object.values(created.tarballs)
   reactProject = await createReactProject(created.tarballs)
 }, 300_000)
 
@@ -34,6 +45,26 @@ afterAll(async () => {
 })
 
 describe('the packed packages', () => {
+  it('each carries its README, the licence and where it comes from', async () => {
+    for (const tarball of tarballs) expect(() => checkTarballFiles(tarball)).not.toThrow()
+    for (const name of ['client', 'lib', 'react']) {
+      const dir = name === 'react' ? reactProject : project
+      const manifest = await dir.readJson(`node_modules/@edge-session/${name}/package.json`)
+      expect(manifest).toMatchObject({
+        license: 'MIT',
+        repository: { type: 'git', directory: `packages/${name}` },
+        homepage: expect.stringMatching(/^https:\/\//),
+        keywords: expect.arrayContaining(['session']),
+      })
+      const readme = await dir.readText(`node_modules/@edge-session/${name}/README.md`)
+      expect(readme).toMatch(/## Install[\s\S]*npm install @edge-session\//)
+      expect(readme).toMatch(/\]\(https:\/\/github\.com\/[^)]+#[a-z-]+\)/)
+      expect(await dir.readText(`node_modules/@edge-session/${name}/LICENSE`)).toMatch(
+        /^MIT License/,
+      )
+    }
+  })
+
   it('the SDK has no runtime dependency and its bundle imports nothing', async () => {
     const manifest = await project.readJson('node_modules/@edge-session/client/package.json')
     expect(manifest.dependencies ?? {}).toEqual({})
@@ -128,17 +159,17 @@ describe('the example consumer Worker and the packed SDK against the service, on
     listener = await serveFetch((request) => mcp.server.fetch(request))
     mcp.origin = listener.origin
     mcp.server = createAuthorizationServer({ resource: `${mcp.origin}/mcp`, issuer: mcp.origin })
-    const consumerConfig = await project.writeExampleConsumer({
-      // What the service's test environment (.dev.vars.test) puts in its tokens.
-      SERVICE_ISSUER: 'https://auth.example.com',
-      SERVICE_AUDIENCE: 'https://app.example.com',
+    const port = await sparePort()
+    const origin = `http://127.0.0.1:${port}`
+    const repoDir = await project.writeRepositoryCopy({
+      // What the README's `node scripts/dev-vars.mjs` step puts in the service's tokens.
+      SERVICE_ISSUER: origin,
+      SERVICE_AUDIENCE: origin,
       MCP_SERVER_URL: `${mcp.origin}/mcp`,
     })
-    // Ready once the consumer answers and the service behind its binding does too.
-    service = await startConsumerWithService({
-      consumerConfig,
-      readyPath: '/.well-known/jwks.json',
-    })
+    // The README's own commands, as written; ready once the consumer answers and the service
+    // behind its binding does too.
+    service = await startReadmeConsumer({ repoDir, port, readyPath: '/.well-known/jwks.json' })
   }, 240_000)
 
   afterAll(async () => {

@@ -8,6 +8,8 @@ declare global {
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[]
+      /** A D1 database no migration was applied to (wrangler.test.toml). */
+      EMPTY_DB: D1Database
     }
   }
 }

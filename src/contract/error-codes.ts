@@ -31,7 +31,12 @@ export const ERROR_CODES = {
   csrf_rejected:
     'Cross-site request rejected: a write that relies on cookies needs an allowed Origin header. ' +
     'An API client should send "X-Session-Transport: token" and use bearer tokens.',
-  forbidden: 'This endpoint is for administrators.',
+  forbidden:
+    'This endpoint is for administrators: an admin account (its proven email in ADMIN_EMAILS) ' +
+    'or the ADMIN_TOKEN secret as a bearer token.',
+  admin_credentials_required:
+    'Admin routes need "Authorization: Bearer <ADMIN_TOKEN>" (the secret), or the access token ' +
+    'of an admin account whose session is live.',
   account_required: 'Only an account (not an anonymous user) can do this.',
   not_found: 'No such route or resource.',
   email_taken: 'An account with this email already exists.',
@@ -43,7 +48,11 @@ export const ERROR_CODES = {
   rate_limited: 'Too many requests; retry after the Retry-After seconds.',
   internal_error: 'An internal error occurred.',
   misconfigured: 'A setting is missing or malformed; the message names it.',
-  mail_unavailable: 'The sign-in email could not be sent; try again shortly.',
+  database_not_migrated:
+    'The D1 database has no tables yet: apply the migrations with `npx wrangler d1 migrations ' +
+    'apply DB --local` (with the same --persist-to as `wrangler dev`), or `--remote` for a deployed Worker.',
+  mail_unavailable:
+    'The sign-in email could not be sent; the message says whether to retry or which setting is missing.',
   keys_unavailable: 'The signing keys could not be loaded; retry shortly.',
 } as const satisfies Record<string, string>
 
@@ -63,6 +72,8 @@ export const DETAILED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   CODE.not_found,
   CODE.payload_too_large,
   CODE.misconfigured,
+  // A retry helps after a provider's failure, never while no mailer is configured.
+  CODE.mail_unavailable,
   // Which limit, and the setting that sets it: what the caller needs to act.
   CODE.quota_exceeded,
 ])

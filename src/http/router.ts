@@ -1,10 +1,13 @@
 /**
  * Every route group is an `OpenAPIHono` whose failed validation becomes a 400 naming each field:
- * in the message, and as `error.fields` for clients that show problems per field.
+ * in the message, and as `error.fields` for clients that show problems per field. A field over its
+ * byte limit, and nothing else wrong, is a 413 naming it instead.
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
-import { invalidRequest, type FieldProblem } from '../platform/errors'
+import { isTooLarge } from '../platform/byte-limits'
+import { AppError, invalidRequest, type FieldProblem } from '../platform/errors'
+import { CODE } from '../contract/error-codes'
 import type { AppEnv } from './app-env'
 
 export function createRouter() {
@@ -12,6 +15,8 @@ export function createRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         const fields = fieldProblems(result.error, result.target)
+        if (result.error.issues.every(isTooLarge))
+          throw new AppError(413, CODE.payload_too_large, describeFields(fields))
         throw invalidRequest(describeFields(fields), fields)
       }
     },

@@ -25,6 +25,8 @@ export interface Bindings {
   PASSWORD_PEPPER_PREVIOUS?: string
   ADMIN_TOKEN?: string
   RESEND_API_KEY?: string
+  /** `[[send_email]]`: Cloudflare Email Service, the mailer of `MAILER=cloudflare`. */
+  EMAIL?: SendEmail
   /** `[[queues.producers]]`: merge and erase events for other Workers (src/contract/events.ts). */
   SESSION_EVENTS?: Queue<SessionEvent>
   /** `[[analytics_engine_datasets]]`: counts that must not cost a D1 write (services/analytics.ts). */
@@ -96,13 +98,15 @@ const SettingsFields = z.object({
    * No default: a deploy that names no mailer answers link requests 503 `mail_unavailable`. The
    * dev outbox is switched on only by the `.dev.vars` that `npm start` writes (and by tests).
    */
-  MAILER: z.enum(['outbox', 'resend']).optional(),
+  MAILER: z.enum(['cloudflare', 'resend', 'outbox']).optional(),
   /**
    * Where mailed links point: the service's public origin. Never taken from `Host`, which the
    * client writes. Defaults to ISSUER's origin.
    */
   PUBLIC_ORIGIN: z.url({ message: 'must be an origin like https://auth.example.com' }).optional(),
   MAIL_FROM: z.string().min(3).default('Sign-in <no-reply@example.com>'),
+  /** The name mails sign with (heading and footer of their HTML part); defaults to PUBLIC_ORIGIN's host. */
+  PRODUCT_NAME: z.string().min(1).max(100).optional(),
   RESEND_API_KEY: z.string().optional(),
   ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
   RATE_LIMITS: flag(true),
@@ -139,9 +143,10 @@ const SettingsSchema = SettingsFields.refine(
     message: 'is required when MAILER is "resend"',
   },
 )
-  .transform(({ PUBLIC_ORIGIN, ...s }, ctx) => {
+  .transform(({ PUBLIC_ORIGIN, PRODUCT_NAME, ...s }, ctx) => {
     const origin = originOf(PUBLIC_ORIGIN ?? s.ISSUER)
-    if (origin) return { ...s, PUBLIC_ORIGIN: origin }
+    if (origin)
+      return { ...s, PUBLIC_ORIGIN: origin, PRODUCT_NAME: PRODUCT_NAME ?? new URL(origin).host }
     ctx.addIssue({
       code: 'custom',
       path: ['PUBLIC_ORIGIN'],

@@ -50,7 +50,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     keys: createKeyStore({ db, sealingKeys: masterKeys }),
     sessions: env.SESSIONS,
     limits: createLimiters(limitBindingsOf(env), settings, analytics),
-    mailer: createMailer(settings, db),
+    mailer: createMailer(settings, db, env.EMAIL),
     killSwitch: createIsolateCache(() => readRevokedBefore(db), KILL_SWITCH_CACHE_TTL_MS),
     checkKeys: createKeyCheck(() => checkKeyring(db, keyring, userKeys)),
     assets: env.ASSETS ?? null,

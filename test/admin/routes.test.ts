@@ -66,12 +66,12 @@ describe('admin auth', () => {
       await expectError(
         await api(path, { method, headers: TOKEN_TRANSPORT }),
         401,
-        'unauthenticated',
+        'admin_credentials_required',
       )
       await expectError(
         await api(path, { method, headers: bearer('test-admin-token-0123456780') }),
         401,
-        'invalid_token',
+        'admin_credentials_required',
       )
       const user = await createStoredSession()
       await expectError(

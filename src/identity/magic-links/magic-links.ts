@@ -19,6 +19,7 @@ import { randomBytes, sha256Base64Url, toBase64Url } from '../../platform/encodi
 import { AppError } from '../../platform/errors'
 import type { RequestMeta } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
+import { renderMailHtml } from '../../platform/mail/templates'
 import { claimMailbox } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { holdsSession } from '../session-proof'
@@ -156,10 +157,13 @@ export async function mailLink(rt: Runtime, mail: LinkMail): Promise<boolean> {
   else if (!(await insertMagicLinkWithinBudget(rt.db, row, mail.budget))) return false
   const link = `${rt.settings.PUBLIC_ORIGIN}${MAGIC_LINK_PATH}#token=${token}`
   const minutes = Math.round(rt.settings.MAGIC_LINK_TTL / 60)
+  const text = mail.text(link, minutes)
+  const { PRODUCT_NAME: productName, PUBLIC_ORIGIN: origin } = rt.settings
   await rt.mailer.send({
     to: mail.email,
     subject: mail.subject,
-    text: mail.text(link, minutes),
+    text,
+    html: renderMailHtml({ subject: mail.subject, text, link, productName, origin }),
     link,
     token,
   })

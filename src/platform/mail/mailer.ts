@@ -1,9 +1,11 @@
 /**
- * Sending mail. `outbox` (local development only) keeps messages in D1 for `GET /v1/dev/outbox`;
- * `resend` sends through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email);
- * with no MAILER set, nothing is sent and link requests answer 503.
+ * Sending mail. `cloudflare` sends through Cloudflare Email Service, a `[[send_email]]` binding
+ * named EMAIL (no API key; DKIM from the account's domain); `resend` through Resend's HTTP API
+ * (https://resend.com/docs/api-reference/emails/send-email); `outbox` (local development only)
+ * keeps messages in D1 for `GET /v1/dev/outbox`. With no MAILER set, nothing is sent and link
+ * requests answer 503 naming the setting.
  */
-import type { Settings } from '../config'
+import { SettingsError, type Settings } from '../config'
 import type { Db } from '../db/client'
 import { insertOutboxMessage } from './outbox-queries'
 import { AppError } from '../errors'
@@ -13,6 +15,8 @@ export interface MailMessage {
   to: string
   subject: string
   text: string
+  /** The same words as `text`, as HTML (src/platform/mail/templates.ts); the outbox keeps only text. */
+  html?: string
   /** The link the message carries, if any, kept apart so the dev outbox can show it. */
   link?: string
   /** The one-time token inside the link; only the outbox keeps it (local development). */
@@ -25,7 +29,7 @@ export interface Mailer {
 
 export function createOutboxMailer(db: Db): Mailer {
   return {
-    async send(message) {
+    async send({ html: _html, ...message }) {
       await insertOutboxMessage(db, { ...message, sentAt: Date.now() })
     },
   }
@@ -48,6 +52,7 @@ export function createResendMailer(
           to: [message.to],
           subject: message.subject,
           text: message.text,
+          ...(message.html === undefined ? {} : { html: message.html }),
         }),
       })
       if (!response.ok) {
@@ -55,36 +60,81 @@ export function createResendMailer(
         console.error(
           JSON.stringify({ level: 'error', msg: 'mail provider refused', status: response.status }),
         )
-        throw mailUnavailable()
+        throw mailUnavailable(RETRY_SHORTLY)
       }
     },
   }
 }
 
-/** Stands in until MAILER is set: every send is refused, and the log says which setting is missing. */
-export function createUnavailableMailer(): Mailer {
+/** `Name <address>` as the binding's `{ name, email }`; a bare address as it is. */
+export function parseMailbox(mailbox: string): string | EmailAddress {
+  const match = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(mailbox)
+  if (!match) return mailbox.trim()
+  return match[1] ? { name: match[1].replace(/^"(.*)"$/, '$1'), email: match[2]! } : match[2]!
+}
+
+/**
+ * Cloudflare Email Service through the Worker's `[[send_email]]` binding. A refusal (an address
+ * the binding may not send to, a sender not on the account's domain, the service down) answers 503
+ * with its cause in the log, the recipient's address taken out of it.
+ */
+export function createCloudflareMailer(binding: SendEmail, from: string): Mailer {
+  const sender = parseMailbox(from)
   return {
-    async send() {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          msg: 'no mailer configured: set MAILER ("resend" with RESEND_API_KEY) to send sign-in links',
-        }),
-      )
-      throw mailUnavailable()
+    async send(message) {
+      try {
+        await binding.send({
+          from: sender,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          ...(message.html === undefined ? {} : { html: message.html }),
+        })
+      } catch (error) {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: 'mail not sent: the send_email binding EMAIL refused it',
+            cause: String(error).replaceAll(message.to, '<recipient>'),
+          }),
+        )
+        throw mailUnavailable(RETRY_SHORTLY)
+      }
     },
   }
 }
 
-const mailUnavailable = () =>
-  new AppError(
-    503,
-    CODE.mail_unavailable,
-    'The sign-in email could not be sent; try again shortly.',
-  )
+const NO_MAILER =
+  'No mailer is configured: set MAILER ("cloudflare" with a [[send_email]] binding named EMAIL, ' +
+  'or "resend" with RESEND_API_KEY) to send sign-in mail.'
 
-export function createMailer(settings: Settings, db: Db): Mailer {
+/** Stands in until MAILER is set: every send is refused, naming the missing setting. */
+export function createUnavailableMailer(): Mailer {
+  return {
+    async send() {
+      console.error(JSON.stringify({ level: 'error', msg: NO_MAILER }))
+      throw mailUnavailable(NO_MAILER)
+    },
+  }
+}
+
+const RETRY_SHORTLY = 'The sign-in email could not be sent; try again shortly.'
+
+const mailUnavailable = (detail: string) => new AppError(503, CODE.mail_unavailable, detail)
+
+/** The mailer MAILER names; `emailBinding` is the Worker's `[[send_email]]` EMAIL, if it has one. */
+export function createMailer(
+  settings: Settings,
+  db: Db,
+  emailBinding: SendEmail | undefined,
+): Mailer {
   switch (settings.MAILER) {
+    case 'cloudflare':
+      if (!emailBinding)
+        throw new SettingsError(
+          'Invalid settings: MAILER "cloudflare" needs a [[send_email]] binding named EMAIL in wrangler.toml',
+        )
+      return createCloudflareMailer(emailBinding, settings.MAIL_FROM)
     case 'resend':
       return createResendMailer(settings.RESEND_API_KEY ?? '', settings.MAIL_FROM)
     case 'outbox':

@@ -17,6 +17,7 @@ import {
 import type { Db } from '../../platform/db/client'
 import { invalidRequest, notFound } from '../../platform/errors'
 import { createId } from '../../platform/ids'
+import { utf8Text } from '../../platform/byte-limits'
 import { utf8ByteLength } from '../../platform/utf8'
 import type { MergeMover } from '../mover'
 import { decodeDocumentCursor, encodeDocumentCursor } from './cursor'
@@ -34,15 +35,8 @@ export const DocumentTitleSchema = z
   .min(1, 'must not be empty')
   .max(DOCUMENT_TITLE_MAX_CHARS, `must be at most ${DOCUMENT_TITLE_MAX_CHARS} characters`)
 
-/** Content: any text of at most 256 KiB in UTF-8. */
-export const DocumentContentSchema = z
-  .string()
-  // Characters never outnumber bytes, so the cheap check runs first.
-  .max(DOCUMENT_CONTENT_MAX_BYTES, `must be at most ${DOCUMENT_CONTENT_MAX_BYTES} bytes`)
-  .refine(
-    (content) => utf8ByteLength(content) <= DOCUMENT_CONTENT_MAX_BYTES,
-    `must be at most ${DOCUMENT_CONTENT_MAX_BYTES} bytes`,
-  )
+/** Content: any text of at most 256 KiB in UTF-8 (413 past it). */
+export const DocumentContentSchema = utf8Text(DOCUMENT_CONTENT_MAX_BYTES)
 
 export interface DocumentPage {
   documents: DocumentSummaryRow[]

@@ -120,12 +120,22 @@ describe('documents', () => {
     ['title', { title: 5, content: 'x' }],
     ['content', { title: 't' }],
     ['content', { title: 't', content: null }],
-    ['content', { title: 't', content: 'x'.repeat(MAX_CONTENT_BYTES + 1) }],
-    // Fewer characters than the limit, more bytes: the limit is in UTF-8 bytes.
-    ['content', { title: 't', content: 'é'.repeat(MAX_CONTENT_BYTES / 2 + 1) }],
   ])('refuses a document with a bad %s with 400 naming the field', async (field, body) => {
     const s = await createTokenSession()
     expect(await errorMessage(await createDoc(s, body), 400)).toContain(`body.${field}`)
+    expect((await (await listPage(s)).json<Page>()).documents).toEqual([])
+  })
+
+  it.each([
+    ['bytes', 'x'.repeat(MAX_CONTENT_BYTES + 1)],
+    // Fewer characters than the limit, more bytes: the limit is in UTF-8 bytes.
+    ['bytes in fewer characters', 'é'.repeat(MAX_CONTENT_BYTES / 2 + 1)],
+  ])('refuses content over 256 KiB of %s with 413 naming the field', async (_name, content) => {
+    const s = await createTokenSession()
+    const res = await createDoc(s, { title: 't', content })
+    expect(await errorMessage(res, 413)).toBe(
+      `body.content: must be at most ${MAX_CONTENT_BYTES} bytes`,
+    )
     expect((await (await listPage(s)).json<Page>()).documents).toEqual([])
   })
 

@@ -135,15 +135,15 @@ describe('secrets', () => {
   })
 
   it.each([
-    ['4097 ASCII bytes', { value: 'x'.repeat(4097) }],
-    ['4098 bytes in 2049 characters', { value: 'é'.repeat(2049) }],
-    ['a number', { value: 42 }],
-    ['no value', {}],
-  ])('answers 400 naming body.value for %s', async (_name, body) => {
+    ['a number', { value: 42 }, 400, 'invalid_request'],
+    ['no value', {}, 400, 'invalid_request'],
+    ['4097 ASCII bytes', { value: 'x'.repeat(4097) }, 413, 'payload_too_large'],
+    ['4098 bytes in 2049 characters', { value: 'é'.repeat(2049) }, 413, 'payload_too_large'],
+  ])('answers naming body.value for %s', async (_name, body, status, code) => {
     const s = await createTokenSession()
     const res = await putSecret(s, 'k', body)
     const message = (await res.clone().json<{ error: { message: string } }>()).error.message
-    await expectError(res, 400, 'invalid_request')
+    await expectError(res, status, code)
     expect(message).toContain('body.value')
     expect(await listSecrets(s)).toEqual([])
   })
