@@ -92,7 +92,7 @@ module.exports = {
       name: 'slices-import-no-object-or-entry',
       severity: 'error',
       comment:
-        'Slices type the session object by its RPC surface (src/session/object-api.ts); only the ' +
+        'Slices type the session object by its RPC surface (src/session/object/api.ts); only the ' +
         'entry names the class.',
       from: { path: any(CONTRACT, PLATFORM, HTTP, SLICES, SDK) },
       to: { path: any(OBJECT, ENTRY) },

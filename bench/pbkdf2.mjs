@@ -4,9 +4,9 @@
 // The parameters are not written down here. They are read from a hash the service itself stored:
 // run.mjs registers an account through the running service, reads that account's `password_hash`
 // from the local D1 (d1.mjs), and this module parses it. The bench used to carry its own copy of
-// the iteration count ("must match src/identity/passwords.ts"), which would have gone on timing the old
+// the iteration count ("must match src/identity/credentials/passwords.ts"), which would have gone on timing the old
 // cost, silently, the day the service's changed. Now a change of iterations, salt or hash length in
-// src/identity/passwords.ts reaches the bench through the stored hash, and a change of scheme stops
+// src/identity/credentials/passwords.ts reaches the bench through the stored hash, and a change of scheme stops
 // the bench with an error instead of timing something the service no longer runs.
 import { d1Execute } from './d1.mjs'
 import { median } from './stats.mjs'
@@ -30,7 +30,7 @@ export async function readStoredHash(root, stateDir, email) {
 
 /**
  * The derivation's parameters from a stored hash, `pbkdf2-sha256$<iterations>$<salt>$<hash>`
- * (base64url; src/identity/passwords.ts): the salt and output lengths are those of the stored values.
+ * (base64url; src/identity/credentials/passwords.ts): the salt and output lengths are those of the stored values.
  */
 export function parseStoredHash(stored) {
   const [scheme, iterationsText, saltText = '', hashText = '', ...rest] = stored.split('$')

@@ -5,7 +5,7 @@
 // Every seeded account has the same stored hash: the one the service itself stored when the bench
 // registered an account with SCALE_PASSWORD through it (phases.mjs reads it back from the local
 // D1), so a login to any seeded email succeeds and still pays the full derivation, with whatever
-// parameters src/identity/passwords.ts uses today: the bench keeps no copy of them to fall out of step.
+// parameters src/identity/credentials/passwords.ts uses today: the bench keeps no copy of them to fall out of step.
 // The anonymous users were created and last seen within the last day and have no session row: the
 // sweep must keep them (its cutoff is ANON_USER_TTL, 30 days, on `created_at`), which the bench
 // checks by counting them before and after the sweep phase (phases.mjs).

@@ -20,12 +20,7 @@ import {
   type ConsumerProject,
 } from './consumer-project.mjs'
 import { createAuthorizationServer } from '../test/user-data/oauth-records/authorization-server'
-import {
-  registerAccount,
-  sparePort,
-  startReadmeConsumer,
-  type Service,
-} from './harness.mjs'
+import { registerAccount, sparePort, startReadmeConsumer, type Service } from './harness.mjs'
 import { serveFetch, type FetchServer } from './serve-fetch.mjs'
 
 let project: ConsumerProject

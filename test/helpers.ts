@@ -5,7 +5,7 @@ import type { SessionDO } from '../durable-objects/session'
 import { createApp } from '../src/app'
 import { createRuntime, limitBindingsOf } from '../src/platform/runtime'
 import type { SessionEvent } from '../src/contract/events'
-import { createLimiters } from '../src/platform/rate-limits'
+import { createLimiters } from '../src/platform/limits/rate-limits'
 import type { SessionClient, SignIn } from '../src/sdk/client'
 
 export const BASE = 'https://auth.test'
@@ -242,7 +242,7 @@ export async function anonymousWithDocument(): Promise<TokenSession> {
 
 /**
  * The session's object typed by its class, for tests that reach inside it (the Worker's bindings
- * type the namespace loosely: only src/session/stub.ts names the object's RPC surface).
+ * type the namespace loosely: only src/session/object/stub.ts names the object's RPC surface).
  */
 export const sessionObject = (sessionId: string) =>
   env.SESSIONS.get(env.SESSIONS.idFromName(sessionId)) as unknown as DurableObjectStub<SessionDO>

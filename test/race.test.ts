@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LOGIN_FREE_FAILURES } from '../src/identity/login-backoff'
+import { LOGIN_FREE_FAILURES } from '../src/identity/credentials/login-backoff'
 import {
   api,
   bearer,

@@ -14,7 +14,7 @@ import { parseRefreshToken } from '../platform/tokens/refresh-token'
 
 export const ACCESS_COOKIE = 'access'
 export const SESSION_COOKIE = 'session'
-/** The device credential (src/identity/device-credentials.ts): outlives sessions and logouts. */
+/** The device credential (src/identity/credentials/device-credentials.ts): outlives sessions and logouts. */
 export const DEVICE_COOKIE = 'device'
 /** The longest lifetime browsers keep a cookie (RFC 6265bis §5.5: 400 days). */
 export const DEVICE_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60

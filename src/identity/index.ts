@@ -14,7 +14,7 @@ export {
   type SignInStepContext,
 } from './sign-in-step'
 export { revokeAllSessions } from './sign-out'
-export { accountRoutes } from './account-routes'
+export { accountRoutes } from './credentials/routes'
 export { magicLinkRoutes } from './magic-links/routes'
 export { signOutRoutes } from './sign-out-routes'
 export { identityRetention } from './retention'

@@ -10,7 +10,7 @@ import { parseSettings, type Bindings, type Settings } from './config'
 import { createDb, type Db } from './db/client'
 import type { SessionEventQueue } from '../contract/events'
 import { issuedSecretKeys, type IssuedSecretKeys } from './tokens/issued-refresh'
-import { createAnalytics, type Analytics } from './analytics'
+import { createAnalytics, type Analytics } from './limits/analytics'
 import { createPepperRing, type PepperRing } from './crypto/password-peppers'
 
 export interface BaseRuntime {

@@ -9,11 +9,11 @@ import { createIsolateCache, type IsolateCache } from './isolate-cache'
 import { createBaseRuntime, type BaseRuntime } from './runtime-base'
 import { checkKeyring, createKeyCheck } from './crypto/key-check'
 import { createMailer, type Mailer } from './mail/mailer'
-import { createLimiters, type LimitBindings, type Limiters } from './rate-limits'
+import { createLimiters, type LimitBindings, type Limiters } from './limits/rate-limits'
 
 export interface Runtime extends BaseRuntime {
   keys: KeyStore
-  /** The session objects; src/session/stub.ts types a stub by the object's RPC surface. */
+  /** The session objects; src/session/object/stub.ts types a stub by the object's RPC surface. */
   sessions: DurableObjectNamespace<Rpc.DurableObjectBranded>
   limits: Limiters
   mailer: Mailer

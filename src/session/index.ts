@@ -23,9 +23,9 @@ export {
   type SignInInput,
   type SignInResult,
   type SignInTarget,
-} from './object-api'
-export { ObjectRuntime } from './object-runtime'
-export { SessionStorage } from './object-storage'
+} from './object/api'
+export { ObjectRuntime } from './object/runtime'
+export { SessionStorage } from './object/storage'
 export { isLive, SESSION_INDEX_LAG_MS, touchSession } from './queries'
 export {
   expiresAt,
@@ -50,15 +50,15 @@ export {
   type Successor,
   tombstoneFor,
 } from './rotation'
-export { successorFor, unsealFor } from './secret-sealing'
-export { sessionStub } from './stub'
+export { successorFor, unsealFor } from './object/secret-sealing'
+export { sessionStub } from './object/stub'
 export {
   checkSessionIsLive,
   requireUser,
   userContext,
   verifyAccessTokenAtEdge,
 } from './user-context'
-export { meRoutes } from './me-routes'
-export { sessionRoutes } from './session-routes'
-export { authRoutes } from './token-routes'
+export { meRoutes } from './routes/me'
+export { sessionRoutes } from './routes/sessions'
+export { authRoutes } from './routes/tokens'
 export { sessionRetention } from './retention'

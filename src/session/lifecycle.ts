@@ -4,7 +4,7 @@
  * listing and the sweep.
  */
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { CreateSessionInput } from './object-api'
+import type { CreateSessionInput } from './object/api'
 import { writeSessionStart } from './session-start'
 import { signAccessToken } from '../platform/tokens/access-token'
 import { formatRefreshToken, parseRefreshToken } from '../platform/tokens/refresh-token'
@@ -29,7 +29,7 @@ import type {
   SessionView,
 } from '../platform/shared-types'
 import type { Runtime } from '../platform/runtime'
-import { sessionStub } from './stub'
+import { sessionStub } from './object/stub'
 import { auditEventQuery, recordAuditEvent } from '../platform/audit/audit-log'
 import { CODE } from '../contract/error-codes'
 

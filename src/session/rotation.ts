@@ -5,7 +5,7 @@
  * sealing) before and after, so its critical section stays synchronous.
  */
 import type { AccountSubject, MergeReport } from '../platform/shared-types'
-import type { ProofPolicy } from './object-api'
+import type { ProofPolicy } from './object/api'
 import { expiresAt, isCurrent, type SessionRecord, type Tombstone } from './record'
 
 /** Retired secrets kept per session: enough for every tab a person has open across sign-ins. */

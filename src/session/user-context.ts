@@ -9,7 +9,7 @@ import type { IssuedSession, RequestMeta, SessionView, UserContext } from '../pl
 import type { AppEnv } from '../http/app-env'
 import { requestMeta } from '../http/request-meta'
 import type { Runtime } from '../platform/runtime'
-import { sessionStub } from './stub'
+import { sessionStub } from './object/stub'
 import { createAnonymousSession, refreshSession } from './lifecycle'
 import { AppError, tokenSuperseded, unauthorized } from '../platform/errors'
 import {

@@ -8,7 +8,7 @@ import wranglerToml from '../../wrangler.toml?raw'
 import { createApp } from '../../src/app'
 import { parseSettings, SettingsError } from '../../src/platform/config'
 import { createRuntime } from '../../src/platform/runtime'
-import type { Limiters } from '../../src/platform/rate-limits'
+import type { Limiters } from '../../src/platform/limits/rate-limits'
 import {
   anonymousWithDocument,
   api,

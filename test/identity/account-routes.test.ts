@@ -1,7 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { PBKDF2_ITERATIONS, hashPassword, verifyPassword } from '../../src/identity/passwords'
-import { loginBackoffSeconds } from '../../src/identity/login-backoff'
+import {
+  PBKDF2_ITERATIONS,
+  hashPassword,
+  verifyPassword,
+} from '../../src/identity/credentials/passwords'
+import { loginBackoffSeconds } from '../../src/identity/credentials/login-backoff'
 import {
   bearer,
   CookieJar,

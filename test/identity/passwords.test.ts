@@ -5,8 +5,12 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
-import { login } from '../../src/identity/credentials'
-import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from '../../src/identity/passwords'
+import { login } from '../../src/identity/credentials/password-sign-in'
+import {
+  hashPassword,
+  PBKDF2_ITERATIONS,
+  verifyPassword,
+} from '../../src/identity/credentials/passwords'
 import { fromBase64Url, toBase64Url } from '../../src/platform/encoding'
 import { createRuntime } from '../../src/platform/runtime'
 import { BASE, expectError, jsonHeaders, post, runtime, uniqueEmail } from '../helpers'

@@ -3,8 +3,8 @@ import { listDurableObjectIds } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
-import { createAnalytics } from '../../src/platform/analytics'
-import { createLimiters } from '../../src/platform/rate-limits'
+import { createAnalytics } from '../../src/platform/limits/analytics'
+import { createLimiters } from '../../src/platform/limits/rate-limits'
 import { limitBindingsOf } from '../../src/platform/runtime'
 import {
   BASE,

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
 import { runSweep } from '../../src/jobs/sweep'
-import { addressKey, createLimiters } from '../../src/platform/rate-limits'
+import { addressKey, createLimiters } from '../../src/platform/limits/rate-limits'
 import { seal } from '../../src/platform/crypto/sealing'
 import {
   api,

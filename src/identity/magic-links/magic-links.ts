@@ -23,7 +23,7 @@ import { renderMailHtml } from '../../platform/mail/templates'
 import { claimMailbox } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { holdsSession } from '../session-proof'
-import { verifyDeviceCredential } from '../device-credentials'
+import { verifyDeviceCredential } from '../credentials/device-credentials'
 import {
   invalidMagicLink,
   signIn,

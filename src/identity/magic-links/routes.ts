@@ -7,8 +7,8 @@ import { randomBytes, toBase64Url } from '../../platform/encoding'
 import { requestMeta } from '../../http/request-meta'
 import { createRouter } from '../../http/router'
 import { RefreshTokenField, sessionProof } from '../session-proof'
-import { DeviceCredentialField, presentedDeviceCredential } from '../device-proof'
-import { renewDeviceCredential } from '../device-credentials'
+import { DeviceCredentialField, presentedDeviceCredential } from '../credentials/device-proof'
+import { renewDeviceCredential } from '../credentials/device-credentials'
 import {
   EmailSchema,
   errorResponses,
@@ -24,7 +24,7 @@ import {
   verifyMagicLink,
 } from './magic-links'
 import { unauthorized } from '../../platform/errors'
-import { signInAnswer } from '../account-routes'
+import { signInAnswer } from '../credentials/routes'
 import type { SignInOutcome } from '../sign-in'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../http/app-env'

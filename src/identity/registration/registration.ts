@@ -6,14 +6,14 @@
  * is the same whether or not the email has an account, so registering reveals none.
  */
 import { normalizeEmail } from '../emails'
-import { hashPassword } from '../passwords'
+import { hashPassword } from '../credentials/passwords'
 import { findUserByEmail } from '../account-queries'
 import { createLinkCode, mailLink, normalizeLinkCode } from '../magic-links/magic-links'
 import { sha256Base64Url } from '../../platform/encoding'
 import { unauthorized } from '../../platform/errors'
 import type { RequestMeta } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
-import { limitPasswordAttempt } from '../../platform/rate-limits'
+import { limitPasswordAttempt } from '../../platform/limits/rate-limits'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import type { SessionProof } from '../sign-in'
 import { holdsSession } from '../session-proof'

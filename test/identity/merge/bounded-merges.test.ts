@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../../src/app'
 import { createRuntime, limitBindingsOf } from '../../../src/platform/runtime'
-import { createLimiters } from '../../../src/platform/rate-limits'
+import { createLimiters } from '../../../src/platform/limits/rate-limits'
 import {
   BASE,
   bearer,

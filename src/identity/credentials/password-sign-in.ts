@@ -3,9 +3,9 @@
  * bindings), change password. Logging in ends in `signIn`, which merges anonymous data;
  * registering is ./registration/.
  */
-import { normalizeEmail } from './emails'
+import { normalizeEmail } from '../emails'
 import { hashPassword, verifyPassword } from './passwords'
-import { findUserByEmail, setPasswordHash, upgradePasswordHash } from './account-queries'
+import { findUserByEmail, setPasswordHash, upgradePasswordHash } from '../account-queries'
 import {
   lockedUntil,
   releaseLoginAttempts,
@@ -13,17 +13,17 @@ import {
   type LoginBudget,
 } from './login-attempt-queries'
 import { renewDeviceCredential, verifyDeviceCredential } from './device-credentials'
-import { findUser } from '../platform/db/users'
-import { AppError, unauthorized } from '../platform/errors'
-import type { RequestMeta, UserContext } from '../platform/shared-types'
-import type { Runtime } from '../platform/runtime'
-import { invalidateLinksOfUser } from './magic-links/queries'
-import { endSessionsOf, sessionStub } from '../session'
-import { limitPasswordAttempt } from '../platform/rate-limits'
-import { accountSubject } from './accounts'
-import { recordAuditEvent } from '../platform/audit/audit-log'
-import { signIn, type SessionProof, type SignInOutcome } from './sign-in'
-import { CODE } from '../contract/error-codes'
+import { findUser } from '../../platform/db/users'
+import { AppError, unauthorized } from '../../platform/errors'
+import type { RequestMeta, UserContext } from '../../platform/shared-types'
+import type { Runtime } from '../../platform/runtime'
+import { invalidateLinksOfUser } from '../magic-links/queries'
+import { endSessionsOf, sessionStub } from '../../session'
+import { limitPasswordAttempt } from '../../platform/limits/rate-limits'
+import { accountSubject } from '../accounts'
+import { recordAuditEvent } from '../../platform/audit/audit-log'
+import { signIn, type SessionProof, type SignInOutcome } from '../sign-in'
+import { CODE } from '../../contract/error-codes'
 
 /**
  * How recent a sign-in must be to set a first password without a current one: a stolen access

@@ -6,21 +6,21 @@ import {
   issuedTokens,
   readBearerToken,
   readCredentialCookies,
-} from '../http/transport'
-import { endsCookieSession, requireUser, userContext, verifiedClaims } from './user-context'
-import { unauthorized } from '../platform/errors'
-import { requestMeta } from '../http/request-meta'
-import { createRouter } from '../http/router'
+} from '../../http/transport'
+import { endsCookieSession, requireUser, userContext, verifiedClaims } from '../user-context'
+import { unauthorized } from '../../platform/errors'
+import { requestMeta } from '../../http/request-meta'
+import { createRouter } from '../../http/router'
 import {
   cookiesCleared,
   errorResponses,
   jsonContent,
   toUserSession,
   UserSessionSchema,
-} from '../platform/openapi/schemas'
-import { refreshSession, revokeSession } from './lifecycle'
-import { REFRESH_ACCESS, USER_ACCESS } from '../platform/openapi/components'
-import { CODE } from '../contract/error-codes'
+} from '../../platform/openapi/schemas'
+import { refreshSession, revokeSession } from '../lifecycle'
+import { REFRESH_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
+import { CODE } from '../../contract/error-codes'
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() })
 

@@ -1,13 +1,13 @@
 /** Email + password: register and confirm, log in, change password. */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { deliverDeviceCredential, deliverSession, issuedTokens } from '../http/transport'
-import { requireUser, userContext } from '../session'
-import type { AppEnv } from '../http/app-env'
-import { requestMeta } from '../http/request-meta'
-import { RefreshTokenField, sessionProof } from './session-proof'
+import { deliverDeviceCredential, deliverSession, issuedTokens } from '../../http/transport'
+import { requireUser, userContext } from '../../session'
+import type { AppEnv } from '../../http/app-env'
+import { requestMeta } from '../../http/request-meta'
+import { RefreshTokenField, sessionProof } from '../session-proof'
 import { DeviceCredentialField, presentedDeviceCredential } from './device-proof'
-import { createRouter } from '../http/router'
+import { createRouter } from '../../http/router'
 import {
   EmailSchema,
   errorResponses,
@@ -16,12 +16,12 @@ import {
   NewPasswordSchema,
   SignInSchema,
   toUserSession,
-} from '../platform/openapi/schemas'
-import { changePassword, login } from './credentials'
-import { register, REGISTER_PATH } from './registration/registration'
-import { confirmRegistration, confirmRegistrationCode } from './registration/confirmation'
-import type { SignInOutcome } from './sign-in'
-import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../platform/openapi/components'
+} from '../../platform/openapi/schemas'
+import { changePassword, login } from './password-sign-in'
+import { register, REGISTER_PATH } from '../registration/registration'
+import { confirmRegistration, confirmRegistrationCode } from '../registration/confirmation'
+import type { SignInOutcome } from '../sign-in'
+import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
 
 const RegistrationSentSchema = z.object({ sent: z.literal(true) }).openapi('RegistrationSent', {
   description: 'A confirmation (or, for a proven account, a notice) went to the address',

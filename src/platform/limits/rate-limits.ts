@@ -3,10 +3,10 @@
  * roughly, so they are a shield against floods; exact per-account counting of failed logins lives
  * in `login-attempts`.
  */
-import type { Settings } from './config'
+import type { Settings } from '../config'
 import type { Analytics } from './analytics'
-import { AppError } from './errors'
-import { CODE } from '../contract/error-codes'
+import { AppError } from '../errors'
+import { CODE } from '../../contract/error-codes'
 
 /** Every binding's period in wrangler.toml, in seconds: what Retry-After can promise. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60

@@ -8,9 +8,9 @@ import type {
   MergeReport,
   SessionSubject,
   SessionView,
-} from '../platform/shared-types'
-import type { IssuedSubject, RememberedLink, RequestOrigin } from './record'
-import type { Settings } from '../platform/config'
+} from '../../platform/shared-types'
+import type { IssuedSubject, RememberedLink, RequestOrigin } from '../record'
+import type { Settings } from '../../platform/config'
 
 export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   /** Stores a new session (a sign-in with no session to carry on) and returns its first secret. */

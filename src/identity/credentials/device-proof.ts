@@ -5,8 +5,8 @@
  */
 import type { Context } from 'hono'
 import { z } from '@hono/zod-openapi'
-import { readDeviceCookie } from '../http/transport'
-import type { AppEnv } from '../http/app-env'
+import { readDeviceCookie } from '../../http/transport'
+import type { AppEnv } from '../../http/app-env'
 
 /** The optional body field carrying a token client's device credential. */
 export const DeviceCredentialField = z.string().max(256).optional().openapi({

@@ -1,16 +1,16 @@
 /** `GET /v1/me`: who am I. Creates an anonymous session on first contact. */
 import { createRoute } from '@hono/zod-openapi'
-import { issuedTokens } from '../http/transport'
-import { requireUser, userContext } from './user-context'
-import { createRouter } from '../http/router'
+import { issuedTokens } from '../../http/transport'
+import { requireUser, userContext } from '../user-context'
+import { createRouter } from '../../http/router'
 import {
   errorResponses,
   jsonContent,
   toUserSession,
   UserSessionSchema,
-} from '../platform/openapi/schemas'
-import { describeSession } from './lifecycle'
-import { OPTIONAL_USER_ACCESS } from '../platform/openapi/components'
+} from '../../platform/openapi/schemas'
+import { describeSession } from '../lifecycle'
+import { OPTIONAL_USER_ACCESS } from '../../platform/openapi/components'
 
 export const meRoutes = createRouter().openapi(
   createRoute({

@@ -3,9 +3,9 @@
  * holder of that secret can recover the next one (the grace window, a repeated sign-in), and the
  * object's storage never holds a usable secret.
  */
-import { deriveSealingKey, seal, unseal } from '../platform/crypto/sealing'
-import { fromBase64Url, sha256Base64Url } from '../platform/encoding'
-import type { Successor } from './rotation'
+import { deriveSealingKey, seal, unseal } from '../../platform/crypto/sealing'
+import { fromBase64Url, sha256Base64Url } from '../../platform/encoding'
+import type { Successor } from '../rotation'
 
 const SEAL_INFO = 'edge-session refresh seal v1'
 

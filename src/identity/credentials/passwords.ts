@@ -9,10 +9,10 @@
  * iterations, or under a previous pepper still verify, and are reported outdated so the caller
  * rewrites them while it holds the password (at sign-in).
  */
-import { fromBase64Url, randomBytes, toBase64Url } from '../platform/encoding'
-import type { Pepper, PepperRing } from '../platform/crypto/password-peppers'
-import { AppError } from '../platform/errors'
-import { CODE } from '../contract/error-codes'
+import { fromBase64Url, randomBytes, toBase64Url } from '../../platform/encoding'
+import type { Pepper, PepperRing } from '../../platform/crypto/password-peppers'
+import { AppError } from '../../platform/errors'
+import { CODE } from '../../contract/error-codes'
 
 export const PBKDF2_ITERATIONS = 100_000
 const SALT_BYTES = 16

@@ -4,8 +4,8 @@
  * no burst gets more checks than the back-off allows; a success forgets its budget's failures.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../platform/db/client'
-import { loginAttempts } from '../platform/db/schema'
+import type { Db } from '../../platform/db/client'
+import { loginAttempts } from '../../platform/db/schema'
 import { LOGIN_FAILURE_DECAY_MS, loginBackoffSeconds, loginBackoffSteps } from './login-backoff'
 
 /** Whose attempts these are: an email's shared budget (`deviceId` null) or one device's. */

@@ -9,9 +9,9 @@
  * purpose. It names no email, holds for that email only, and nobody without `ENCRYPTION_KEY` can
  * make one. One issued before a key rotation holds while `ENCRYPTION_KEY_PREVIOUS` keeps its key.
  */
-import { fromBase64Url, randomBytes, toBase64Url } from '../platform/encoding'
-import type { Keyring } from '../platform/crypto/keyring'
-import { deriveKey } from '../platform/crypto/sealing'
+import { fromBase64Url, randomBytes, toBase64Url } from '../../platform/encoding'
+import type { Keyring } from '../../platform/crypto/keyring'
+import { deriveKey } from '../../platform/crypto/sealing'
 
 const INFO = 'edge-session device credential v1'
 const DEVICE_ID_BYTES = 16

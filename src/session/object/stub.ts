@@ -1,6 +1,6 @@
 /** The way to a session's Durable Object: the sid alone routes to it. */
-import type { Runtime } from '../platform/runtime'
-import type { SessionObjectApi } from './object-api'
+import type { Runtime } from '../../platform/runtime'
+import type { SessionObjectApi } from './api'
 
 /**
  * The session's Durable Object, typed by its RPC surface. The namespace is untyped in the

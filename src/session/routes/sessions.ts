@@ -1,10 +1,10 @@
 /** Session resources: create an anonymous session, list this user's sessions, revoke one. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { deliverSession, issuedTokens } from '../http/transport'
-import { requireUser, userContext } from './user-context'
-import { requestMeta } from '../http/request-meta'
-import { createRouter } from '../http/router'
-import { ID_PATTERNS } from '../platform/ids'
+import { deliverSession, issuedTokens } from '../../http/transport'
+import { requireUser, userContext } from '../user-context'
+import { requestMeta } from '../../http/request-meta'
+import { createRouter } from '../../http/router'
+import { ID_PATTERNS } from '../../platform/ids'
 import {
   errorResponses,
   jsonContent,
@@ -12,9 +12,9 @@ import {
   toSession,
   toUserSession,
   UserSessionSchema,
-} from '../platform/openapi/schemas'
-import { createAnonymousSession, listCallerSessions, revokeSession } from './lifecycle'
-import { PUBLIC_ACCESS, USER_ACCESS } from '../platform/openapi/components'
+} from '../../platform/openapi/schemas'
+import { createAnonymousSession, listCallerSessions, revokeSession } from '../lifecycle'
+import { PUBLIC_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
 
 const SessionIdParam = z.object({
   id: z

@@ -11,9 +11,9 @@ import {
   type SessionRecord,
   type StoredRecord,
   type Tombstone,
-} from './record'
-import { tombstoneFor } from './rotation'
-import { unreachable } from '../platform/errors'
+} from '../record'
+import { tombstoneFor } from '../rotation'
+import { unreachable } from '../../platform/errors'
 
 const RECORD_KEY = 'session'
 /** Kept after an issued session ends, until its first secret would have expired anyway. */

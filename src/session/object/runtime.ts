@@ -4,11 +4,11 @@
  * the lifetimes and first-secret checks that follow from them. A failed build (a bad setting) is
  * forgotten, so the next call tries again and a fixed deployment recovers without a restart.
  */
-import { parseSettings, type Bindings, type Settings } from '../platform/config'
-import { createBaseRuntime, type BaseRuntime } from '../platform/runtime-base'
-import { CLOCK_SKEW_SECONDS } from '../platform/tokens/access-token'
-import { openIssuedSecret, type IssuedClaims } from '../platform/tokens/issued-refresh'
-import { issuedLifetimeMs } from './record'
+import { parseSettings, type Bindings, type Settings } from '../../platform/config'
+import { createBaseRuntime, type BaseRuntime } from '../../platform/runtime-base'
+import { CLOCK_SKEW_SECONDS } from '../../platform/tokens/access-token'
+import { openIssuedSecret, type IssuedClaims } from '../../platform/tokens/issued-refresh'
+import { issuedLifetimeMs } from '../record'
 
 export class ObjectRuntime {
   readonly #env: Bindings
