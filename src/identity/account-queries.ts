@@ -1,7 +1,7 @@
 /** Queries on `users` for accounts: find by email, create once per email, set a password. */
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../platform/db/client'
-import { users } from '../platform/db/schema'
+import { documents, oauthRecords, preferences, secrets, users } from '../platform/db/schema'
 import type { UserRow } from '../platform/db/users'
 
 export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
@@ -59,18 +59,32 @@ export interface MailboxProof {
 /**
  * Marks a never-proven email as proven; returns the row when this call did it (so the caller can
  * end the sessions that the unproven credentials opened), undefined when already proven or absent.
+ * In the same transaction it empties the account of every per-user value stored before the
+ * proof: whoever typed the address could have planted them (a secret, OAuth tokens, a webhook
+ * preference), and the owner must inherit nothing of theirs. Only accounts from before
+ * registration needed a confirmation can be found unproven; the audit trail stays.
  */
-export function markEmailProven(db: Db, proof: MailboxProof): Promise<UserRow | undefined> {
-  return db
-    .update(users)
-    .set({
-      emailVerifiedAt: proof.now,
-      role: proof.role,
-      ...(proof.keepPassword ? {} : { passwordHash: null }),
-    })
+export async function markEmailProven(db: Db, proof: MailboxProof): Promise<UserRow | undefined> {
+  const unproven = db
+    .select({ id: users.id })
+    .from(users)
     .where(and(eq(users.email, proof.email), isNull(users.emailVerifiedAt)))
-    .returning()
-    .get()
+  const [, , , , proven] = await db.batch([
+    db.delete(documents).where(inArray(documents.userId, unproven)),
+    db.delete(secrets).where(inArray(secrets.userId, unproven)),
+    db.delete(oauthRecords).where(inArray(oauthRecords.userId, unproven)),
+    db.delete(preferences).where(inArray(preferences.userId, unproven)),
+    db
+      .update(users)
+      .set({
+        emailVerifiedAt: proof.now,
+        role: proof.role,
+        ...(proof.keepPassword ? {} : { passwordHash: null }),
+      })
+      .where(and(eq(users.email, proof.email), isNull(users.emailVerifiedAt)))
+      .returning(),
+  ])
+  return proven[0]
 }
 
 /**

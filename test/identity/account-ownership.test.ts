@@ -329,6 +329,42 @@ describe('5. pre-account hijacking', () => {
     expect(proven?.hash).toBeNull()
   })
 
+  it('leaves the owner nothing that a never-proven account stored before the proof', async () => {
+    const email = uniqueEmail()
+    const planted = await signedIn(await createAccount(email, ATTACKER_PASSWORD))
+    await env.DB.prepare('update users set email_verified_at = null where id = ?')
+      .bind(planted.user.id)
+      .run()
+    const write = (path: string, method: string, body: unknown) =>
+      api(path, {
+        method,
+        headers: jsonHeaders(bearer(planted.tokens.accessToken)),
+        body: JSON.stringify(body),
+      })
+    expect((await write('/v1/me/secrets/OPENAI_KEY', 'PUT', { value: 'sk-attacker' })).status).toBe(
+      204,
+    )
+    expect(
+      (await write('/v1/oauth/linear/tokens', 'PUT', { access_token: 'at', token_type: 'Bearer' }))
+        .status,
+    ).toBeLessThan(300)
+    expect((await write('/v1/documents', 'POST', { title: 'plan', content: 'x' })).status).toBe(201)
+    expect(
+      (await write('/v1/me/preferences', 'PATCH', { webhook: 'https://attacker.example/hook' }))
+        .status,
+    ).toBe(200)
+
+    const owner = await signedIn(
+      await postAuth('/v1/auth/magic-link/verify', { token: await mailedLinkToken(email) }),
+    )
+    expect(owner.user.id).toBe(planted.user.id)
+    const read = (path: string) => api(path, { headers: bearer(owner.tokens.accessToken) })
+    expect((await read('/v1/me/secrets/OPENAI_KEY')).status).toBe(404)
+    expect((await read('/v1/oauth/linear/tokens')).status).toBe(404)
+    expect(await documentCount(owner.tokens.accessToken)).toBe(0)
+    expect(await (await read('/v1/me/preferences')).json()).not.toHaveProperty('webhook')
+  })
+
   it('keeps the password of a registration its own session confirmed', async () => {
     const email = uniqueEmail()
     await signedIn(await createAccount(email, PASSWORD))
