@@ -317,3 +317,13 @@ describe('confirmation', () => {
     expect(metrics.status).toBe(200)
   })
 })
+
+describe('confirmation mails', () => {
+  it("count against the address's link-mail cap: strangers cannot flood a mailbox by registering", async () => {
+    const email = uniqueEmail()
+    const strangers = await Promise.all(Array.from({ length: 8 }, () => createTokenSession()))
+    const answers = await Promise.all(strangers.map((s) => registerFrom(s, email)))
+    expect(answers.map((res) => res.status)).toEqual(Array(8).fill(202))
+    expect((await readOutbox(email)).length).toBe(5)
+  })
+})

@@ -86,11 +86,10 @@ export async function requestMagicLink(
   const email = normalizeEmail(rawEmail)
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const now = Date.now()
-  const budget: LinkMailBudget = {
-    deviceId: await verifyDeviceCredential(rt.keyring, email, presentedDevice),
-    since: now - HOUR_MS,
-    max: LINK_MAILS_PER_EMAIL_PER_HOUR,
-  }
+  const budget = linkMailBudget(
+    await verifyDeviceCredential(rt.keyring, email, presentedDevice),
+    now,
+  )
   // The link binds to the asking session only if the request proved it: a session id is public,
   // and a link bound to someone else's session would merge their data into the asker's account.
   const revokedBefore = await readRevokedBefore(rt.db)
@@ -121,6 +120,14 @@ export async function requestMagicLink(
     meta,
     now,
   )
+}
+
+/**
+ * The hour's link-mail budget of one device (its own), or of every client without a device
+ * credential for the address (`deviceId` null: one shared by all strangers).
+ */
+export function linkMailBudget(deviceId: string | null, now: number): LinkMailBudget {
+  return { deviceId, since: now - HOUR_MS, max: LINK_MAILS_PER_EMAIL_PER_HOUR }
 }
 
 export interface LinkMail {

@@ -36,9 +36,10 @@ export async function insertMagicLinkWithinBudget(
 ): Promise<boolean> {
   const result = await db.run(
     sql`insert into ${magicLinks} (token_hash, email, purpose, created_at, expires_at,
-          requested_by_session_id, requested_by_device_id, code_hash)
+          requested_by_session_id, requested_by_device_id, code_hash, password_hash)
         select ${row.tokenHash}, ${row.email}, ${row.purpose ?? 'sign_in'}, ${row.createdAt},
-          ${row.expiresAt}, ${row.requestedBySessionId ?? null}, ${budget.deviceId}, ${row.codeHash ?? null}
+          ${row.expiresAt}, ${row.requestedBySessionId ?? null}, ${budget.deviceId},
+          ${row.codeHash ?? null}, ${row.passwordHash ?? null}
         where (select count(*) from ${magicLinks} m
                where m.email = ${row.email} and m.created_at >= ${budget.since}
                  and m.requested_by_device_id is ${budget.deviceId}) < ${budget.max}`,

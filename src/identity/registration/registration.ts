@@ -8,7 +8,12 @@
 import { normalizeEmail } from '../emails'
 import { hashPassword } from '../credentials/passwords'
 import { findUserByEmail } from '../account-queries'
-import { createLinkCode, mailLink, normalizeLinkCode } from '../magic-links/magic-links'
+import {
+  createLinkCode,
+  linkMailBudget,
+  mailLink,
+  normalizeLinkCode,
+} from '../magic-links/magic-links'
 import { sha256Base64Url } from '../../platform/encoding'
 import { unauthorized } from '../../platform/errors'
 import type { RequestMeta } from '../../platform/shared-types'
@@ -81,6 +86,9 @@ async function mailConfirmation(rt: Runtime, pending: PendingRegistration): Prom
     requestedBySessionId: pending.sessionId,
     codeHash: await sha256Base64Url(normalizeLinkCode(code)),
     passwordHash: pending.passwordHash,
+    // Counted with the address's sign-in links, on the budget strangers share: a registration
+    // is no sign-in, so it holds no device credential.
+    budget: linkMailBudget(null, pending.now),
     now: pending.now,
     subject: 'Confirm your email',
     text: (link, minutes) =>
