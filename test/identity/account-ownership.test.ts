@@ -643,3 +643,56 @@ describe('13. cookie tossing with COOKIE_SECURE=false', () => {
       )
   })
 })
+
+describe('a forgotten password', () => {
+  const changePassword = (accessToken: string, body: Record<string, string>) =>
+    api('/v1/auth/password', {
+      method: 'POST',
+      headers: jsonHeaders(bearer(accessToken)),
+      body: JSON.stringify(body),
+    })
+
+  it('is replaced after a link sign-in, without the current one', async () => {
+    const email = uniqueEmail()
+    await signedIn(await createAccount(email, PASSWORD))
+    const viaLink = await signedIn(
+      await postAuth('/v1/auth/magic-link/verify', { token: await mailedLinkToken(email) }),
+    )
+    const res = await changePassword(viaLink.tokens.accessToken, {
+      newPassword: 'a brand new password',
+    })
+    expect(res.status).toBe(204)
+    expect(
+      (await postAuth('/v1/auth/login', { email, password: 'a brand new password' })).status,
+    ).toBe(200)
+    await expectError(
+      await postAuth('/v1/auth/login', { email, password: PASSWORD }),
+      401,
+      'invalid_credentials',
+    )
+  })
+
+  it('needs the current password once the sign-in is older than five minutes', async () => {
+    const email = uniqueEmail()
+    const account = await signedIn(await createAccount(email, PASSWORD))
+    advance(6 * 60_000)
+    const { tokens } = await (
+      await refreshWithToken(account.tokens.refreshToken)
+    ).json<SignInBody>()
+    await expectError(
+      await changePassword(tokens.accessToken, { newPassword: 'a brand new password' }),
+      403,
+      'recent_sign_in_required',
+    )
+    await expectError(
+      await changePassword(tokens.accessToken, {
+        currentPassword: 'not the password',
+        newPassword: 'a brand new password',
+      }),
+      403,
+      'invalid_credentials',
+    )
+    const right = { currentPassword: PASSWORD, newPassword: 'a brand new password' }
+    expect((await changePassword(tokens.accessToken, right)).status).toBe(204)
+  })
+})

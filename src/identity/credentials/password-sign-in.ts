@@ -137,8 +137,8 @@ function lockedOut(until: number, now: number): AppError {
 }
 
 /**
- * Sets or changes the password: the current one is needed when there is one; an account without
- * one (made by a sign-in link) needs a sign-in within RECENT_SIGN_IN_MS. Every other session of
+ * Sets or changes the password: with the current one, or after a sign-in within RECENT_SIGN_IN_MS
+ * (a first password, or a forgotten one replaced after a link sign-in). Every other session of
  * the user ends and every sign-in link of theirs dies.
  */
 export async function changePassword(
@@ -152,8 +152,10 @@ export async function changePassword(
   if (!user || user.isAnonymous)
     throw new AppError(403, CODE.account_required, 'Only an account can have a password.')
   const now = Date.now()
-  if (user.passwordHash) {
-    if (!(await verifyPassword(rt.peppers, currentPassword ?? '', user.passwordHash)).match)
+  // The current password proves the caller knows it; without it (a first password, or a
+  // forgotten one after a link sign-in) only a sign-in minutes old will do.
+  if (user.passwordHash && currentPassword !== undefined) {
+    if (!(await verifyPassword(rt.peppers, currentPassword, user.passwordHash)).match)
       throw new AppError(403, CODE.invalid_credentials, 'The current password is wrong.')
   } else {
     const session = await sessionStub(rt, caller.sessionId).status(now)
@@ -162,7 +164,8 @@ export async function changePassword(
       throw new AppError(
         403,
         CODE.recent_sign_in_required,
-        'Setting a first password needs a sign-in within the last 5 minutes; sign in by email link again.',
+        'Setting a password without the current one needs a sign-in within the last 5 minutes; ' +
+          'sign in by email link again.',
       )
   }
   await setPasswordHash(rt.db, user.id, await hashPassword(rt.peppers, newPassword))
