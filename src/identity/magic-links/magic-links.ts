@@ -227,7 +227,7 @@ export async function verifyMagicLink(
   return outcome
 }
 
-const invalidCode = () =>
+export const invalidCode = () =>
   new AppError(400, CODE.invalid_or_expired_code, 'This code is wrong, expired or already used.')
 
 /**

@@ -56,6 +56,25 @@ export interface ConsumeLinkOptions {
   revokedBefore: number
 }
 
+/** The link `tokenHash` of `purpose`, still to be used: not consumed, killed, expired or switched off. */
+export function unconsumedLinkConditions(
+  tokenHash: string,
+  {
+    purpose,
+    now,
+    revokedBefore,
+  }: { purpose: MagicLinkPurpose; now: number; revokedBefore: number },
+) {
+  return [
+    eq(magicLinks.tokenHash, tokenHash),
+    eq(magicLinks.purpose, purpose),
+    isNull(magicLinks.consumedAt),
+    isNull(magicLinks.invalidatedAt),
+    gt(magicLinks.expiresAt, now),
+    gte(magicLinks.createdAt, revokedBefore),
+  ]
+}
+
 /**
  * Consumes a link: one conditional UPDATE, so across every session and isolate exactly one caller
  * gets its email and expiry back; everyone else gets undefined.
@@ -64,16 +83,7 @@ export function consumeMagicLink(db: Db, tokenHash: string, options: ConsumeLink
   return db
     .update(magicLinks)
     .set({ consumedAt: options.now, consumedBySessionId: options.sessionId })
-    .where(
-      and(
-        eq(magicLinks.tokenHash, tokenHash),
-        eq(magicLinks.purpose, options.purpose),
-        isNull(magicLinks.consumedAt),
-        isNull(magicLinks.invalidatedAt),
-        gt(magicLinks.expiresAt, options.now),
-        gte(magicLinks.createdAt, options.revokedBefore),
-      ),
-    )
+    .where(and(...unconsumedLinkConditions(tokenHash, options)))
     .returning({ email: magicLinks.email, expiresAt: magicLinks.expiresAt })
     .get()
 }
@@ -157,17 +167,24 @@ export async function tryLinkCode(db: Db, options: LinkCodeTry): Promise<string 
       codeAttempts: sql`${magicLinks.codeAttempts} + 1`,
       codeConsumedAt: sql`case when ${magicLinks.codeHash} = ${options.codeHash} then ${options.now} end`,
     })
-    .where(and(...liveCodeConditions(options), isNull(magicLinks.codeConsumedAt)))
+    .where(and(...liveCodeConditions({ ...options, purpose: 'sign_in' })))
     .returning({ email: magicLinks.email, codeConsumedAt: magicLinks.codeConsumedAt })
     .all()
   return tried.find((link) => link.codeConsumedAt !== null)?.email
 }
 
-function liveCodeConditions(options: Omit<LinkCodeTry, 'codeHash'>) {
+/**
+ * The links mailed to `email` for `sessionId` whose code may still be tried: unused, alive, and
+ * with tries left (MAX_CODE_ATTEMPTS, counted in the statement that tries).
+ */
+export function liveCodeConditions(
+  options: Omit<LinkCodeTry, 'codeHash'> & { purpose: MagicLinkPurpose },
+) {
   return [
     eq(magicLinks.email, options.email),
     eq(magicLinks.requestedBySessionId, options.sessionId),
-    eq(magicLinks.purpose, 'sign_in'),
+    eq(magicLinks.purpose, options.purpose),
+    isNull(magicLinks.codeConsumedAt),
     isNull(magicLinks.invalidatedAt),
     gt(magicLinks.expiresAt, options.now),
     gte(magicLinks.createdAt, options.revokedBefore),

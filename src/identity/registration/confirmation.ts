@@ -10,17 +10,15 @@ import { normalizeEmail } from '../emails'
 import { findUserByEmail } from '../account-queries'
 import { accountSubject, claimMailbox } from '../accounts'
 import { findMagicLink, findReplayableLink } from '../magic-links/queries'
-import { normalizeLinkCode, TOKEN_PATTERN } from '../magic-links/magic-links'
+import { invalidCode, normalizeLinkCode, TOKEN_PATTERN } from '../magic-links/magic-links'
 import { invalidMagicLink, signIn, startAccountSession, type SessionProof } from '../sign-in'
 import type { SignInOutcome } from '../sign-in'
 import { readRevokedBefore } from '../../platform/db/control'
 import { sha256Base64Url } from '../../platform/encoding'
-import { AppError } from '../../platform/errors'
 import { createId } from '../../platform/ids'
 import type { RequestMeta } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
-import { CODE } from '../../contract/error-codes'
 import {
   clearPendingPassword,
   consumeRegistrationCode,
@@ -81,9 +79,6 @@ export async function confirmRegistration(
   await auditRegistered(rt, outcome, meta, now, { method: 'link', passwordKept: false })
   return outcome
 }
-
-const invalidCode = () =>
-  new AppError(400, CODE.invalid_or_expired_code, 'This code is wrong, expired or already used.')
 
 /** Confirms a registration by its code, typed in the session that registered. */
 export async function confirmRegistrationCode(

@@ -1,8 +1,8 @@
 /** Queries on a registration's link row: its pending password, and its single-use link and code. */
-import { and, eq, gt, gte, isNull, lt, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../../platform/db/client'
 import { magicLinks, users } from '../../platform/db/schema'
-import { MAX_CODE_ATTEMPTS } from '../magic-links/queries'
+import { liveCodeConditions, unconsumedLinkConditions } from '../magic-links/queries'
 
 /** What a consumed registration hands to its confirmation. */
 export interface ConsumedRegistration {
@@ -39,16 +39,7 @@ export async function consumeRegistrationLink(
   return db
     .update(magicLinks)
     .set({ consumedAt: options.now, consumedBySessionId: options.sessionId })
-    .where(
-      and(
-        eq(magicLinks.tokenHash, tokenHash),
-        eq(magicLinks.purpose, 'register'),
-        isNull(magicLinks.consumedAt),
-        isNull(magicLinks.invalidatedAt),
-        gt(magicLinks.expiresAt, options.now),
-        gte(magicLinks.createdAt, options.revokedBefore),
-      ),
-    )
+    .where(and(...unconsumedLinkConditions(tokenHash, { ...options, purpose: 'register' })))
     .returning(consumedColumns)
     .get()
 }
@@ -75,18 +66,7 @@ export async function consumeRegistrationCode(
       codeAttempts: sql`${magicLinks.codeAttempts} + 1`,
       codeConsumedAt: sql`case when ${matches} then ${options.now} else ${magicLinks.codeConsumedAt} end`,
     })
-    .where(
-      and(
-        eq(magicLinks.email, options.email),
-        eq(magicLinks.requestedBySessionId, options.sessionId),
-        eq(magicLinks.purpose, 'register'),
-        isNull(magicLinks.codeConsumedAt),
-        isNull(magicLinks.invalidatedAt),
-        gt(magicLinks.expiresAt, options.now),
-        gte(magicLinks.createdAt, options.revokedBefore),
-        lt(magicLinks.codeAttempts, MAX_CODE_ATTEMPTS),
-      ),
-    )
+    .where(and(...liveCodeConditions({ ...options, purpose: 'register' })))
     .returning({ ...consumedColumns, codeConsumedAt: magicLinks.codeConsumedAt })
     .all()
   const consumed = rows.find((row) => row.codeConsumedAt === options.now)
