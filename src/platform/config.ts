@@ -131,6 +131,20 @@ const SettingsFields = z.object({
     (keys) => keys.every(isBase64Key32),
     'must list keys of 32 bytes encoded as base64, separated by commas',
   ),
+  /**
+   * The passkeys' relying party: the domain they are bound to (defaults to PUBLIC_ORIGIN's host,
+   * with an IP address read as `localhost`, since browsers refuse an IP address as an RP ID), a
+   * name shown by the authenticator (defaults to PRODUCT_NAME), and the page origins that may use them (defaults to
+   * PUBLIC_ORIGIN, its `localhost` twin, and ALLOWED_ORIGINS).
+   */
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'must be a domain like example.com (no scheme, no port)')
+    .optional(),
+  WEBAUTHN_RP_NAME: z.string().min(1).optional(),
+  WEBAUTHN_ORIGINS: list.pipe(
+    z.array(z.url({ message: 'must list origins like https://app.example.com' })),
+  ),
 })
 
 /** Every setting's name: the README's Settings table lists each one (test/readme.test.ts). */
@@ -143,10 +157,21 @@ const SettingsSchema = SettingsFields.refine(
     message: 'is required when MAILER is "resend"',
   },
 )
-  .transform(({ PUBLIC_ORIGIN, PRODUCT_NAME, ...s }, ctx) => {
+  .transform(({ PUBLIC_ORIGIN, PRODUCT_NAME, WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, ...s }, ctx) => {
     const origin = originOf(PUBLIC_ORIGIN ?? s.ISSUER)
-    if (origin)
-      return { ...s, PUBLIC_ORIGIN: origin, PRODUCT_NAME: PRODUCT_NAME ?? new URL(origin).host }
+    if (origin) {
+      const productName = PRODUCT_NAME ?? new URL(origin).host
+      return {
+        ...s,
+        PUBLIC_ORIGIN: origin,
+        PRODUCT_NAME: productName,
+        WEBAUTHN_RP_ID: WEBAUTHN_RP_ID ?? defaultRpId(origin),
+        WEBAUTHN_RP_NAME: WEBAUTHN_RP_NAME ?? productName,
+        WEBAUTHN_ORIGINS: s.WEBAUTHN_ORIGINS.length
+          ? s.WEBAUTHN_ORIGINS.map((o) => new URL(o).origin)
+          : defaultWebAuthnOrigins(origin, s.ALLOWED_ORIGINS),
+      }
+    }
     ctx.addIssue({
       code: 'custom',
       path: ['PUBLIC_ORIGIN'],
@@ -167,6 +192,19 @@ function originOf(url: string): string | null {
   } catch {
     return null
   }
+}
+
+/** PUBLIC_ORIGIN's host as an RP ID; an IP address becomes `localhost`, which browsers accept. */
+function defaultRpId(origin: string): string {
+  const { hostname } = new URL(origin)
+  return isTossProofHost(hostname) ? 'localhost' : hostname
+}
+
+/** PUBLIC_ORIGIN (and its `localhost` twin when it is an IP address) and ALLOWED_ORIGINS. */
+function defaultWebAuthnOrigins(origin: string, allowed: readonly string[]): string[] {
+  const url = new URL(origin)
+  const twin = isTossProofHost(url.hostname) ? [`${url.protocol}//localhost:${url.port}`] : []
+  return [...new Set([origin, ...twin, ...allowed.map((o) => new URL(o).origin)])]
 }
 
 /**
