@@ -1,5 +1,5 @@
 /**
- * Prefixed identifiers: `anon_`, `usr_`, `sess_`, `doc_`, `key_` followed by 26 Crockford base32 characters
+ * Prefixed identifiers: `anon_`, `usr_`, `sess_`, `doc_`, `key_`, `pk_` (passkeys) followed by 26 Crockford base32 characters
  * holding 128 random bits. Every id from a client is checked against its pattern before any lookup.
  */
 import { randomBytes } from './encoding'
@@ -13,6 +13,7 @@ export const ID_PATTERNS = {
   sess: new RegExp(`^sess_${BODY}$`),
   doc: new RegExp(`^doc_${BODY}$`),
   key: new RegExp(`^key_${BODY}$`),
+  pk: new RegExp(`^pk_${BODY}$`),
 } as const
 
 export const USER_ID_PATTERN = new RegExp(`^(anon|usr)_${BODY}$`)

@@ -261,3 +261,30 @@ export const imports = sqliteTable('imports', {
   userId: text('user_id').notNull(),
   createdAt: integer('created_at').notNull(),
 })
+
+/**
+ * WebAuthn credentials (passkeys) of accounts. A credential id names one credential across every
+ * account (unique index): a race of two registrations of it leaves one row.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    /** The authenticator's credential id, base64url. */
+    credentialId: text('credential_id').notNull().unique(),
+    userId: text('user_id').notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    /** The signature counter last seen; 0 for authenticators that do not count. */
+    counter: integer('counter').notNull().default(0),
+    /** Comma-separated AuthenticatorTransport values the browser reported. */
+    transports: text('transports').notNull().default(''),
+    /** `singleDevice` or `multiDevice` (a synced passkey). */
+    deviceType: text('device_type').notNull(),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull(),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [index('passkeys_user_created').on(t.userId, t.createdAt)],
+)
