@@ -36,6 +36,7 @@ import {
   view,
   type CreateSessionInput,
   type IssuedSubject,
+  type PendingChallenge,
   type ProofPolicy,
   type RefreshPolicy,
   type RefreshResult,
@@ -201,6 +202,19 @@ export class SessionDO extends DurableObject<Bindings> implements SessionObjectA
     return record && now < expiresAt(record) ? view(record) : null
   }
 
+  async putChallenge(challenge: PendingChallenge): Promise<void> {
+    this.#store.putChallenge(challenge)
+    // A session with a record has its alarm already; one without (issued) gets one to clear this.
+    if (this.#store.record()) return
+    const alarm = await this.ctx.storage.getAlarm()
+    if (alarm === null || alarm < challenge.expiresAt)
+      await this.ctx.storage.setAlarm(challenge.expiresAt)
+  }
+
+  takeChallenge(purpose: string, now: number): PendingChallenge | null {
+    return this.#store.takeChallenge(purpose, now)
+  }
+
   /** Ends the session and forgets all it kept; returns the user it belonged to, if it was live. */
   revoke(): Promise<string | null> {
     // Under the lock: a materialisation awaiting D1 must not store its record after this.
@@ -229,8 +243,6 @@ export class SessionDO extends DurableObject<Bindings> implements SessionObjectA
         if (tombstone) await this.ctx.storage.setAlarm(tombstone.until)
         return
       }
-      case 'nothing':
-        return
       default:
         return unreachable(decision)
     }

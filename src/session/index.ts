@@ -15,6 +15,7 @@ export {
 export { materialiseIssued } from './materialise'
 export {
   type CreateSessionInput,
+  type PendingChallenge,
   type ProofPolicy,
   type RefreshPolicy,
   type RefreshResult,

@@ -183,12 +183,12 @@ export function tombstoneFor(
   return { until: Math.max(record.issuedUntil ?? 0, now + accessLifetimeMs) }
 }
 
-/** What the alarm does: wait for `at`, end the live session, or clear a spent tombstone. */
+/**
+ * What the alarm does: wait for `at`, end the live session, or clear what is left (a spent
+ * tombstone, or the challenges of a session that was only issued).
+ */
 export type AlarmDecision =
-  | { kind: 'wait'; at: number }
-  | { kind: 'expire'; record: SessionRecord }
-  | { kind: 'clear' }
-  | { kind: 'nothing' }
+  { kind: 'wait'; at: number } | { kind: 'expire'; record: SessionRecord } | { kind: 'clear' }
 
 export function decideAlarm(
   record: SessionRecord | undefined,
@@ -197,7 +197,8 @@ export function decideAlarm(
 ): AlarmDecision {
   if (record && now >= expiresAt(record)) return { kind: 'expire', record }
   if (record) return { kind: 'wait', at: expiresAt(record) }
-  if (!tombstone) return { kind: 'nothing' }
+  // No record and no tombstone: what is left, if anything, is an issued session's challenges.
+  if (!tombstone) return { kind: 'clear' }
   return now < tombstone.until ? { kind: 'wait', at: tombstone.until } : { kind: 'clear' }
 }
 

@@ -12,6 +12,18 @@ import type {
 import type { IssuedSubject, RememberedLink, RequestOrigin } from '../record'
 import type { Settings } from '../../platform/config'
 
+/**
+ * A challenge this session asked for (WebAuthn today), kept in its object, never in a cookie: one
+ * per purpose, a newer one replacing it, gone once taken or expired.
+ */
+export interface PendingChallenge {
+  purpose: string
+  challenge: string
+  expiresAt: number
+  /** The user the ceremony is for: an account adding a passkey, or the account it will create. */
+  userId: string
+}
+
 export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   /** Stores a new session (a sign-in with no session to carry on) and returns its first secret. */
   create(input: CreateSessionInput): Promise<{ secret: string; session: SessionView }>
@@ -25,6 +37,10 @@ export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   holds(presented: string, policy: ProofPolicy): Promise<boolean>
   /** The live session, or null: the `fresh` check that sees revocation at once. */
   status(now: number): SessionView | null
+  /** Keeps a challenge for this session, replacing any earlier one of its purpose. */
+  putChallenge(challenge: PendingChallenge): Promise<void>
+  /** Takes (single use) the challenge of `purpose`: null when there is none or it expired. */
+  takeChallenge(purpose: string, now: number): PendingChallenge | null
   /** Ends the session; returns the user it belonged to, if it was live. */
   revoke(): Promise<string | null>
 }

@@ -1,7 +1,7 @@
 /**
  * The session object's storage, key by key: its record (read through `upgradeRecord`, so every
  * stored version reads as the current one), the tombstone an ended issued session leaves, and the
- * sign-in links it consumed. Synchronous (SQLite-backed KV): nothing here ever yields, so the
+ * sign-in links it consumed, the challenges it asked for. Synchronous (SQLite-backed KV): nothing here ever yields, so the
  * object's critical sections stay whole.
  */
 import {
@@ -13,12 +13,14 @@ import {
   type Tombstone,
 } from '../record'
 import { tombstoneFor } from '../rotation'
+import type { PendingChallenge } from './api'
 import { unreachable } from '../../platform/errors'
 
 const RECORD_KEY = 'session'
 /** Kept after an issued session ends, until its first secret would have expired anyway. */
 const TOMBSTONE_KEY = 'ended'
 const LINK_KEY_PREFIX = 'magic:'
+const CHALLENGE_KEY_PREFIX = 'challenge:'
 
 export class SessionStorage {
   readonly #kv: SyncKvStorage
@@ -81,5 +83,19 @@ export class SessionStorage {
       default:
         return unreachable(change)
     }
+  }
+
+  /** Keeps a challenge, replacing an earlier one of its purpose. */
+  putChallenge(challenge: PendingChallenge): void {
+    this.#kv.put<PendingChallenge>(CHALLENGE_KEY_PREFIX + challenge.purpose, challenge)
+  }
+
+  /** Takes the challenge of `purpose` (single use, even when it has expired): null without one. */
+  takeChallenge(purpose: string, now: number): PendingChallenge | null {
+    const key = CHALLENGE_KEY_PREFIX + purpose
+    const challenge = this.#kv.get<PendingChallenge>(key)
+    if (!challenge) return null
+    this.#kv.delete(key)
+    return now < challenge.expiresAt ? challenge : null
   }
 }
