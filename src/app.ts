@@ -21,8 +21,8 @@ import { knownRoutesOnly, noRouteMessage } from './http/known-route'
 import { corsOrigin, originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
-import { accountRoutes, magicLinkRoutes, signOutRoutes } from './identity'
-import { adminRoutes, adminUserRoutes } from './admin'
+import { accountRoutes, magicLinkRoutes, passkeyRoutes, signOutRoutes } from './identity'
+import { adminPasskeyRoutes, adminRoutes, adminUserRoutes } from './admin'
 import { authRoutes, meRoutes, sessionRoutes } from './session'
 import { demoRoutes, devRoutes, docsRoutes, publicRoutes } from './site'
 import { documentRoutes, oauthRoutes, preferenceRoutes, secretRoutes } from './user-data'
@@ -112,8 +112,10 @@ export function createApp(rt: Runtime) {
   app.route('/', signOutRoutes)
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
+  app.route('/', passkeyRoutes)
   app.route('/', adminRoutes)
   app.route('/', adminUserRoutes)
+  app.route('/', adminPasskeyRoutes)
   app.route('/', oauthRoutes)
   app.route('/', preferenceRoutes)
   app.route('/', secretRoutes)

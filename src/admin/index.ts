@@ -4,3 +4,4 @@
  */
 export { adminRoutes } from './routes'
 export { adminUserRoutes } from './user-routes'
+export { adminPasskeyRoutes } from './passkey-routes'

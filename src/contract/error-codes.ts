@@ -14,7 +14,15 @@ export const ERROR_CODES = {
     "The sign-in link's code is wrong, expired, already used or was guessed at too often.",
   session_required:
     'This step needs the session that asked for it (the link, or the registration): its cookie, or its refresh token.',
-  recent_sign_in_required: 'Setting a first password needs a sign-in within the last 5 minutes.',
+  recent_sign_in_required:
+    'This change (a first password, a passkey) needs a sign-in within the last 5 minutes: sign in again.',
+  invalid_or_expired_challenge:
+    'The passkey challenge is unknown, expired or already used; ask for new options.',
+  passkey_rejected:
+    'The passkey did not verify (origin, relying party, challenge, signature, user verification or counter).',
+  passkey_taken: 'This passkey is already registered.',
+  last_sign_in_method:
+    "This is the account's last way to sign in: add a password, prove its email or add another passkey first.",
   transport_conflict:
     'This request carries the session cookie, so it cannot ask for tokens: drop the ' +
     'X-Session-Transport header, or send no cookies (fetch credentials: "omit").',

@@ -6,7 +6,7 @@ import { createId } from '../platform/ids'
 import type { AccountSubject, ClaimedMailbox } from '../platform/shared-types'
 
 export function accountSubject(row: UserRow): AccountSubject {
-  return { userId: row.id, email: row.email ?? '', role: row.role, userCreatedAt: row.createdAt }
+  return { userId: row.id, email: row.email, role: row.role, userCreatedAt: row.createdAt }
 }
 
 /** `admin` for emails in ADMIN_EMAILS, else `user`; granted only once the mailbox is proven. */

@@ -16,5 +16,8 @@ export {
 export { revokeAllSessions } from './sign-out'
 export { accountRoutes } from './credentials/routes'
 export { magicLinkRoutes } from './magic-links/routes'
+export { passkeyRoutes } from './passkeys/routes'
+export { passkeysOf, removePasskeyAsAdmin } from './passkeys/management'
+export { PasskeySchema } from './passkeys/schemas'
 export { signOutRoutes } from './sign-out-routes'
 export { identityRetention } from './retention'

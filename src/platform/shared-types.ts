@@ -40,7 +40,8 @@ export interface SessionView extends SessionSubject {
 /** An account as a session needs it: who to bind to and what the tokens will say. */
 export interface AccountSubject {
   userId: string
-  email: string
+  /** Null for an account made with a passkey alone. */
+  email: string | null
   role: string
   userCreatedAt: number
 }

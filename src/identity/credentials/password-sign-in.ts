@@ -18,18 +18,13 @@ import { AppError, unauthorized } from '../../platform/errors'
 import type { RequestMeta, UserContext } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
 import { invalidateLinksOfUser } from '../magic-links/queries'
-import { endSessionsOf, sessionStub } from '../../session'
+import { endSessionsOf } from '../../session'
+import { requireRecentSignIn } from './recent-sign-in'
 import { limitPasswordAttempt } from '../../platform/limits/rate-limits'
 import { accountSubject } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { signIn, type SessionProof, type SignInOutcome } from '../sign-in'
 import { CODE } from '../../contract/error-codes'
-
-/**
- * How recent a sign-in must be to set a first password without a current one: a stolen access
- * token alone (5 minutes) must not be enough to add a credential to an account.
- */
-export const RECENT_SIGN_IN_MS = 5 * 60 * 1000
 
 const invalidCredentials = () =>
   unauthorized(CODE.invalid_credentials, 'The email or password is wrong.')
@@ -137,8 +132,8 @@ function lockedOut(until: number, now: number): AppError {
 }
 
 /**
- * Sets or changes the password: with the current one, or after a sign-in within RECENT_SIGN_IN_MS
- * (a first password, or a forgotten one replaced after a link sign-in). Every other session of
+ * Sets or changes the password: with the current one, or after a recent sign-in (recent-sign-in.ts:
+ * a first password, or a forgotten one replaced after a link sign-in). Every other session of
  * the user ends and every sign-in link of theirs dies.
  */
 export async function changePassword(
@@ -158,15 +153,7 @@ export async function changePassword(
     if (!(await verifyPassword(rt.peppers, currentPassword, user.passwordHash)).match)
       throw new AppError(403, CODE.invalid_credentials, 'The current password is wrong.')
   } else {
-    const session = await sessionStub(rt, caller.sessionId).status(now)
-    const signedInAt = session?.authenticatedAt ?? 0
-    if (now - signedInAt > RECENT_SIGN_IN_MS)
-      throw new AppError(
-        403,
-        CODE.recent_sign_in_required,
-        'Setting a password without the current one needs a sign-in within the last 5 minutes; ' +
-          'sign in by email link again.',
-      )
+    await requireRecentSignIn(rt, caller.sessionId, now)
   }
   await setPasswordHash(rt.db, user.id, await hashPassword(rt.peppers, newPassword))
   const [ended] = await Promise.all([

@@ -41,9 +41,12 @@ async function mailboxSignInAnswer(
   outcome: SignInOutcome,
   bodyCredential: string | undefined,
 ) {
+  const { email } = outcome.account
+  // A mailbox proof always names an email; only a passkey account has none.
+  if (email === null) return signInAnswer(c, outcome)
   const credential = await renewDeviceCredential(
     c.var.rt.keyring,
-    outcome.account.email,
+    email,
     presentedDeviceCredential(c, bodyCredential),
   )
   return signInAnswer(c, outcome, credential)
