@@ -67,7 +67,7 @@ export async function removeOwnPasskey(
   await requireRecentSignIn(rt, caller.sessionId, now)
   const result = await deletePasskeyKeepingAWayIn(rt.db, caller.id, id)
   switch (result) {
-    case 'not_found':
+    case 'missing':
       throw notFound('The passkey')
     case 'last_way_in':
       throw new AppError(409, CODE.last_sign_in_method)

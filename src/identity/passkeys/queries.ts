@@ -112,7 +112,7 @@ export async function deletePasskeyKeepingAWayIn(
   db: Db,
   userId: string,
   id: string,
-): Promise<'deleted' | 'not_found' | 'last_way_in'> {
+): Promise<'deleted' | 'missing' | 'last_way_in'> {
   const other = db
     .select({ one: sql`1` })
     .from(passkeys)
@@ -142,7 +142,7 @@ export async function deletePasskeyKeepingAWayIn(
     .from(passkeys)
     .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
     .get()
-  return row ? 'last_way_in' : 'not_found'
+  return row ? 'last_way_in' : 'missing'
 }
 
 /** Removes one passkey whatever is left (an administrator's support case). */

@@ -1,0 +1,128 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import {
+  api,
+  bearer,
+  countRows,
+  createTokenSession,
+  expectError,
+  jsonHeaders,
+  post,
+  sessionObject,
+  uniqueEmail,
+  type SignInBody,
+} from '../../helpers'
+import type { SessionRecord } from '../../../src/session'
+import { SoftwareAuthenticator } from './authenticator'
+import { signUp, type Options } from './flows'
+
+const ADMIN = bearer('test-admin-token-0123456789')
+
+interface PasskeyView {
+  id: string
+  name: string
+  createdAt: string
+  lastUsedAt: string | null
+  deviceType: string
+  backedUp: boolean
+}
+
+async function addPasskey(accessToken: string, authenticator: SoftwareAuthenticator) {
+  const asked = await post('/v1/me/passkeys/options', {}, bearer(accessToken))
+  expect(asked.status).toBe(200)
+  const { options } = await asked.json<{ options: Options }>()
+  return post(
+    '/v1/me/passkeys',
+    { response: await authenticator.register(options), name: 'Laptop' },
+    bearer(accessToken),
+  )
+}
+
+const listOf = async (accessToken: string) =>
+  (
+    await (
+      await api('/v1/me/passkeys', { headers: bearer(accessToken) })
+    ).json<{
+      passkeys: PasskeyView[]
+    }>()
+  ).passkeys
+
+const remove = (accessToken: string, id: string) =>
+  api(`/v1/me/passkeys/${id}`, { method: 'DELETE', headers: jsonHeaders(bearer(accessToken)) })
+
+/** Moves the session's last sign-in `ms` into the past, as if it happened that long ago. */
+async function ageSignIn(sessionId: string, ms: number) {
+  await runInDurableObject(sessionObject(sessionId), async (_o, state) => {
+    const record = state.storage.kv.get<SessionRecord>('session')!
+    state.storage.kv.put('session', { ...record, authenticatedAt: record.authenticatedAt! - ms })
+  })
+}
+
+describe("an account's passkeys", () => {
+  it('lists, renames and removes them, but never the last way in', async () => {
+    const account = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
+    const token = account.tokens.accessToken
+    const [only] = await listOf(token)
+    expect(only).toMatchObject({ id: account.passkey.id, lastUsedAt: null, backedUp: true })
+    expect(Object.keys(only!).sort()).toEqual(
+      ['backedUp', 'createdAt', 'deviceType', 'id', 'lastUsedAt', 'name'].sort(),
+    )
+    await expectError(await remove(token, only!.id), 409, 'last_sign_in_method')
+
+    expect((await addPasskey(token, await SoftwareAuthenticator.create())).status).toBe(201)
+    const renamed = await api(`/v1/me/passkeys/${only!.id}`, {
+      method: 'PATCH',
+      headers: jsonHeaders(bearer(token)),
+      body: JSON.stringify({ name: 'Phone' }),
+    })
+    expect((await renamed.json<{ passkey: PasskeyView }>()).passkey.name).toBe('Phone')
+    expect((await remove(token, only!.id)).status).toBe(204)
+    const left = await listOf(token)
+    expect(left.map((p) => p.name)).toEqual(['Laptop'])
+    await expectError(await remove(token, left[0]!.id), 409, 'last_sign_in_method')
+    const types = await countRows(
+      "select count(distinct type) as n from audit_events where user_id = ? and type in ('passkey.added', 'passkey.renamed', 'passkey.removed')",
+      account.user.id,
+    )
+    expect(types).toBe(3)
+  })
+
+  it('removes the last passkey of an account with a password', async () => {
+    const res = await post('/v1/auth/register', {
+      email: uniqueEmail(),
+      password: 'correct horse battery',
+    })
+    const { tokens } = await res.json<SignInBody>()
+    expect(
+      (await addPasskey(tokens.accessToken, await SoftwareAuthenticator.create())).status,
+    ).toBe(201)
+    const [passkey] = await listOf(tokens.accessToken)
+    expect((await remove(tokens.accessToken, passkey!.id)).status).toBe(204)
+  })
+
+  it('needs a recent sign-in to add or remove one', async () => {
+    const account = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
+    await ageSignIn(account.session.id, 6 * 60 * 1000)
+    const token = account.tokens.accessToken
+    const asked = await post('/v1/me/passkeys/options', {}, bearer(token))
+    await expectError(asked, 403, 'recent_sign_in_required')
+    await expectError(await remove(token, account.passkey.id), 403, 'recent_sign_in_required')
+  })
+
+  it('is for accounts only', async () => {
+    const anon = await createTokenSession()
+    const asked = await post('/v1/me/passkeys/options', {}, bearer(anon.accessToken))
+    await expectError(asked, 403, 'account_required')
+  })
+
+  it('shows an administrator the passkeys and lets them remove even the last', async () => {
+    const account = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
+    const path = `/v1/admin/users/${account.user.id}/passkeys`
+    const listed = await (await api(path, { headers: ADMIN })).json<{ passkeys: PasskeyView[] }>()
+    expect(listed.passkeys.map((p) => p.id)).toEqual([account.passkey.id])
+    const gone = await api(`${path}/${account.passkey.id}`, { method: 'DELETE', headers: ADMIN })
+    expect(gone.status).toBe(204)
+    const again = await api(`${path}/${account.passkey.id}`, { method: 'DELETE', headers: ADMIN })
+    await expectError(again, 404, 'not_found')
+  })
+})
