@@ -172,6 +172,24 @@ onSubmit('confirm-form', async () => {
   await load()
 })
 
+$('passkey-sign-up').addEventListener('click', () =>
+  act(async () => {
+    const { merge } = await client.passkeys.signUp()
+    renderMerge(merge)
+    $('passkey-status').textContent = 'Account created with a passkey alone.'
+    await load()
+  }),
+)
+
+$('passkey-sign-in').addEventListener('click', () =>
+  act(async () => {
+    const { merge } = await client.signInWithPasskey()
+    renderMerge(merge)
+    $('passkey-status').textContent = 'Signed in with a passkey.'
+    await load()
+  }),
+)
+
 $('logout').addEventListener('click', () =>
   act(async () => {
     await client.logout()

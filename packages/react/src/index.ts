@@ -1,6 +1,6 @@
 /**
  * React bindings for the edge-session browser SDK (`@edge-session/react`): a provider taking a
- * client, `useSession()`, and hooks for sign-in, sign-out and magic links. React and
+ * client, `useSession()`, and hooks for sign-in, sign-out, magic links and passkeys. React and
  * `@edge-session/client` are peers; nothing else is imported at run time.
  */
 export { SessionProvider, useSessionClient } from './session-provider'
@@ -19,6 +19,8 @@ export type {
   RegistrationConfirmActions,
   SessionAction,
 } from './use-session-action'
+export { usePasskeys, usePasskeySignIn } from './use-passkeys'
+export type { PasskeyActions } from './use-passkeys'
 export type {
   ClientErrorCode,
   SessionChange,

@@ -8,6 +8,7 @@ export type { Credentials, SessionClient, SessionClientOptions } from './session
 export { SessionClientError } from './errors'
 export type { ClientErrorCode, ErrorBody } from './errors'
 export type { ErrorCode } from '../../contract/error-codes'
+export type { PasskeySignInOptions } from './passkey-calls'
 export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
 export type { SessionChange, SessionListener, SessionState, SessionStatus } from './session-changes'
 export { createTabChannel } from './tab-channel'

@@ -60,8 +60,9 @@ export interface Requester {
 
 // The server's `TRANSPORT_HEADER`, repeated so that no server module is bundled for the browser.
 const TRANSPORT_HEADER = 'X-Session-Transport'
-// A 401 that a refresh cannot cure: retrying a wrong password would also count as a second failure.
-const NOT_ABOUT_THE_SESSION = new Set<string>([CODE.invalid_credentials])
+// A 401 that a refresh cannot cure: retrying a wrong password would also count as a second failure,
+// and a refused passkey has used its challenge.
+const NOT_ABOUT_THE_SESSION = new Set<string>([CODE.invalid_credentials, CODE.passkey_rejected])
 // Refresh a little before the server would refuse the access token, so that clock skew and the
 // request's own travel time do not cost a 401 round trip.
 const EXPIRY_MARGIN_MS = 5_000

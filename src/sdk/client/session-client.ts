@@ -4,6 +4,7 @@
  */
 import { SessionClientError } from './errors'
 import { createOAuthCalls } from './oauth-calls'
+import { createPasskeyCalls } from './passkey-calls'
 import { createRequester, type FetchLike, type Transport } from './requester'
 import { createSessionTracker } from './session-tracker'
 import { createTabChannel, type TabChannel } from './tab-channel'
@@ -95,11 +96,12 @@ export function createSessionClient(options: SessionClientOptions) {
   })
 
   /** Runs a sign-in call and reports it to the listeners and the other tabs. */
-  const signIn = async (answer: Promise<SignIn>) => {
+  const signIn = async <T extends SignIn>(answer: Promise<T>): Promise<T> => {
     const signedIn = await answer
     tracker.signedIn(signedIn)
     return signedIn
   }
+  const { passkeys, signInWithPasskey } = createPasskeyCalls(call, signIn)
 
   return {
     transport,
@@ -228,6 +230,10 @@ export function createSessionClient(options: SessionClientOptions) {
           provesSession: true,
         }),
       ),
+    /** Signs in with a passkey (`{autofill: true}`: conditional UI); anonymous data merges in. */
+    signInWithPasskey,
+    /** Sign up with a passkey alone, add one to the account, list, rename, remove. */
+    passkeys,
     /** Sets or changes the password (a first one needs a recent sign-in); other sessions end. */
     changePassword: (currentPassword: string | undefined, newPassword: string) =>
       call<void>({

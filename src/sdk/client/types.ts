@@ -170,3 +170,19 @@ export interface OutboxMessage {
   token: string | null
   sentAt: string
 }
+
+/** A passkey of the account: what the API shows (never its key or counter). */
+export interface Passkey {
+  id: string
+  name: string
+  createdAt: string
+  lastUsedAt: string | null
+  /** `multiDevice`: a synced passkey; `singleDevice`: bound to one authenticator. */
+  deviceType: 'singleDevice' | 'multiDevice'
+  backedUp: boolean
+}
+
+/** A sign-up with a passkey alone: the new account, signed in, and its passkey. */
+export interface PasskeySignUp extends SignIn {
+  passkey: Passkey
+}
