@@ -1,0 +1,36 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { createTokenSession, expectError, sessionObject } from '../../helpers'
+import { SoftwareAuthenticator } from './authenticator'
+import { askOptions, verify } from './flows'
+
+const FIVE_MINUTES_MS = 5 * 60 * 1000
+
+describe('passkey challenges', () => {
+  it('keeps one in the session object, and no longer than five minutes', async () => {
+    const anon = await createTokenSession()
+    const { options } = await askOptions('sign-up', anon)
+    const object = sessionObject(anon.sessionId)
+    const later = Date.now() + FIVE_MINUTES_MS + 1
+    expect(await runInDurableObject(object, (o) => o.takeChallenge('passkey.sign-up', later))).toBe(
+      null,
+    )
+    const response = await (await SoftwareAuthenticator.create()).register(options)
+    await expectError(await verify('sign-up', anon, response), 400, 'invalid_or_expired_challenge')
+  })
+
+  it('clears the unused challenge of a session the options started, when its alarm fires', async () => {
+    // Asked with no session: the options start one that is only issued, so nothing else is stored.
+    const { tokens } = await askOptions('sign-in')
+    const object = sessionObject(tokens!.refreshToken.split('.')[0]!)
+    await runInDurableObject(object, (_o, state) => {
+      expect([...state.storage.kv.list()].map(([key]) => key)).toEqual([
+        'challenge:passkey.sign-in',
+      ])
+    })
+    expect(await runDurableObjectAlarm(object)).toBe(true)
+    await runInDurableObject(object, (_o, state) => {
+      expect([...state.storage.kv.list()]).toEqual([])
+    })
+  })
+})
