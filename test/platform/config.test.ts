@@ -28,6 +28,42 @@ describe('settings', () => {
     expect(settings.MAILER).toBeUndefined()
   })
 
+  it("binds passkeys to the public origin's host by default, and to localhost for an IP origin", () => {
+    expect(
+      parseSettings({
+        ...valid,
+        ISSUER: 'https://auth.example.com',
+        ALLOWED_ORIGINS: 'https://app.example.com',
+      }),
+    ).toMatchObject({
+      WEBAUTHN_RP_ID: 'auth.example.com',
+      WEBAUTHN_RP_NAME: 'edge-session',
+      WEBAUTHN_ORIGINS: ['https://auth.example.com', 'https://app.example.com'],
+    })
+    // `npm start`: browsers refuse an IP address as a relying party, so the page runs on localhost.
+    expect(
+      parseSettings({ ...valid, ISSUER: 'http://127.0.0.1:8787', COOKIE_SECURE: 'false' }),
+    ).toMatchObject({
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: ['http://127.0.0.1:8787', 'http://localhost:8787'],
+    })
+    const pinned = parseSettings({
+      ...valid,
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://www.example.com/',
+    })
+    expect(pinned).toMatchObject({
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: ['https://www.example.com'],
+    })
+    expect(() => parseSettings({ ...valid, WEBAUTHN_RP_ID: 'https://example.com' })).toThrow(
+      /WEBAUTHN_RP_ID/,
+    )
+    expect(() => parseSettings({ ...valid, WEBAUTHN_ORIGINS: 'not a url' })).toThrow(
+      /WEBAUTHN_ORIGINS/,
+    )
+  })
+
   it('parses lists and flags', () => {
     const settings = parseSettings({
       ...valid,
