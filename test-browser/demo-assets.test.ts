@@ -10,10 +10,13 @@ describe('the demo assets', () => {
   it('bundle the SDK from src/sdk/client/ alone: no server code, no zod, no hono', async () => {
     const { code, inputs } = await bundleClient()
     // The error vocabulary is shared with the service by design: a leaf that imports nothing.
+    // @simplewebauthn/browser is the SDK's one browser dependency (the passkey ceremonies).
     const shared = (path: string) =>
-      path.startsWith('src/sdk/client/') || path === 'src/contract/error-codes.ts'
+      path.startsWith('src/sdk/client/') ||
+      path === 'src/contract/error-codes.ts' ||
+      path.startsWith('node_modules/@simplewebauthn/browser/')
     expect(inputs.filter((path: string) => !shared(path))).toEqual([])
     expect(code).not.toMatch(/\bfrom\s+['"]/)
-    expect(code.length).toBeLessThan(30_000)
+    expect(code.length).toBeLessThan(50_000)
   })
 })
