@@ -125,4 +125,16 @@ describe("an account's passkeys", () => {
     const again = await api(`${path}/${account.passkey.id}`, { method: 'DELETE', headers: ADMIN })
     await expectError(again, 404, 'not_found')
   })
+
+  it('go with the account when it is erased', async () => {
+    const account = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
+    const erased = await api(`/v1/admin/users/${account.user.id}`, {
+      method: 'DELETE',
+      headers: ADMIN,
+    })
+    expect(erased.status).toBe(204)
+    expect(
+      await countRows('select count(*) as n from passkeys where user_id = ?', account.user.id),
+    ).toBe(0)
+  })
 })
