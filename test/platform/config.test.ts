@@ -37,7 +37,7 @@ describe('settings', () => {
       }),
     ).toMatchObject({
       WEBAUTHN_RP_ID: 'auth.example.com',
-      WEBAUTHN_RP_NAME: 'edge-session',
+      WEBAUTHN_RP_NAME: 'auth.example.com',
       WEBAUTHN_ORIGINS: ['https://auth.example.com', 'https://app.example.com'],
     })
     // `npm start`: browsers refuse an IP address as a relying party, so the page runs on localhost.
@@ -47,6 +47,8 @@ describe('settings', () => {
       WEBAUTHN_RP_ID: 'localhost',
       WEBAUTHN_ORIGINS: ['http://127.0.0.1:8787', 'http://localhost:8787'],
     })
+    const named = parseSettings({ ...valid, PRODUCT_NAME: 'Acme Notes' })
+    expect(named.WEBAUTHN_RP_NAME).toBe('Acme Notes')
     const pinned = parseSettings({
       ...valid,
       WEBAUTHN_RP_ID: 'example.com',
