@@ -5,10 +5,8 @@
  * touches only this object's synchronous storage between checking a secret and storing its
  * successor; hashing and sealing happen before or after that critical section.
  */
-import { DurableObject } from 'cloudflare:workers'
 import { isIssuedSecret } from '../src/platform/tokens/issued-refresh'
 import { createRefreshSecret } from '../src/platform/tokens/refresh-token'
-import type { Bindings } from '../src/platform/config'
 import { unreachable } from '../src/platform/errors'
 import { sha256Base64Url } from '../src/platform/encoding'
 import type { SessionView } from '../src/platform/shared-types'
@@ -19,6 +17,7 @@ import {
   type SignInStepContext,
 } from '../src/identity'
 import {
+  ChallengeKeeper,
   ObjectRuntime,
   SESSION_INDEX_LAG_MS,
   SessionStorage,
@@ -36,7 +35,6 @@ import {
   view,
   type CreateSessionInput,
   type IssuedSubject,
-  type PendingChallenge,
   type ProofPolicy,
   type RefreshPolicy,
   type RefreshResult,
@@ -51,7 +49,7 @@ import {
 
 const UNKNOWN: RefreshResult = { ok: false, reason: 'unknown', userId: null }
 
-export class SessionDO extends DurableObject<Bindings> implements SessionObjectApi {
+export class SessionDO extends ChallengeKeeper implements SessionObjectApi {
   readonly #store = new SessionStorage(this.ctx.storage.kv)
   /** Settings, D1 and the master keys, built on first use exactly as the Worker builds them. */
   readonly #runtime = new ObjectRuntime(this.env)
@@ -200,19 +198,6 @@ export class SessionDO extends DurableObject<Bindings> implements SessionObjectA
   status(now: number): SessionView | null {
     const record = this.#store.record()
     return record && now < expiresAt(record) ? view(record) : null
-  }
-
-  async putChallenge(challenge: PendingChallenge): Promise<void> {
-    this.#store.putChallenge(challenge)
-    // A session with a record has its alarm already; one without (issued) gets one to clear this.
-    if (this.#store.record()) return
-    const alarm = await this.ctx.storage.getAlarm()
-    if (alarm === null || alarm < challenge.expiresAt)
-      await this.ctx.storage.setAlarm(challenge.expiresAt)
-  }
-
-  takeChallenge(purpose: string, now: number): PendingChallenge | null {
-    return this.#store.takeChallenge(purpose, now)
   }
 
   /** Ends the session and forgets all it kept; returns the user it belonged to, if it was live. */

@@ -25,6 +25,7 @@ export {
   type SignInResult,
   type SignInTarget,
 } from './object/api'
+export { ChallengeKeeper } from './object/challenge-keeper'
 export { ObjectRuntime } from './object/runtime'
 export { SessionStorage } from './object/storage'
 export { isLive, SESSION_INDEX_LAG_MS, touchSession } from './queries'

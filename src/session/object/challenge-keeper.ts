@@ -1,0 +1,22 @@
+/**
+ * The session object's challenge RPC (`putChallenge`, `takeChallenge`), as the base class the
+ * object extends: WebAuthn challenges live in the storage of the session that asked for them.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import type { Bindings } from '../../platform/config'
+import type { PendingChallenge } from './api'
+import { SessionStorage } from './storage'
+
+export abstract class ChallengeKeeper extends DurableObject<Bindings> {
+  async putChallenge(challenge: PendingChallenge): Promise<void> {
+    const store = new SessionStorage(this.ctx.storage.kv)
+    store.putChallenge(challenge)
+    // A live record keeps its own alarm. Without one (an issued session) this alarm clears what
+    // is left; a later challenge's expiry is always later, and a tombstone's alarm re-arms itself.
+    if (!store.record()) await this.ctx.storage.setAlarm(challenge.expiresAt)
+  }
+
+  takeChallenge(purpose: string, now: number): PendingChallenge | null {
+    return new SessionStorage(this.ctx.storage.kv).takeChallenge(purpose, now)
+  }
+}
