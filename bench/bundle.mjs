@@ -1,5 +1,5 @@
 // The deployable bundle's size: `wrangler deploy --dry-run --outdir <dir>` bundles the Worker as a
-// deploy would (from the working tree as it is now) without uploading, and its index.js is gzipped
+// deploy would (from the working tree as it is now) without uploading, and its worker.js (named after src/worker.ts) is gzipped
 // here with zlib level 9. Wrangler's own "Total Upload … / gzip: …" line is kept as a cross-check.
 import { execFile } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
@@ -28,11 +28,11 @@ export async function measureBundle(root, outdir) {
     )
   })
   const buildMs = performance.now() - start
-  const code = readFileSync(join(outdir, 'index.js'))
+  const code = readFileSync(join(outdir, 'worker.js'))
   const gzipped = gzipSync(code, { level: 9 })
   const wrangler = output.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/)
   return {
-    file: join(outdir, 'index.js'),
+    file: join(outdir, 'worker.js'),
     rawBytes: code.length,
     gzipBytes: gzipped.length,
     gzipLevel: 9,
@@ -53,7 +53,7 @@ export function printBundle(bundle) {
     ? ` (wrangler's own report: ${bundle.wranglerReport.totalKiB} KiB / gzip ${bundle.wranglerReport.gzipKiB} KiB)`
     : ''
   console.log(
-    `\nBundle (wrangler deploy --dry-run, index.js): ${kb(bundle.rawBytes)} raw, ` +
+    `\nBundle (wrangler deploy --dry-run, worker.js): ${kb(bundle.rawBytes)} raw, ` +
       `${kb(bundle.gzipBytes)} gzip -9${check}`,
   )
 }
