@@ -22,7 +22,7 @@ function Who() {
   if (status === 'loading') return <p>Loading…</p>
   return (
     <div>
-      <p>{status === 'account' ? user?.email : 'anonymous'}</p>
+      <p>{status === 'account' ? user.email : 'anonymous'}</p>
       {lastMerge && <p>{lastMerge.moved.documents} documents carried over</p>}
       {code === 'invalid_credentials' && <p>Wrong email or password.</p>}
       <button onClick={() => void signIn.run({ email: 'a@example.com', password: 'secret' })}>
@@ -31,7 +31,7 @@ function Who() {
       <button disabled={request.pending} onClick={() => void request.run('a@example.com')}>
         Mail me a link
       </button>
-      <button onClick={() => void signOut.run(true)}>Sign out everywhere</button>
+      <button onClick={() => void signOut.run({ everywhere: true })}>Sign out everywhere</button>
     </div>
   )
 }

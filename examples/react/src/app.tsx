@@ -195,7 +195,11 @@ function Sessions() {
           </li>
         ))}
       </ul>
-      <button id="logout-all" disabled={signOut.pending} onClick={() => void signOut.run(true)}>
+      <button
+        id="logout-all"
+        disabled={signOut.pending}
+        onClick={() => void signOut.run({ everywhere: true })}
+      >
         Sign out everywhere
       </button>
     </section>

@@ -18,6 +18,7 @@ export type {
   MagicLinkActions,
   RegistrationConfirmActions,
   SessionAction,
+  SignOutOptions,
 } from './use-session-action'
 export { usePasskeys, usePasskeySignIn } from './use-passkeys'
 export type { PasskeyActions } from './use-passkeys'

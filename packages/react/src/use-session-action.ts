@@ -63,8 +63,10 @@ export function useSessionAction<Args extends unknown[], Result>(
 
 const login = (client: SessionClient, credentials: Credentials) => client.login(credentials)
 const register = (client: SessionClient, credentials: Credentials) => client.register(credentials)
-const signOut = (client: SessionClient, everywhere = false) =>
-  everywhere ? client.logoutAll() : client.logout()
+const signOut = (client: SessionClient, options: SignOutOptions | boolean = false) =>
+  (typeof options === 'boolean' ? options : options.everywhere)
+    ? client.logoutAll()
+    : client.logout()
 const requestLink = (client: SessionClient, email: string) => client.requestMagicLink(email)
 const previewLink = (client: SessionClient, token: string) => client.previewMagicLink(token)
 const verifyLink = (client: SessionClient, token: string) => client.verifyMagicLink(token)
@@ -99,8 +101,17 @@ export function useConfirmRegistration(): RegistrationConfirmActions {
   return { link: useSessionAction(confirmLink), code: useSessionAction(confirmCode) }
 }
 
-/** `run()` ends this session; `run(true)` ends every session of the user, on every device. */
-export const useSignOut = (): SessionAction<[everywhere?: boolean], void> =>
+/** What `useSignOut().run` ends. */
+export interface SignOutOptions {
+  /** Every session of the user, on every device; default: this session only. */
+  everywhere?: boolean | undefined
+}
+
+/**
+ * `run()` ends this session; `run({ everywhere: true })` ends every session of the user, on every
+ * device (`run(true)`, the older form, still does).
+ */
+export const useSignOut = (): SessionAction<[options?: SignOutOptions | boolean], void> =>
   useSessionAction(signOut)
 
 /** The magic-link steps: mail a link, preview a link's account, sign in by link or mailed code. */

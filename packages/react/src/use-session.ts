@@ -17,7 +17,7 @@ const getServerState = () => SERVER_STATE
 
 /**
  * `{ status, user, session, lastMerge }`; `status` is `loading`, `anonymous`, `account` or
- * `signed_out`.
+ * `signed_out`, and narrows the rest: `user` and `session` are set exactly when a user is known.
  * @example
  * const { status, user } = useSession()
  * return status === 'account' ? <p>Signed in as {user.email}</p> : <SignInForm />

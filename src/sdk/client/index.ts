@@ -10,7 +10,14 @@ export type { ClientErrorCode, ErrorBody } from './errors'
 export type { ErrorCode } from '../../contract/error-codes'
 export type { PasskeySignInOptions } from './passkey-calls'
 export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
-export type { SessionChange, SessionListener, SessionState, SessionStatus } from './session-changes'
+export type {
+  NoSessionState,
+  SessionChange,
+  SessionListener,
+  SessionState,
+  SessionStatus,
+  UserSessionState,
+} from './session-changes'
 export { createTabChannel } from './tab-channel'
 export type { TabChannel, TabMessage, TabScope } from './tab-channel'
 export { createMemoryTokenStore } from './token-store'

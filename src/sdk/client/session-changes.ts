@@ -9,14 +9,32 @@ import type { Merge, Session, User } from './types'
 /** `loading` until the first answer; `signed_out` after a sign-out or a session the server ended. */
 export type SessionStatus = 'loading' | 'anonymous' | 'account' | 'signed_out'
 
-/** A snapshot of the client's session; the same object until the next change. */
-export interface SessionState {
-  status: SessionStatus
-  user: User | null
-  session: Session | null
+/** Nobody known: before the first answer (`loading`), or after a sign-out (`signed_out`). */
+export interface NoSessionState {
+  status: 'loading' | 'signed_out'
+  user: null
+  session: null
+  lastMerge: null
+}
+
+/** A known user: `anonymous` or `account`, so `user` and `session` are never null here. */
+export interface UserSessionState<Status extends 'anonymous' | 'account'> {
+  status: Status
+  user: User & { isAnonymous: Status extends 'anonymous' ? true : false }
+  session: Session
   /** The last sign-in's merge report in this browser (cleared when the user leaves). */
   lastMerge: Merge | null
 }
+
+/**
+ * A snapshot of the client's session; the same object until the next change. A union on
+ * `status`, so that checking it narrows `user`.
+ * @example
+ * const state = client.getState()
+ * if (state.status === 'account') greet(state.user.email) // `user` is not null here
+ */
+export type SessionState =
+  NoSessionState | UserSessionState<'anonymous'> | UserSessionState<'account'>
 
 /**
  * One change of the session. `remote` marks a change another tab of this browser made, learned
@@ -40,19 +58,26 @@ export type SessionChange =
 /** Called with each change, after `getState()` already shows it. */
 export type SessionListener = (change: SessionChange, state: SessionState) => void
 
-export const LOADING_STATE: SessionState = Object.freeze({
+export const LOADING_STATE: NoSessionState = Object.freeze({
   status: 'loading',
   user: null,
   session: null,
   lastMerge: null,
 })
 
-const SIGNED_OUT_STATE: SessionState = Object.freeze({
+const SIGNED_OUT_STATE: NoSessionState = Object.freeze({
   status: 'signed_out',
   user: null,
   session: null,
   lastMerge: null,
 })
+
+/** The state of a known user; `isAnonymous` decides the status, so the two cannot disagree. */
+function knownState(user: User, session: Session, lastMerge: Merge | null): SessionState {
+  return user.isAnonymous
+    ? { status: 'anonymous', user: { ...user, isAnonymous: true }, session, lastMerge }
+    : { status: 'account', user: { ...user, isAnonymous: false }, session, lastMerge }
+}
 
 /** The state a change leaves behind, from the state before it. */
 export function nextState(state: SessionState, change: SessionChange): SessionState {
@@ -60,20 +85,10 @@ export function nextState(state: SessionState, change: SessionChange): SessionSt
     case 'loaded':
     case 'anonymous_started': {
       const sameUser = state.user?.id === change.user.id
-      return {
-        status: change.user.isAnonymous ? 'anonymous' : 'account',
-        user: change.user,
-        session: change.session,
-        lastMerge: sameUser ? state.lastMerge : null,
-      }
+      return knownState(change.user, change.session, sameUser ? state.lastMerge : null)
     }
     case 'signed_in':
-      return {
-        status: change.user.isAnonymous ? 'anonymous' : 'account',
-        user: change.user,
-        session: change.session,
-        lastMerge: change.merge,
-      }
+      return knownState(change.user, change.session, change.merge)
     case 'signed_out':
     case 'revoked':
       return SIGNED_OUT_STATE
@@ -95,7 +110,7 @@ export interface SessionChanges {
 }
 
 export function createSessionChanges(): SessionChanges {
-  let state = LOADING_STATE
+  let state: SessionState = LOADING_STATE
   // One entry per subscribe call, so the same function subscribed twice is called twice and each
   // unsubscribe removes only its own entry.
   const entries = new Set<{ listener: SessionListener }>()
