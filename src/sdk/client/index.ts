@@ -10,6 +10,7 @@ export type { ClientErrorCode, ErrorBody } from './errors'
 export type { ErrorCode } from '../../contract/error-codes'
 export type { PasskeySignInOptions } from './passkey-calls'
 export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
+export type { GetTokenOptions } from './access-tokens'
 export type {
   NoSessionState,
   SessionChange,

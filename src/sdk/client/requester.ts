@@ -56,6 +56,10 @@ export interface Requester {
   refresh(): Promise<void>
   /** Token transport: drops the stored pair (after a logout). Cookie transport: nothing to drop. */
   forget(): Promise<void>
+  /** Token transport: the stored access token, refreshed first when it is about to expire. */
+  accessToken(): Promise<string | undefined>
+  /** A number that changes whenever new credentials arrive (a sign-in, a refresh, a sign-out). */
+  credentialsVersion(): number
 }
 
 // The server's `TRANSPORT_HEADER`, repeated so that no server module is bundled for the browser.
@@ -225,6 +229,8 @@ export function createRequester({
 
   return {
     refresh,
+    accessToken: currentAccessToken,
+    credentialsVersion: () => generation,
     async call<T>(options: CallOptions): Promise<T> {
       const issuesSession = options.issuesSession ?? false
       const first = await send(options)

@@ -2,6 +2,7 @@
  * `createSessionClient`: the browser SDK's one entry. Each method is one call of the HTTP contract
  * (shared/API.md); envelopes with a single field (`{preferences}`, `{document}`) are unwrapped.
  */
+import { createAccessTokens } from './access-tokens'
 import { SessionClientError } from './errors'
 import { createOAuthCalls } from './oauth-calls'
 import { createPasskeyCalls } from './passkey-calls'
@@ -63,14 +64,16 @@ const segment = (value: string) => encodeURIComponent(value)
 export function createSessionClient(options: SessionClientOptions) {
   const transport = options.transport ?? 'cookie'
   const store = options.tokenStore ?? createMemoryTokenStore()
-  const { call, refresh, forget } = createRequester({
+  // Called through a wrapper: browsers refuse `fetch` invoked with another `this`.
+  const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const requester = createRequester({
     baseUrl: options.baseUrl,
     transport,
-    // Called through a wrapper: browsers refuse `fetch` invoked with another `this`.
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch,
     store,
     onRefresh: (outcome) => tracker.refreshed(outcome),
   })
+  const { call, refresh, forget } = requester
 
   const askMe = () => call<UserSession>({ method: 'GET', path: '/v1/me', issuesSession: true })
   async function fetchMe(): Promise<UserSession> {
@@ -93,6 +96,13 @@ export function createSessionClient(options: SessionClientOptions) {
     // Cookie transport: the browser's cookies went with the other tab's sign-out. Token transport:
     // only if the tabs share the store.
     holdsCredentials: async () => transport === 'token' && (await store.load()) !== null,
+  })
+
+  const accessTokens = createAccessTokens({
+    transport,
+    requester,
+    fetch,
+    startSession: async () => tracker.answered(await fetchMe()),
   })
 
   /** Runs a sign-in call and reports it to the listeners and the other tabs. */
@@ -243,6 +253,24 @@ export function createSessionClient(options: SessionClientOptions) {
       }),
     /** Rotates the session now (the SDK also does this by itself when needed). */
     refresh,
+    /**
+     * A valid access token for your own APIs (`Authorization: Bearer`), refreshed when it is
+     * about to expire; concurrent callers share one request. Cookie transport asks the service
+     * for it (`POST /v1/auth/token`), so the page's origin must be the service's or in
+     * `ALLOWED_ORIGINS`. With no session yet, one starts (anonymous-first).
+     * @example
+     * const res = await fetch('https://api.example.com/notes', {
+     *   headers: { Authorization: `Bearer ${await client.getToken()}` },
+     * })
+     */
+    getToken: accessTokens.getToken,
+    /**
+     * `fetch` with `Authorization: Bearer <getToken()>`; a 401 answer refreshes the session and
+     * retries once. The body may be sent twice, so pass a string or other replayable body.
+     * @example
+     * const notes = await (await client.fetch('https://api.example.com/notes')).json()
+     */
+    fetch: accessTokens.fetch,
     /** Ends this session. */
     async logout(): Promise<void> {
       await call<void>({ method: 'POST', path: '/v1/auth/logout' })

@@ -15,6 +15,8 @@ import { runtimeFor } from '../../../src/platform/runtime-cache'
 import { openValue, signingKeySlot } from '../../../src/platform/crypto/sealing'
 import { AUDIENCE, claimsFor, forgedTokens, signOurs } from '../../forged-tokens'
 import { BASE, bearer, CookieJar, createTokenSession, expectError } from '../../helpers'
+import { createSessionClient } from '../../../src/sdk/client'
+import { workerFetch } from '../client/worker-fetch'
 
 const JWKS_URL = `${BASE}/.well-known/jwks.json`
 
@@ -117,6 +119,15 @@ describe('remote userContext (library middleware)', () => {
       await consumerApp('required').request({ headers: { Cookie: jar.header() } }),
     )
     expect(user?.id).toBe(me.user.id)
+  })
+
+  it("accepts the token the browser SDK's getToken hands a cookie-transport page", async () => {
+    const jar = new CookieJar()
+    const client = createSessionClient({ baseUrl: BASE, fetch: workerFetch([], jar) })
+    const { user: me } = await client.me()
+    const token = await client.getToken()
+    const user = await userOf(await consumerApp('required').request({ headers: bearer(token) }))
+    expect(user?.id).toBe(me.id)
   })
 
   it('reads a custom cookie name, and prefers the bearer token to the cookie', async () => {
