@@ -94,6 +94,8 @@ export function errorMessage(code: ErrorCode, detail?: string): string {
 /** Codes only the browser SDK raises, for an answer it never got or could not read. */
 export const CLIENT_ERROR_CODES = {
   network_error: 'The request did not reach the server.',
+  cors_refused:
+    "The server answered, but the browser withheld the answer (CORS): add this page's origin to the service's ALLOWED_ORIGINS.",
   http_error: 'The server answered with something other than the contract.',
   invalid_response: 'The answer was not JSON.',
 } as const satisfies Record<string, string>

@@ -4,6 +4,7 @@
  * transport leaves the credentials to the browser (HttpOnly cookies that no script can read);
  * token transport carries them itself.
  */
+import { refusedByCors } from './cross-origin'
 import { clientError, errorFromResponse, type ClientErrorCode } from './errors'
 import type { TokenStore } from './token-store'
 import type { Tokens } from './types'
@@ -12,8 +13,11 @@ import { CODE, CLIENT_CODE } from '../../contract/error-codes'
 /** `cookie` (browsers, the default) or `token` (`X-Session-Transport: token`, bearer tokens). */
 export type Transport = 'cookie' | 'token'
 
-/** `RequestInit` with the browser's `credentials`, which the Workers types leave out. */
-export type ClientRequestInit = RequestInit & { credentials?: 'include' | 'omit' | 'same-origin' }
+/** `RequestInit` with the browser's `credentials` and `mode`, which the Workers types leave out. */
+export type ClientRequestInit = RequestInit & {
+  credentials?: 'include' | 'omit' | 'same-origin'
+  mode?: 'cors' | 'no-cors' | 'same-origin'
+}
 
 /** The part of `fetch` the SDK uses; pass one to route requests elsewhere (a test, a service binding). */
 export type FetchLike = (input: string, init: ClientRequestInit) => Promise<Response>
@@ -97,9 +101,8 @@ export function createRequester({
     try {
       return await fetch(url, init)
     } catch (cause) {
-      throw clientError(0, CLIENT_CODE.network_error, {
-        cause,
-      })
+      const cors = await refusedByCors(url, `${root}/healthz`, fetch)
+      throw clientError(0, cors ? CLIENT_CODE.cors_refused : CLIENT_CODE.network_error, { cause })
     }
   }
 

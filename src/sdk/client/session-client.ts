@@ -3,6 +3,7 @@
  * (shared/API.md); envelopes with a single field (`{preferences}`, `{document}`) are unwrapped.
  */
 import { createAccessTokens } from './access-tokens'
+import { warnIfCrossSite } from './cross-origin'
 import { SessionClientError } from './errors'
 import { createOAuthCalls } from './oauth-calls'
 import { createPasskeyCalls } from './passkey-calls'
@@ -63,6 +64,7 @@ const segment = (value: string) => encodeURIComponent(value)
  */
 export function createSessionClient(options: SessionClientOptions) {
   const transport = options.transport ?? 'cookie'
+  if (transport === 'cookie') warnIfCrossSite(options.baseUrl, (message) => console.warn(message))
   const store = options.tokenStore ?? createMemoryTokenStore()
   // Called through a wrapper: browsers refuse `fetch` invoked with another `this`.
   const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
