@@ -6,8 +6,6 @@
  * `localhost` calling `127.0.0.1`) loses the `SameSite=Lax` cookies on every call, so the
  * client warns once, in development.
  */
-import type { FetchLike } from './requester'
-
 /** The page's location, where there is one (a browser); undefined on a server. */
 export const pageLocation = ():
   { origin: string; hostname: string; protocol: string } | undefined =>
@@ -21,7 +19,10 @@ export const pageLocation = ():
 export async function refusedByCors(
   url: string,
   probeUrl: string,
-  fetch: FetchLike,
+  fetch: (
+    input: string,
+    init: { method: 'GET'; mode: 'no-cors'; credentials: 'omit' },
+  ) => Promise<unknown>,
 ): Promise<boolean> {
   const page = pageLocation()
   if (!page || new URL(url).origin === page.origin) return false
