@@ -23,6 +23,9 @@ export function App() {
   return (
     <main data-status={status}>
       <h1>edge-session with React</h1>
+      <nav aria-label="Examples">
+        <a href="#prebuilt">The prebuilt components</a>
+      </nav>
       <section>
         <h2>Who</h2>
         <p>

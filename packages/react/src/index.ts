@@ -1,6 +1,7 @@
 /**
  * React bindings for the edge-session browser SDK (`@edge-session/react`): a provider taking a
- * client, `useSession()`, and hooks for sign-in, sign-out, magic links and passkeys. React and
+ * client, `useSession()`, hooks for sign-in, sign-out, magic links and passkeys, and two prebuilt,
+ * unstyled components (`<SignIn/>`, `<AccountMenu/>`). React and
  * `@edge-session/client` are peers; nothing else is imported at run time.
  */
 export { SessionProvider, useSessionClient } from './session-provider'
@@ -22,6 +23,10 @@ export type {
 } from './use-session-action'
 export { usePasskeys, usePasskeySignIn } from './use-passkeys'
 export type { PasskeyActions } from './use-passkeys'
+export { SignIn } from './components/sign-in'
+export type { SignInMethod, SignInProps } from './components/sign-in'
+export { AccountMenu } from './components/account-menu'
+export type { AccountMenuProps } from './components/account-menu'
 export type {
   ClientErrorCode,
   SessionChange,

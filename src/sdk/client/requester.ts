@@ -16,7 +16,7 @@ export type Transport = 'cookie' | 'token'
 /** `RequestInit` with the browser's `credentials` and `mode`, which the Workers types leave out. */
 export type ClientRequestInit = RequestInit & {
   credentials?: 'include' | 'omit' | 'same-origin'
-  mode?: 'cors' | 'no-cors' | 'same-origin'
+  mode?: 'cors' | 'no-cors' | 'same-origin' | 'navigate'
 }
 
 /** The part of `fetch` the SDK uses; pass one to route requests elsewhere (a test, a service binding). */
