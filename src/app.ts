@@ -69,6 +69,13 @@ export function createApp(rt: Runtime) {
     await next()
   })
   app.use(auditScope())
+  // The browser SDK tells a CORS refusal from a service that is down by a no-cors probe of
+  // /healthz, which the browser hands over (opaque) only if CORP allows any origin. Registered
+  // before secureHeaders so that it runs after it and wins; /healthz tells nothing about anyone.
+  app.use('/healthz', async (c, next) => {
+    await next()
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+  })
   app.use(
     secureHeaders({
       strictTransportSecurity: settings.COOKIE_SECURE ? HSTS : false,

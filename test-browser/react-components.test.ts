@@ -79,7 +79,7 @@ describe('the prebuilt components in Chromium', () => {
     const codeField = page.getByLabel('Code from the mail')
     await codeField.waitFor()
     // Focus moves to the field the person types next; the status says where the mail went.
-    expect(await codeField.evaluate((el) => el === document.activeElement)).toBe(true)
+    expect(await codeField.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true)
     expect(await page.getByRole('status').textContent()).toContain(email)
     expect(await axeViolations()).toEqual([])
 

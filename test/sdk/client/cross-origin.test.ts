@@ -6,7 +6,7 @@
 import { exports } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSessionClient, type FetchLike } from '../../../src/sdk/client'
-import { BASE } from '../../helpers'
+import { api, BASE } from '../../helpers'
 import { caught } from './worker-fetch'
 
 afterEach(() => {
@@ -61,6 +61,15 @@ describe('a failed call from another origin', () => {
     const error = await caught(client(browserFetch(probes)).me())
     expect(error.code).toBe('network_error')
     expect(probes).toEqual([])
+  })
+})
+
+describe('the probe the SDK sends', () => {
+  it('finds /healthz readable by any origin, while the API stays same-origin', async () => {
+    const health = await api('/healthz')
+    expect(health.headers.get('Cross-Origin-Resource-Policy')).toBe('cross-origin')
+    const me = await api('/v1/me')
+    expect(me.headers.get('Cross-Origin-Resource-Policy')).toBe('same-origin')
   })
 })
 
