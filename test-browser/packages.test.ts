@@ -110,7 +110,8 @@ describe('the packed React bindings', () => {
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@edge-session/client', 'react'])
     const code = await reactProject.readText('node_modules/@edge-session/react/dist/index.js')
     const imports = [...code.matchAll(/^import .* from "([^"]+)"/gm)].map((m) => m[1])
-    expect(imports).toEqual(['react'])
+    // The components are JSX: React's own automatic runtime (React 17 and later) is React too.
+    expect(imports.sort()).toEqual(['react', 'react/jsx-runtime'])
   })
 
   it('type-check in an app with only react, react-dom and @types/react beside them', async () => {
