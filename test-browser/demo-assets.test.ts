@@ -17,6 +17,8 @@ describe('the demo assets', () => {
       path.startsWith('node_modules/@simplewebauthn/browser/')
     expect(inputs.filter((path: string) => !shared(path))).toEqual([])
     expect(code).not.toMatch(/\bfrom\s+['"]/)
-    expect(code.length).toBeLessThan(50_000)
+    // Unminified, comments kept: a guard against server code slipping in, not the shipped size
+    // (README: about 9 KB minified and gzipped). getToken/fetch and the CORS probe took it past 50 KB.
+    expect(code.length).toBeLessThan(60_000)
   })
 })
