@@ -1,5 +1,7 @@
 /** Types of build-assets.mjs, for the tests in test-browser/. */
 
+/** Absolute path of the generated public/openapi.json. */
+export const API_DOCUMENT_PATH: string
 /** Absolute path of the generated public/demo/client.js. */
 export const CLIENT_PATH: string
 /** Absolute path of the copied public/docs/redoc.standalone.js. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Fills the generated half of public/ (Workers Static Assets, wrangler.toml `[assets]`): the
+// OpenAPI document (public/openapi.json, built from the app's routes by dump-openapi.mjs), the
 // browser SDK bundled for the demo (public/demo/client.js, from src/sdk/client/), the pinned,
 // self-hosted API renderer for /docs (public/docs/redoc.standalone.js, Redoc as shipped inside the
 // exact @redocly/cli dev dependency) and the React example built by Vite (public/react/, from
@@ -11,8 +12,10 @@ import { build } from 'esbuild'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { buildApiDocument, documentText } from './dump-openapi.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const API_DOCUMENT_PATH = join(ROOT, 'public', 'openapi.json')
 export const CLIENT_PATH = join(ROOT, 'public', 'demo', 'client.js')
 export const RENDERER_PATH = join(ROOT, 'public', 'docs', 'redoc.standalone.js')
 export const REACT_EXAMPLE_DIR = join(ROOT, 'public', 'react')
@@ -74,6 +77,7 @@ export async function buildAssets() {
   const { version } = JSON.parse(await readFile(join(REDOCLY, 'package.json'), 'utf8'))
   await mkdir(dirname(CLIENT_PATH), { recursive: true })
   await mkdir(dirname(RENDERER_PATH), { recursive: true })
+  await writeFile(API_DOCUMENT_PATH, documentText(await buildApiDocument()))
   await writeFile(CLIENT_PATH, (await bundleClient()).code)
   const renderer = await readFile(RENDERER_SOURCE, 'utf8').catch((error) => {
     throw new Error(`No Redoc bundle in @redocly/cli ${version} at ${RENDERER_SOURCE}`, {
@@ -82,7 +86,9 @@ export async function buildAssets() {
   })
   await writeFile(RENDERER_PATH, withLocalBadge(renderer, version))
   await buildReactExample()
-  return [CLIENT_PATH, RENDERER_PATH, REACT_EXAMPLE_DIR].map((path) => relative(ROOT, path))
+  return [API_DOCUMENT_PATH, CLIENT_PATH, RENDERER_PATH, REACT_EXAMPLE_DIR].map((path) =>
+    relative(ROOT, path),
+  )
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

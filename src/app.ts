@@ -24,7 +24,7 @@ import { transportGuard } from './http/transport-guard'
 import { accountRoutes, magicLinkRoutes, passkeyRoutes, signOutRoutes } from './identity'
 import { adminPasskeyRoutes, adminRoutes, adminUserRoutes } from './admin'
 import { authRoutes, meRoutes, sessionRoutes } from './session'
-import { demoRoutes, devRoutes, docsRoutes, publicRoutes } from './site'
+import { demoRoutes, devRoutes, docsRoutes, publicRoutes, serveApiDocument } from './site'
 import { documentRoutes, oauthRoutes, preferenceRoutes, secretRoutes } from './user-data'
 import { eventRoutes } from './events'
 import type { Runtime } from './platform/runtime'
@@ -112,54 +112,12 @@ export function createApp(rt: Runtime) {
     return limit(c, next)
   })
 
-  app.route('/', publicRoutes)
-  app.route('/', meRoutes)
-  app.route('/', sessionRoutes)
-  app.route('/', authRoutes)
-  app.route('/', signOutRoutes)
-  app.route('/', accountRoutes)
-  app.route('/', magicLinkRoutes)
-  app.route('/', passkeyRoutes)
-  app.route('/', adminRoutes)
-  app.route('/', adminUserRoutes)
-  app.route('/', adminPasskeyRoutes)
-  app.route('/', oauthRoutes)
-  app.route('/', preferenceRoutes)
-  app.route('/', secretRoutes)
-  app.route('/', documentRoutes)
-  app.route('/', eventRoutes)
-  // The dev outbox exists only while mail stays local; with a real provider it is a 404.
-  if (settings.MAILER === 'outbox') app.route('/', devRoutes)
-  // The demo page is for local development: it exists only when DEMO=true (default false).
-  if (settings.DEMO) app.route('/', demoRoutes)
-
-  app.openAPIRegistry.register('Error', ErrorSchema)
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: 'An access token (`Authorization: Bearer`); admin routes need `role: admin`.',
-  })
-  app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
-    type: 'apiKey',
-    in: 'cookie',
-    name: cookieName(SESSION_COOKIE, settings.COOKIE_SECURE),
-    description:
-      'Browsers: the session cookie, with the access cookie beside it. Any cookie-authenticated ' +
-      'answer may set fresh cookies (transparent refresh).',
-  })
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The ADMIN_TOKEN secret as a Bearer token (admin routes only).',
-  })
-  app.get('/openapi.json', (c) => {
-    const generated = app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
-    })
-    return c.json(completeDocument(generated, settings.PUBLIC_ORIGIN))
-  })
+  mountRoutes(app, settings)
+  // Built with the assets (scripts/build-assets.mjs), so generating it costs no isolate start.
+  app.get(
+    '/openapi.json',
+    serveApiDocument(() => app.routes),
+  )
   app.route('/', docsRoutes)
 
   app.notFound((c) => c.json(errorBody(CODE.not_found, noRouteMessage(c)), 404))
@@ -187,6 +145,67 @@ export function createApp(rt: Runtime) {
     return c.json(errorBody(CODE.internal_error, 'An internal error occurred.'), 500)
   })
   return app
+}
+
+type RouteSettings = Pick<Runtime['settings'], 'MAILER' | 'DEMO'>
+
+/** Every route group, in the order they match; the dev outbox and the demo only by setting. */
+function mountRoutes(app: OpenAPIHono<AppEnv>, settings: RouteSettings) {
+  app.route('/', publicRoutes)
+  app.route('/', meRoutes)
+  app.route('/', sessionRoutes)
+  app.route('/', authRoutes)
+  app.route('/', signOutRoutes)
+  app.route('/', accountRoutes)
+  app.route('/', magicLinkRoutes)
+  app.route('/', passkeyRoutes)
+  app.route('/', adminRoutes)
+  app.route('/', adminUserRoutes)
+  app.route('/', adminPasskeyRoutes)
+  app.route('/', oauthRoutes)
+  app.route('/', preferenceRoutes)
+  app.route('/', secretRoutes)
+  app.route('/', documentRoutes)
+  app.route('/', eventRoutes)
+  // The dev outbox exists only while mail stays local; with a real provider it is a 404.
+  if (settings.MAILER === 'outbox') app.route('/', devRoutes)
+  // The demo page is for local development: it exists only when DEMO=true (default false).
+  if (settings.DEMO) app.route('/', demoRoutes)
+}
+
+/**
+ * The OpenAPI document of every route any configuration serves, run at build time (in Node, by
+ * scripts/dump-openapi.mjs) so that no isolate generates it. Serving it
+ * (src/site/api-document.ts) names the server and drops the routes this configuration lacks.
+ */
+export function describeApi(): object {
+  const app = new OpenAPIHono<AppEnv>()
+  mountRoutes(app, { MAILER: 'outbox', DEMO: false })
+  app.openAPIRegistry.register('Error', ErrorSchema)
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token (`Authorization: Bearer`); admin routes need `role: admin`.',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: cookieName(SESSION_COOKIE, true),
+    description:
+      'Browsers: the session cookie, with the access cookie beside it. Any cookie-authenticated ' +
+      'answer may set fresh cookies (transparent refresh).',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The ADMIN_TOKEN secret as a Bearer token (admin routes only).',
+  })
+  const generated = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'edge-session', version: pkg.version, description: OPENAPI_DESCRIPTION },
+  })
+  return completeDocument(generated)
 }
 
 /** Hono's own exceptions (malformed JSON, wrong content type) in the contract's vocabulary. */

@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
+import { createRuntime } from '../src/platform/runtime'
 import { ERROR_CODES } from '../src/contract/error-codes'
 import { api, bearer, createTokenSession, expectError, runtime } from './helpers'
 
@@ -146,6 +148,27 @@ describe('the OpenAPI document', () => {
     )
     // The configured public origin, never the Host the request named.
     expect(doc.servers).toEqual([{ url: 'https://auth.example.com', description: 'This service' }])
+  })
+
+  it("is the build's document cut to this configuration: its routes, origin and cookie", async () => {
+    const served = await servedDocument()
+    expect(served.paths['/v1/dev/outbox']?.get).toBeDefined()
+    const app = createApp(
+      await createRuntime({
+        ...env,
+        MAILER: 'resend',
+        RESEND_API_KEY: 're_test',
+        COOKIE_SECURE: 'false',
+        PUBLIC_ORIGIN: 'http://127.0.0.1:8788',
+      }),
+    )
+    const res = await app.request('http://127.0.0.1:8788/openapi.json', {}, env)
+    expect(res.status).toBe(200)
+    const doc = await res.json<ServedDocument & { components: { securitySchemes: object } }>()
+    expect(doc.paths['/v1/dev/outbox']).toBeUndefined()
+    expect(Object.keys(doc.paths).length).toBe(Object.keys(served.paths).length - 1)
+    expect(doc.servers).toEqual([{ url: 'http://127.0.0.1:8788', description: 'This service' }])
+    expect(doc.components.securitySchemes).toMatchObject({ sessionCookie: { name: 'session' } })
   })
 
   it('answers a write with a body that is not JSON with the 415 it documents', async () => {

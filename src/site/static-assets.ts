@@ -29,7 +29,7 @@ export function pageCsp(nonce: string, extra: string[] = []): string {
 }
 
 /** The asset at `path`, or a 404 in the contract's shape when there is none (or no binding). */
-async function fetchAsset(c: Context<AppEnv>, path: string): Promise<Response> {
+export async function fetchAsset(c: Context<AppEnv>, path: string): Promise<Response> {
   const assets = c.var.rt.assets
   const res = assets ? await assets.fetch(new URL(path, c.req.url)) : null
   if (!res?.ok) throw notFound('The page')

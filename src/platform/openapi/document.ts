@@ -35,10 +35,13 @@ const UNSAFE_METHODS = new Set(['post', 'put', 'patch', 'delete'])
 /** Success schemas that carry a session: their answers set both cookies in cookie transport. */
 const SESSION_SCHEMAS = new Set(['#/components/schemas/UserSession', '#/components/schemas/SignIn'])
 
-/** The document as served at `origin`: shared components, servers, and the app-wide answers. */
-export function completeDocument<T extends object>(generated: T, origin: string): T {
+/**
+ * The generated document with its shared components and the app-wide answers. Its server is this
+ * origin (`/`) until it is served, when the configured public origin replaces it.
+ */
+export function completeDocument<T extends object>(generated: T): T {
   const doc = structuredClone(generated) as Document
-  doc.servers = [{ url: origin, description: 'This service' }]
+  doc.servers = [{ url: '/', description: 'This service' }]
   doc.components = {
     ...doc.components,
     responses: { ...doc.components?.responses, ...errorResponseComponents() },
