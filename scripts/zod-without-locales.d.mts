@@ -1,0 +1,2 @@
+/** Types of zod-without-locales.mjs: zod's own, less the two namespaces it leaves out. */
+export * from 'zod'
