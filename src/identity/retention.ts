@@ -25,8 +25,9 @@ const abandonedAnonymousUsers: RetentionRule<'anonymousUsers' | 'sessionObjects'
   apply(run) {
     const { rt, now, count } = run
     const cutoff = now - rt.settings.ANON_USER_TTL * 1000
-    // Activity is `users.last_seen_at` (the once-a-minute session touch keeps it current), not
-    // session rows: the sweep deletes expired session rows itself.
+    // Activity is `users.last_seen_at` (the hourly session touch keeps it current), not session
+    // rows: the sweep deletes expired session rows itself. The hour it may trail is covered by
+    // `live`: a user active within the idle TTL still has a row that may be live.
     const live = rt.db
       .select({ one: sql`1` })
       .from(sessions)

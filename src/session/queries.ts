@@ -11,11 +11,13 @@ export function insertSessionQuery(db: Db, row: typeof sessions.$inferInsert) {
 }
 
 /**
- * How far a row's `expires_at` may trail its session object's own expiry: the object brings the
- * row up to date at most this often (a burst of refreshes costs one D1 write). Everything that
- * decides liveness from the index allows for it, so no live session looks expired.
+ * How far a row's `expires_at` and `last_seen_at` may trail its session object: the object brings
+ * the row up to date at most this often, so an active session costs one D1 index write an hour
+ * however often it refreshes (a tab refreshes every five minutes). "Last seen" in the session list
+ * is therefore true to the hour, and everything that decides liveness from the index allows for
+ * the lag, so no live session looks expired.
  */
-export const SESSION_INDEX_LAG_MS = 60_000
+export const SESSION_INDEX_LAG_MS = 60 * 60_000
 
 /** Sessions the kill switch ended are not live, though nothing has touched their rows yet. */
 const afterKillSwitch = gte(
