@@ -11,6 +11,7 @@ import { formatRefreshToken, parseRefreshToken } from '../platform/tokens/refres
 import { readRevokedBefore } from '../platform/db/control'
 import {
   findLiveSessionRow,
+  findUserWithLiveSession,
   listLiveSessions,
   markSessionRevoked,
   touchSession,
@@ -322,21 +323,20 @@ export interface Caller {
 }
 
 /**
- * `{user, session}` for a verified context, read from D1; 401 once the session has ended. An
- * anonymous caller with neither row is an issued session, answered from its token as a brand-new
- * user, with no I/O beyond the two reads: its object is not even woken (it stores nothing).
- * Ended sessions have rows (a logout materialises first); the kill switch refused the token at
- * the edge. One token outlives its rows: an erased user's, for the rest of its five minutes it
- * reads as a new user here, with nothing to read (writes ask the object, which refuses).
+ * `{user, session}` for a verified context, read from D1 in one statement; 401 once the session
+ * has ended. An anonymous caller with no user row is an issued session, answered from its token
+ * as a brand-new user, with no I/O beyond that read: its object is not even woken (it stores
+ * nothing). Ended sessions have rows (a logout materialises first); the kill switch refused the
+ * token at the edge. One token outlives its rows: an erased user's, for the rest of its five
+ * minutes it reads as a new user here, with nothing to read (writes ask the object, which
+ * refuses).
  */
 export async function describeSession(rt: Runtime, caller: Caller) {
   const now = Date.now()
-  const [user, session] = await Promise.all([
-    findUser(rt.db, caller.id),
-    findLiveSessionRow(rt.db, caller.id, caller.sessionId, now),
-  ])
-  if (user && session) return { user: toUser(user), session: toSession(session, caller.sessionId) }
-  const issued = !user && !session ? issuedSessionOf(rt, caller, now) : null
+  const found = await findUserWithLiveSession(rt.db, caller.id, caller.sessionId, now)
+  if (found?.session)
+    return { user: toUser(found.user), session: toSession(found.session, caller.sessionId) }
+  const issued = found ? null : issuedSessionOf(rt, caller, now)
   if (!issued) throw unauthorized(CODE.session_revoked)
   return toUserSession(issued)
 }

@@ -52,6 +52,20 @@ export function findLiveSessionRow(db: Db, userId: string, sessionId: string, no
     .get()
 }
 
+/**
+ * A user and, beside it, their live session `sessionId` (null when it is not live or not theirs),
+ * in one statement; undefined when there is no such user. A session row never outlives its user
+ * row (erasure deletes both), so no user means no session either.
+ */
+export function findUserWithLiveSession(db: Db, userId: string, sessionId: string, now: number) {
+  return db
+    .select({ user: users, session: sessions })
+    .from(users)
+    .leftJoin(sessions, and(eq(sessions.id, sessionId), eq(sessions.userId, users.id), isLive(now)))
+    .where(eq(users.id, userId))
+    .get()
+}
+
 /** Records activity: the session's last-seen time and expiry, and its user's last-seen time. */
 export async function touchSession(
   db: Db,
