@@ -21,6 +21,6 @@ export type {
 } from './session-changes'
 export { createTabChannel } from './tab-channel'
 export type { TabChannel, TabMessage, TabScope } from './tab-channel'
-export { createMemoryTokenStore } from './token-store'
-export type { StoredTokens, TokenStore } from './token-store'
+export { createMemoryDeviceCredentialStore, createMemoryTokenStore } from './token-store'
+export type { DeviceCredentialStore, StoredTokens, TokenStore } from './token-store'
 export type * from './types'

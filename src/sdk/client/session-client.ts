@@ -10,7 +10,12 @@ import { createPasskeyCalls } from './passkey-calls'
 import { createRequester, type FetchLike, type Transport } from './requester'
 import { createSessionTracker } from './session-tracker'
 import { createTabChannel, type TabChannel } from './tab-channel'
-import { createMemoryTokenStore, type TokenStore } from './token-store'
+import {
+  createMemoryDeviceCredentialStore,
+  createMemoryTokenStore,
+  type DeviceCredentialStore,
+  type TokenStore,
+} from './token-store'
 import type {
   AuditEvent,
   Document,
@@ -37,6 +42,11 @@ export interface SessionClientOptions {
   fetch?: FetchLike | undefined
   /** Token transport only: where the token pair lives. Defaults to memory (lost on reload). */
   tokenStore?: TokenStore | undefined
+  /**
+   * Token transport only: where the device credential of the last sign-in lives; it goes back with
+   * logins and link requests so strangers cannot spend this client's budget. Defaults to memory.
+   */
+  deviceCredentialStore?: DeviceCredentialStore | undefined
   /**
    * How this client tells the other tabs of the browser about sign-ins and sign-outs. Defaults to
    * BroadcastChannel (else localStorage events) named after `baseUrl`; `false` keeps to this tab.
@@ -107,9 +117,18 @@ export function createSessionClient(options: SessionClientOptions) {
     startSession: async () => tracker.answered(await fetchMe()),
   })
 
+  const devices = options.deviceCredentialStore ?? createMemoryDeviceCredentialStore()
+  /** Adds the kept device credential to a token client's body (browsers send the cookie). */
+  const withDevice = async <B extends object>(body: B): Promise<B> => {
+    const deviceCredential = transport === 'token' ? await devices.load() : null
+    return deviceCredential ? { ...body, deviceCredential } : body
+  }
+
   /** Runs a sign-in call and reports it to the listeners and the other tabs. */
   const signIn = async <T extends SignIn>(answer: Promise<T>): Promise<T> => {
     const signedIn = await answer
+    if (transport === 'token' && signedIn.deviceCredential)
+      await devices.save(signedIn.deviceCredential)
     tracker.signedIn(signedIn)
     return signedIn
   }
@@ -194,22 +213,22 @@ export function createSessionClient(options: SessionClientOptions) {
         }),
       ),
     /** Signs in with email and password; from an anonymous session its data merges in. */
-    login: (credentials: Credentials) =>
+    login: async (credentials: Credentials) =>
       signIn(
         call<SignIn>({
           method: 'POST',
           path: '/v1/auth/login',
-          body: credentials,
+          body: await withDevice(credentials),
           issuesSession: true,
           provesSession: true,
         }),
       ),
     /** Mails a sign-in link and code; the answer is the same whether or not the email has an account. */
-    requestMagicLink: (email: string) =>
+    requestMagicLink: async (email: string) =>
       call<{ sent: true }>({
         method: 'POST',
         path: '/v1/auth/magic-link',
-        body: { email },
+        body: await withDevice({ email }),
         provesSession: true,
       }),
     /** Which account a link's token is for, and whether this session asked for it. */
@@ -221,23 +240,23 @@ export function createSessionClient(options: SessionClientOptions) {
         provesSession: true,
       }),
     /** Uses a sign-in link's token; from the session that asked for it, its data merges in. */
-    verifyMagicLink: (token: string) =>
+    verifyMagicLink: async (token: string) =>
       signIn(
         call<SignIn>({
           method: 'POST',
           path: '/v1/auth/magic-link/verify',
-          body: { token },
+          body: await withDevice({ token }),
           issuesSession: true,
           provesSession: true,
         }),
       ),
     /** Signs this session in with the code mailed beside a link it asked for; its data merges in. */
-    verifyLinkCode: (email: string, code: string) =>
+    verifyLinkCode: async (email: string, code: string) =>
       signIn(
         call<SignIn>({
           method: 'POST',
           path: '/v1/auth/magic-link/code',
-          body: { email, code },
+          body: await withDevice({ email, code }),
           issuesSession: true,
           provesSession: true,
         }),

@@ -37,3 +37,24 @@ export function createMemoryTokenStore(initial: StoredTokens | null = null): Tok
     },
   }
 }
+
+/**
+ * Where token transport keeps its device credential: what a sign-in to a proven account hands a
+ * client so that its own password tries and link mails for that email are never spent by
+ * strangers. It outlives logout (as the browser's HttpOnly device cookie does). Memory by default.
+ */
+export interface DeviceCredentialStore {
+  load(): string | null | Promise<string | null>
+  save(deviceCredential: string): void | Promise<void>
+}
+
+/** A device credential store that keeps it in this JavaScript context only. */
+export function createMemoryDeviceCredentialStore(): DeviceCredentialStore {
+  let kept: string | null = null
+  return {
+    load: () => kept,
+    save: (next) => {
+      kept = next
+    },
+  }
+}

@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryTokenStore, createSessionClient } from '../../../src/sdk/client'
-import { BASE, CookieJar, mailedConfirmation, registerWithClient, uniqueEmail } from '../../helpers'
+import {
+  BASE,
+  CookieJar,
+  mailedConfirmation,
+  postAuth,
+  readOutbox,
+  registerWithClient,
+  uniqueEmail,
+} from '../../helpers'
 import {
   caught,
   cookieClient,
@@ -190,5 +198,25 @@ describe('errors', () => {
     })
     const bad = await caught(proxy.me())
     expect([bad.status, bad.code]).toEqual([502, 'http_error'])
+  })
+})
+
+describe('the device credential over token transport', () => {
+  it('is kept from a sign-in and sent back, so strangers who filled the mail cap never silence it', async () => {
+    const client = tokenClient()
+    const email = uniqueEmail()
+    await client.me()
+    await client.requestMagicLink(email)
+    const [link] = await readOutbox(email)
+    const signedIn = await client.verifyMagicLink(link!.token)
+    expect(signedIn.deviceCredential).toMatch(/\./)
+    await client.logout()
+
+    for (let i = 0; i < 5; i++)
+      expect((await postAuth('/v1/auth/magic-link', { email })).status).toBe(202)
+    const beforeOwner = (await readOutbox(email)).length
+    await client.me()
+    await client.requestMagicLink(email)
+    expect((await readOutbox(email)).length).toBe(beforeOwner + 1)
   })
 })
