@@ -61,7 +61,7 @@ export interface Metrics {
   heaviestUsers: UserUsage[]
 }
 
-/** What one user keeps, against the quotas (services/quotas.ts). */
+/** What one user keeps, against the quotas (user-data/quotas.ts). */
 export interface UserUsage {
   userId: string
   documents: number

@@ -29,7 +29,7 @@ export interface Bindings {
   EMAIL?: SendEmail
   /** `[[queues.producers]]`: merge and erase events for other Workers (src/contract/events.ts). */
   SESSION_EVENTS?: Queue<SessionEvent>
-  /** `[[analytics_engine_datasets]]`: counts that must not cost a D1 write (services/analytics.ts). */
+  /** `[[analytics_engine_datasets]]`: counts that must not cost a D1 write (platform/limits/analytics.ts). */
   ANALYTICS?: AnalyticsEngineDataset
   [setting: string]: unknown
 }
@@ -77,7 +77,7 @@ const SettingsFields = z.object({
   MAGIC_LINK_TTL: seconds(3600),
   ANON_USER_TTL: seconds(2_592_000),
   MAX_SESSIONS_PER_USER: count(10),
-  /** Per-user quotas (services/quotas.ts): accounts, then anonymous users (`_ANON`). */
+  /** Per-user quotas (user-data/quotas.ts): accounts, then anonymous users (`_ANON`). */
   QUOTA_DOCUMENTS: count(10_000),
   QUOTA_DOCUMENTS_ANON: count(50),
   QUOTA_DOCUMENT_BYTES: bytes(104_857_600),

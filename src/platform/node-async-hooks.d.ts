@@ -1,6 +1,6 @@
 /**
  * The one Node API the Worker uses (nodejs_compat): the request-scoped audit log's store
- * (services/audit.ts). Declared here because the project has no Node type definitions.
+ * (platform/audit/audit-log.ts). Declared here because the project has no Node type definitions.
  */
 declare module 'node:async_hooks' {
   export class AsyncLocalStorage<T> {

@@ -24,7 +24,7 @@ export interface BaseRuntime {
   userKeys: UserKeys
   /** Where merge and erase events go for other Workers; undefined when not bound. */
   events: SessionEventQueue | undefined
-  /** The MAC keys of issued sessions' first refresh secrets (auth/issued-refresh.ts). */
+  /** The MAC keys of issued sessions' first refresh secrets (platform/tokens/issued-refresh.ts). */
   issuedKeys: IssuedSecretKeys
   /** Counts kept out of D1: sessions issued, rate-limit hits (Workers Analytics Engine). */
   analytics: Analytics

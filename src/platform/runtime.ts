@@ -21,7 +21,7 @@ export interface Runtime extends BaseRuntime {
   killSwitch: IsolateCache<number>
   /**
    * Throws a `SettingsError` when stored values need a master key that is not configured; checked
-   * once per isolate before the service answers (see services/key-check.ts).
+   * once per isolate before the service answers (see platform/crypto/key-check.ts).
    */
   checkKeys: () => Promise<void>
   /** Static assets (public/): the demo page and /docs; null where the binding is absent. */

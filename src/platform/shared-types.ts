@@ -78,6 +78,6 @@ export interface IssuedSession {
   expiresIn: number
 }
 
-/** What kind of value a sealed slot holds; part of its AES-GCM associated data (auth/sealing.ts). */
+/** What kind of value a sealed slot holds; part of its AES-GCM associated data (platform/crypto/sealing.ts). */
 export type SealedKind =
   'secret' | 'oauth.tokens' | 'oauth.client' | 'oauth.verifier' | 'signing-key'

@@ -2,7 +2,7 @@
  * Per-user quotas: how much one user may keep. Anonymous users cost nothing to create, so without
  * limits one script could fill D1 (10 GB a database); theirs are tighter. A user id says which kind
  * a user is (`anon_…` or `usr_…`), so no lookup is needed. Limits are checked inside the write's
- * own statement (see db/documents.ts and friends), so racing writes cannot overshoot them.
+ * own statement (see user-data/documents/queries.ts and friends), so racing writes cannot overshoot them.
  */
 import type { Settings } from '../platform/config'
 import { CODE } from '../contract/error-codes'

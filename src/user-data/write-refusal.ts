@@ -1,6 +1,6 @@
 /**
  * Explaining a guarded write that changed nothing. Per-user writes carry their conditions in the
- * statement (db/write-guard.ts, the quotas), so a refusal comes back as "no row changed"; one
+ * statement (user-data/write-guard.ts, the quotas), so a refusal comes back as "no row changed"; one
  * read then says which condition it was.
  */
 import type { Db } from '../platform/db/client'

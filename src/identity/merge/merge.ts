@@ -109,7 +109,7 @@ async function commitMerge(
   const filled = await quotasFilledFor(db, input.quotas, input)
   if (filled.length > 0) return { result: await skipMerge(db, input, filled), events: [] }
 
-  // From here the anonymous user's data takes no writes (db/write-guard.ts): a second tab's write
+  // From here the anonymous user's data takes no writes (user-data/write-guard.ts): a second tab's write
   // is either read below and moved, or refused and retried under the account. Nothing committed
   // after the reads can be left behind or dropped by the batch.
   await markMergeStarted(db, input.from, input.now)

@@ -6,7 +6,7 @@
  * Values sealed before key ids existed carry none. They were all sealed by the one key the service
  * had then, which a rotation moves to the end of `ENCRYPTION_KEY_PREVIOUS`, so they are attributed
  * to the oldest configured key: a fixed rule, not a guess per read. The start-up check
- * (services/key-check.ts) proves the rule on one such value before the service answers.
+ * (platform/crypto/key-check.ts) proves the rule on one such value before the service answers.
  */
 import { fromBase64, toBase64Url } from '../encoding'
 import { deriveSealingKey, importEncryptionKey, type SealingKeys } from './sealing'

@@ -2,7 +2,7 @@
  * Every column that holds a value sealed under the master key, and the queries key rotation needs
  * over all of them: counts per key id, the values not yet in the current form (under the current
  * key and bound to their slot), and a re-sealed value written back only if the row still holds what
- * was read. Forms are described in auth/sealing.ts.
+ * was read. Forms are described in platform/crypto/sealing.ts.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'

@@ -14,7 +14,7 @@ import { AppError } from '../errors'
 import { fromBase64, fromBase64Url, randomBytes, toBase64Url } from '../encoding'
 import { CODE } from '../../contract/error-codes'
 
-/** The keys one kind of value is sealed under, by master key id (see auth/keyring.ts). */
+/** The keys one kind of value is sealed under, by master key id (see platform/crypto/keyring.ts). */
 export interface SealingKeys {
   /** The master key id new values are sealed under and labelled with. */
   currentId: string

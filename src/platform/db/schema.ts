@@ -22,7 +22,7 @@ export const users = sqliteTable(
     emailVerifiedAt: integer('email_verified_at'),
     /**
      * Set when a merge of this (anonymous) user starts: its data takes no writes while the merge
-     * reads and moves it (see db/write-guard.ts); the merge's batch clears it as it tombstones.
+     * reads and moves it (see user-data/write-guard.ts); the merge's batch clears it as it tombstones.
      */
     mergeStartedAt: integer('merge_started_at'),
   },

@@ -1,6 +1,6 @@
 /**
  * The signing key set: ES256 key pairs kept in D1 with the private JWK sealed (AES-GCM) under
- * the master key (auth/keyring.ts), which each sealed value names. Each isolate caches the set briefly so verifying an access token needs no I/O.
+ * the master key (platform/crypto/keyring.ts), which each sealed value names. Each isolate caches the set briefly so verifying an access token needs no I/O.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import { SIGNING_ALG, type KeySet, type PublicSigningKey } from './key-set'

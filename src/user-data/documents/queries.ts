@@ -34,7 +34,7 @@ export interface DocumentPosition {
 }
 
 /**
- * Inserts one document if its user takes writes (db/write-guard.ts) and stays within `limits`,
+ * Inserts one document if its user takes writes (user-data/write-guard.ts) and stays within `limits`,
  * checked in the same statement; false when nothing was inserted. Its size is computed by D1.
  */
 export async function insertDocument(

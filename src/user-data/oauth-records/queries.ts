@@ -63,7 +63,7 @@ const SQL_COLUMNS = {
 
 /**
  * Sets one value (and the verifier's expiry) on the row, creating the row if needed, if the
- * user takes writes (db/write-guard.ts) and a new server stays within `maxServers`, in one
+ * user takes writes (user-data/write-guard.ts) and a new server stays within `maxServers`, in one
  * statement; false when nothing was written.
  */
 export async function upsertOAuthValue(

@@ -33,7 +33,7 @@ export interface PreferencesPatchWrite {
 }
 
 /**
- * Applies a merge patch in one statement, if the user takes writes (db/write-guard.ts), and
+ * Applies a merge patch in one statement, if the user takes writes (user-data/write-guard.ts), and
  * returns the stored result; undefined when nothing was written: the patched object would exceed
  * `maxBytes`, or the user takes no writes.
  */

@@ -1,6 +1,6 @@
 /**
  * Queries on `secrets`: one sealed value per (user, name). Every query is scoped by user id; the
- * values here are opaque ciphertext, sealed and opened in services/secrets.ts.
+ * values here are opaque ciphertext, sealed and opened in user-data/secrets/service.ts.
  */
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../platform/db/client'
@@ -38,7 +38,7 @@ export function findSecret(db: Db, userId: string, name: string) {
 
 /**
  * Creates or replaces one secret (`createdAt` stays that of the first write) if its user takes
- * writes (db/write-guard.ts) and a new name stays within `maxSecrets`, in one statement; false
+ * writes (user-data/write-guard.ts) and a new name stays within `maxSecrets`, in one statement; false
  * when nothing was written.
  */
 export async function upsertSecret(
