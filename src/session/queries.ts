@@ -6,10 +6,6 @@ import { control, sessions, users } from '../platform/db/schema'
 
 export type SessionRow = typeof sessions.$inferSelect
 
-export function insertSessionQuery(db: Db, row: typeof sessions.$inferInsert) {
-  return db.insert(sessions).values(row)
-}
-
 /**
  * How far a row's `expires_at` and `last_seen_at` may trail its session object: the object brings
  * the row up to date at most this often, so an active session costs one D1 index write an hour
