@@ -2,7 +2,7 @@
  * Passkeys on the demo page in Chromium, with CDP's virtual authenticator (CTAP2, internal,
  * resident keys and user verification): an anonymous visitor with a document creates an account
  * with a passkey alone and keeps the document; a second browser process (its own cookie jar)
- * holding the same passkey signs in with it. The page is opened at http://localhost: browsers
+ * holding the same passkey signs in with it, and its other tab hears the sign-in. The page is opened at http://localhost: browsers
  * refuse an IP address as a WebAuthn relying party, and the service's default RP ID for its
  * 127.0.0.1 origin is `localhost`.
  */
@@ -154,6 +154,12 @@ describe('passkeys on the demo page in Chromium', () => {
     await page.goto(`${origin}/`)
     await ready(page)
     expect(await text(page, '#user-kind')).toBe('anonymous')
+    // A second tab of that browser, open before the sign-in.
+    const otherTab = await second.context.newPage()
+    otherTab.on('pageerror', (error) => second.problems.push(`pageerror: ${error.message}`))
+    await otherTab.goto(`${origin}/`)
+    await ready(otherTab)
+    expect(await text(otherTab, '#user-id')).toBe(await text(page, '#user-id'))
 
     await page.click('#passkey-sign-in')
     await ready(page)
@@ -161,6 +167,11 @@ describe('passkeys on the demo page in Chromium', () => {
     expect(await text(page, '#user-id')).toBe(accountId)
     expect(await text(page, '#user-kind')).toBe('account')
     expect(await documentTitles(page)).toEqual(['Notes before signing up'])
+    // The other tab hears the sign-in and shows the account, without a reload.
+    await otherTab.locator('#user-id', { hasText: accountId }).waitFor()
+    await ready(otherTab)
+    expect(await text(otherTab, '#user-kind')).toBe('account')
+    expect(await documentTitles(otherTab)).toEqual(['Notes before signing up'])
     expect(second.problems).toEqual([])
   })
 })

@@ -204,4 +204,9 @@ $('logout-all').addEventListener('click', () =>
   }),
 )
 
+// A sign-in, sign-out or new anonymous user in another tab of this browser shows here too.
+client.subscribe((change) => {
+  if (change.remote) void act(load)
+})
+
 act(load)
