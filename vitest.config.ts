@@ -1,6 +1,7 @@
 import { cloudflareTest, getRunnerName, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { buildSync } from 'esbuild'
 import { defineConfig } from 'vitest/config'
+import { freePort } from './test/identity/providers/free-port.mjs'
 import { unstable_readConfig } from 'wrangler'
 
 // Tests run inside workerd against the Worker of wrangler.test.toml (wrangler.toml's Worker with
@@ -46,12 +47,37 @@ const eventsConsumer = buildSync({
   write: false,
 }).outputFiles[0]!.text
 
+// test/identity/providers/global-setup.mjs runs a real OpenID Provider on this loopback port; the
+// Worker's generic OIDC settings name it, so the port is chosen here, before both start.
+const oidcPort = await freePort()
+process.env.TEST_OIDC_PORT = String(oidcPort)
+process.env.TEST_OIDC_CALLBACK_ORIGIN = 'https://auth.example.com'
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`
+const OIDC_PROVIDERS = JSON.stringify([
+  {
+    id: 'loopback',
+    name: 'Loopback OIDC',
+    issuer: oidcIssuer,
+    clientId: 'edge-session-trusted',
+    clientSecret: 'loopback-secret-1',
+    scopes: ['openid', 'email', 'profile'],
+    trustVerifiedEmail: true,
+  },
+  {
+    id: 'loopback-untrusted',
+    name: 'Loopback OIDC (email not trusted)',
+    issuer: oidcIssuer,
+    clientId: 'edge-session-untrusted',
+    clientSecret: 'loopback-secret-2',
+  },
+])
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: TEST_CONFIG, environment: 'test' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations },
+        bindings: { TEST_MIGRATIONS: migrations, OIDC_PROVIDERS, TEST_OIDC_ISSUER: oidcIssuer },
         // test/rpc/session-service.test.ts reaches the consumer, which calls back over its own service binding.
         serviceBindings: { CONSUMER: 'consumer', EVENTS_CONSUMER: 'events-consumer' },
         workers: [
@@ -79,6 +105,7 @@ export default defineConfig({
   ],
   test: {
     setupFiles: ['./test/setup.ts'],
+    globalSetup: ['./test/identity/providers/global-setup.mjs'],
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     coverage: {

@@ -21,8 +21,15 @@ import { knownRoutesOnly, noRouteMessage } from './http/known-route'
 import { corsOrigin, originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
-import { accountRoutes, magicLinkRoutes, passkeyRoutes, signOutRoutes } from './identity'
-import { adminPasskeyRoutes, adminRoutes, adminUserRoutes } from './admin'
+import {
+  accountRoutes,
+  identityRoutes,
+  magicLinkRoutes,
+  passkeyRoutes,
+  providerRoutes,
+  signOutRoutes,
+} from './identity'
+import { adminIdentityRoutes, adminPasskeyRoutes, adminRoutes, adminUserRoutes } from './admin'
 import { authRoutes, meRoutes, sessionRoutes } from './session'
 import { demoRoutes, devRoutes, docsRoutes, publicRoutes, serveApiDocument } from './site'
 import { documentRoutes, oauthRoutes, preferenceRoutes, secretRoutes } from './user-data'
@@ -159,9 +166,12 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, settings: RouteSettings) {
   app.route('/', accountRoutes)
   app.route('/', magicLinkRoutes)
   app.route('/', passkeyRoutes)
+  app.route('/', providerRoutes)
+  app.route('/', identityRoutes)
   app.route('/', adminRoutes)
   app.route('/', adminUserRoutes)
   app.route('/', adminPasskeyRoutes)
+  app.route('/', adminIdentityRoutes)
   app.route('/', oauthRoutes)
   app.route('/', preferenceRoutes)
   app.route('/', secretRoutes)

@@ -8,6 +8,8 @@ declare global {
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[]
+      /** The loopback OpenID Provider of test/identity/providers/global-setup.mjs. */
+      TEST_OIDC_ISSUER: string
       /** A D1 database no migration was applied to (wrangler.test.toml). */
       EMPTY_DB: D1Database
     }

@@ -5,3 +5,4 @@
 export { adminRoutes } from './routes'
 export { adminUserRoutes } from './user-routes'
 export { adminPasskeyRoutes } from './passkey-routes'
+export { adminIdentityRoutes } from './identity-routes'

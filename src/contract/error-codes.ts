@@ -22,7 +22,22 @@ export const ERROR_CODES = {
     'The passkey did not verify (origin, relying party, challenge, signature, user verification or counter).',
   passkey_taken: 'This passkey is already registered.',
   last_sign_in_method:
-    "This is the account's last way to sign in: add a password, prove its email or add another passkey first.",
+    "This is the account's last way to sign in: add a password, prove its email, add a passkey or link another provider first.",
+  unknown_provider: 'No sign-in provider of this id is configured (GET /v1/auth/providers lists them).',
+  redirect_not_allowed:
+    'redirectTo is not an allowed redirect: its origin must be in REDIRECT_ORIGINS (or a loopback address).',
+  invalid_oauth_state:
+    'The sign-in with the provider is unknown, expired or already finished (state); start it again.',
+  provider_session_mismatch:
+    'This browser is not the one that started the sign-in with the provider; start it again here.',
+  provider_rejected:
+    "The provider's answer did not verify (code, ID token issuer, audience, nonce, signature or expiry).",
+  provider_unavailable: 'The provider could not be reached; retry shortly.',
+  invalid_handoff:
+    'The sign-in code is unknown, expired, already used, or does not match the code verifier.',
+  identity_email_in_use:
+    "An account already uses this identity's email, and this provider's email verification is not trusted for linking: sign in to that account first and link the provider from there.",
+  identity_taken: 'This provider identity is already linked to another account.',
   transport_conflict:
     'This request carries the session cookie, so it cannot ask for tokens: drop the ' +
     'X-Session-Transport header, or send no cookies (fetch credentials: "omit").',

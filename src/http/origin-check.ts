@@ -18,9 +18,16 @@ import { CODE } from '../contract/error-codes'
 const SAFE_METHODS = /^(GET|HEAD|OPTIONS)$/
 
 /** Requests the origin check lets through whatever their Origin. */
+/**
+ * A provider's form_post callback (Apple) is a cross-site POST by design. It carries no cookies
+ * (SameSite=Lax) and only redirects to the GET callback, which checks the flow's state.
+ */
+const CROSS_SITE_POST = /^\/v1\/auth\/providers\/[a-z0-9-]{1,32}\/callback$/
+
 function isExempt(c: Context): boolean {
   return (
     SAFE_METHODS.test(c.req.method) ||
+    (c.req.method === 'POST' && CROSS_SITE_POST.test(c.req.path)) ||
     c.req.header('authorization') !== undefined ||
     c.req.header(TRANSPORT_HEADER) !== undefined
   )

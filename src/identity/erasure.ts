@@ -8,6 +8,7 @@ import type { Db } from '../platform/db/client'
 import {
   auditEvents,
   documents,
+  identities,
   imports,
   loginAttempts,
   magicLinks,
@@ -83,6 +84,7 @@ export async function eraseUsers(
       rt.db.delete(oauthRecords).where(inArray(oauthRecords.userId, ids)),
       rt.db.delete(documents).where(inArray(documents.userId, ids)),
       rt.db.delete(passkeys).where(inArray(passkeys.userId, ids)),
+      rt.db.delete(identities).where(inArray(identities.userId, ids)),
       rt.db.delete(auditEvents).where(inArray(auditEvents.userId, ids)),
       rt.db.delete(imports).where(inArray(imports.userId, ids)),
       rt.db.delete(merges).where(inArray(merges.intoUserId, ids)),

@@ -65,6 +65,37 @@ function isBase64Key32(value: string): boolean {
   }
 }
 
+/** A provider's scopes: a space- or comma-separated list. */
+const scopes = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined))
+
+/** A generic OpenID Connect issuer, found by its discovery document. */
+const OidcProviderSetting = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,32}$/, 'id must be 1 to 32 of a-z, 0-9 and -'),
+  name: z.string().min(1).max(64),
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  /** Whether this issuer's `email_verified` may link to an existing account by email. */
+  trustVerifiedEmail: z.boolean().default(false),
+})
+
+const oidcProviders = z
+  .string()
+  .default('[]')
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of providers' })
+      return z.NEVER
+    }
+  })
+  .pipe(z.array(OidcProviderSetting))
+
 const base64Key32 = z
   .string({ message: 'is required (32 random bytes, base64)' })
   .refine(isBase64Key32, 'must be 32 bytes encoded as base64')
@@ -145,6 +176,41 @@ const SettingsFields = z.object({
   WEBAUTHN_ORIGINS: list.pipe(
     z.array(z.url({ message: 'must list origins like https://app.example.com' })),
   ),
+  /**
+   * Where a sign-in with a provider may return: origins (https://app.example.com) or an app's
+   * private-use scheme (com.example.app:). Defaults to PUBLIC_ORIGIN and ALLOWED_ORIGINS; loopback
+   * http://127.0.0.1:* and http://localhost:* are always allowed (native and CLI clients, RFC 8252 §7.3).
+   */
+  REDIRECT_ORIGINS: list.pipe(
+    z.array(
+      z.url({
+        message: 'must list origins like https://app.example.com or schemes like com.example.app:',
+      }),
+    ),
+  ),
+  /** Sign-in providers: each is offered only when its settings are complete. */
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_SCOPES: scopes,
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  GITHUB_SCOPES: scopes,
+  APPLE_CLIENT_ID: z.string().optional(),
+  APPLE_TEAM_ID: z.string().optional(),
+  APPLE_KEY_ID: z.string().optional(),
+  /** The Sign in with Apple key (PKCS#8 PEM, or its base64 body). */
+  APPLE_PRIVATE_KEY: z.string().optional(),
+  APPLE_SCOPES: scopes,
+  MICROSOFT_CLIENT_ID: z.string().optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().optional(),
+  /** `common`, `organizations`, `consumers` or a tenant id. */
+  MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a tenant id or common')
+    .default('common'),
+  MICROSOFT_SCOPES: scopes,
+  /** Generic OpenID Connect issuers: a JSON array of {id, name, issuer, clientId, clientSecret?, scopes?, trustVerifiedEmail?}. */
+  OIDC_PROVIDERS: oidcProviders,
 })
 
 /** Every setting's name: the README's Settings table lists each one (test/readme.test.ts). */
@@ -170,6 +236,9 @@ const SettingsSchema = SettingsFields.refine(
         WEBAUTHN_ORIGINS: s.WEBAUTHN_ORIGINS.length
           ? s.WEBAUTHN_ORIGINS.map((o) => new URL(o).origin)
           : defaultWebAuthnOrigins(origin, s.ALLOWED_ORIGINS),
+        REDIRECT_ORIGINS: s.REDIRECT_ORIGINS.length
+          ? s.REDIRECT_ORIGINS
+          : [...new Set([origin, ...s.ALLOWED_ORIGINS.map((o) => new URL(o).origin)])],
       }
     }
     ctx.addIssue({

@@ -14,6 +14,7 @@ export const ID_PATTERNS = {
   doc: new RegExp(`^doc_${BODY}$`),
   key: new RegExp(`^key_${BODY}$`),
   pk: new RegExp(`^pk_${BODY}$`),
+  idn: new RegExp(`^idn_${BODY}$`),
 } as const
 
 export const USER_ID_PATTERN = new RegExp(`^(anon|usr)_${BODY}$`)

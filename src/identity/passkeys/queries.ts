@@ -1,8 +1,9 @@
 /** The passkeys table: each statement decides its own race, so no check is apart from its write. */
-import { and, desc, eq, ne, or, sql } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../platform/db/client'
-import { passkeys, users } from '../../platform/db/schema'
+import { passkeys } from '../../platform/db/schema'
 import { insertUserQuery } from '../../platform/db/users'
+import { anotherWayIn } from '../ways-in'
 
 export type PasskeyRow = typeof passkeys.$inferSelect
 export type NewPasskey = typeof passkeys.$inferInsert
@@ -104,35 +105,21 @@ export function recordPasskeyUse(
 }
 
 /**
- * Deletes the passkey unless it is the account's last way in: it goes only if the account has a
- * password, a proven email (a sign-in link still works), or another passkey. One statement, so
- * two removals racing for the last two passkeys cannot both succeed.
+ * Deletes the passkey unless it is the account's last way in (ways-in.ts): one statement, so two
+ * removals racing for the last two passkeys cannot both succeed.
  */
 export async function deletePasskeyKeepingAWayIn(
   db: Db,
   userId: string,
   id: string,
 ): Promise<'deleted' | 'missing' | 'last_way_in'> {
-  const other = db
-    .select({ one: sql`1` })
-    .from(passkeys)
-    .where(and(eq(passkeys.userId, userId), ne(passkeys.id, id)))
-  const otherWayIn = db
-    .select({ one: sql`1` })
-    .from(users)
-    .where(
-      and(
-        eq(users.id, userId),
-        or(sql`${users.passwordHash} is not null`, sql`${users.emailVerifiedAt} is not null`),
-      ),
-    )
   const deleted = await db
     .delete(passkeys)
     .where(
       and(
         eq(passkeys.id, id),
         eq(passkeys.userId, userId),
-        or(sql`exists ${other}`, sql`exists ${otherWayIn}`),
+        anotherWayIn(db, userId, { passkeyId: id }),
       ),
     )
     .returning({ id: passkeys.id })

@@ -4,7 +4,7 @@
  * Times are integer milliseconds since the epoch.
  */
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const users = sqliteTable(
   'users',
@@ -287,4 +287,29 @@ export const passkeys = sqliteTable(
     lastUsedAt: integer('last_used_at'),
   },
   (t) => [index('passkeys_user_created').on(t.userId, t.createdAt)],
+)
+
+/**
+ * Accounts' identities at sign-in providers (Google, GitHub, an OpenID issuer). A provider's
+ * subject names one identity across every account (unique index): a race of two first sign-ins
+ * with it leaves one row. The email is as the provider asserted it; `emailVerified` says whether
+ * the provider claimed to have verified it, which proves a mailbox only for a trusted provider.
+ */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** The provider's id in the settings: `google`, `github`, or a generic issuer's id. */
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    email: text('email'),
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull(),
+    linkedAt: integer('linked_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('identities_provider_subject').on(t.provider, t.subject),
+    index('identities_user').on(t.userId),
+  ],
 )
