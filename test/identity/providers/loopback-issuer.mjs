@@ -7,8 +7,9 @@
  * - the interaction (login and consent) finishes at once for the account named in `login_hint`
  *   (JSON of its claims), so a test can drive the authorization with plain fetches;
  * - `POST /__test/id-token` arranges for the ID token of a given nonce to be re-signed with the
- *   provider's own key and some claims changed (another audience, an expiry in the past): what a
- *   misbehaving or compromised issuer would send, which oidc-provider will not do by itself.
+ *   provider's own key and some claims changed (another audience, an expiry in the past), or with
+ *   a key it never published (`signedByStranger`): what a misbehaving issuer or a forger would
+ *   send, which oidc-provider will not do by itself.
  */
 import { createServer } from 'node:http'
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
@@ -32,6 +33,8 @@ export async function startLoopbackIssuer(port, callbackOrigin) {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const jwk = { ...(await exportJWK(privateKey)), kid: 'loopback-1', alg: 'RS256', use: 'sig' }
   const signingKey = await importJWK(jwk, 'RS256')
+  // A key the provider never published, under the published key's id: a forged signature.
+  const { privateKey: strangerKey } = await generateKeyPair('RS256')
   /** @type {Map<string, Record<string, unknown>>} */
   const accounts = new Map()
   /** @type {Map<string, Record<string, unknown>>} */
@@ -90,10 +93,12 @@ export async function startLoopbackIssuer(port, callbackOrigin) {
     if (ctx.path === '/token' && answer?.id_token) {
       const claims = decodeJwt(answer.id_token)
       const changes = idTokenChanges.get(String(claims.nonce))
-      if (changes)
-        answer.id_token = await new SignJWT({ ...claims, ...changes })
+      if (changes) {
+        const { signedByStranger, ...changed } = changes
+        answer.id_token = await new SignJWT({ ...claims, ...changed })
           .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })
-          .sign(signingKey)
+          .sign(signedByStranger ? strangerKey : signingKey)
+      }
     }
   })
 
