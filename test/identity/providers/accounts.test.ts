@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest'
+import {
+  api,
+  bearer,
+  CookieJar,
+  countRows,
+  createAccountInJar,
+  expectError,
+  uniqueEmail,
+} from '../../helpers'
+import {
+  APP_RETURN,
+  authorizeAt,
+  providerAccount,
+  redirectParams,
+  signInInBrowser,
+  type ProviderAccount,
+} from './loopback'
+
+const ADMIN = bearer('test-admin-token-0123456789')
+
+interface Identity {
+  id: string
+  provider: string
+  email: string | null
+  emailVerified: boolean
+}
+
+async function me(jar: CookieJar) {
+  const res = await jar.fetch('/v1/me')
+  expect(res.status).toBe(200)
+  return (await res.json<{ user: { id: string; email: string | null; role: string } }>()).user
+}
+
+async function identities(jar: CookieJar): Promise<Identity[]> {
+  const res = await jar.fetch('/v1/me/identities')
+  expect(res.status).toBe(200)
+  return (await res.json<{ identities: Identity[] }>()).identities
+}
+
+/** An account made by registering its email (proven by the confirmation), signed in in `jar`. */
+async function provenAccount(email = uniqueEmail()) {
+  const jar = new CookieJar()
+  expect((await createAccountInJar(jar, email)).status).toBe(200)
+  return { jar, id: (await me(jar)).id, email }
+}
+
+async function linkFrom(jar: CookieJar, account: ProviderAccount, provider = 'loopback') {
+  const start = await jar.fetch(`/v1/me/identities/${provider}/start`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ redirectTo: APP_RETURN }),
+  })
+  expect(start.status).toBe(200)
+  const { authorizationUrl } = await start.json<{ authorizationUrl: string }>()
+  return redirectParams(
+    await jar.fetch(await authorizeAt(authorizationUrl, account), { redirect: 'manual' }),
+  )
+}
+
+describe('who a person signing in with a provider becomes', () => {
+  it("joins the account of a trusted provider's verified email, which counts as a proven mailbox", async () => {
+    const owner = await provenAccount()
+    const jar = new CookieJar()
+    const res = await signInInBrowser(
+      jar,
+      providerAccount({ email: owner.email, email_verified: true }),
+    )
+    expect(res.headers.get('location')).toBe(APP_RETURN)
+    expect((await me(jar)).id).toBe(owner.id)
+    expect((await identities(jar)).map((i) => i.provider)).toEqual(['loopback'])
+  })
+
+  it('does not link an unverified email that matches an account: sign in there and link', async () => {
+    const owner = await provenAccount()
+    const jar = new CookieJar()
+    const res = await signInInBrowser(
+      jar,
+      providerAccount({ email: owner.email, email_verified: false }),
+    )
+    expect(redirectParams(res).get('error')).toBe('identity_email_in_use')
+    expect(
+      await countRows('select count(*) as n from identities where user_id = ?', owner.id),
+    ).toBe(0)
+  })
+
+  it('does not link a verified email from a provider whose verification is not trusted', async () => {
+    const owner = await provenAccount()
+    const jar = new CookieJar()
+    const account = providerAccount({ email: owner.email, email_verified: true })
+    const res = await signInInBrowser(jar, account, 'loopback-untrusted')
+    expect(redirectParams(res).get('error')).toBe('identity_email_in_use')
+  })
+
+  it('makes a new account without an email for an unverified one, storing it on the identity', async () => {
+    const jar = new CookieJar()
+    const email = uniqueEmail()
+    await signInInBrowser(jar, providerAccount({ email, email_verified: false }))
+    const user = await me(jar)
+    expect(user.id).toMatch(/^usr_/)
+    expect(user.email).toBeNull()
+    expect(await identities(jar)).toMatchObject([
+      { provider: 'loopback', email, emailVerified: false },
+    ])
+  })
+
+  it('grants ADMIN_EMAILS only through a trusted verified email', async () => {
+    const untrusted = new CookieJar()
+    const claims = { email: 'boss@example.com', email_verified: true }
+    await signInInBrowser(untrusted, providerAccount(claims), 'loopback-untrusted')
+    expect((await me(untrusted)).role).toBe('user')
+    const trusted = new CookieJar()
+    await signInInBrowser(trusted, providerAccount(claims))
+    expect((await me(trusted)).role).toBe('admin')
+  })
+})
+
+describe('linking and unlinking identities', () => {
+  it('links another provider to the signed-in account, and refuses one another account has', async () => {
+    const owner = await provenAccount()
+    expect((await linkFrom(owner.jar, providerAccount())).get('linked')).toBe('loopback')
+    expect(await identities(owner.jar)).toHaveLength(1)
+
+    const elsewhere = providerAccount()
+    await signInInBrowser(new CookieJar(), elsewhere)
+    expect((await linkFrom(owner.jar, elsewhere)).get('error')).toBe('identity_taken')
+    expect(await identities(owner.jar)).toHaveLength(1)
+  })
+
+  it('refuses to unlink the last way to sign in, and unlinks once another exists', async () => {
+    const jar = new CookieJar()
+    await signInInBrowser(jar, providerAccount())
+    const [only] = await identities(jar)
+    const unlink = (id: string) => jar.fetch(`/v1/me/identities/${id}`, { method: 'DELETE' })
+    await expectError(await unlink(only!.id), 409, 'last_sign_in_method')
+
+    expect((await linkFrom(jar, providerAccount(), 'loopback-untrusted')).get('linked')).toBe(
+      'loopback-untrusted',
+    )
+    expect((await unlink(only!.id)).status).toBe(204)
+    expect((await identities(jar)).map((i) => i.provider)).toEqual(['loopback-untrusted'])
+  })
+
+  it('lets an administrator list and remove identities, even the last', async () => {
+    const jar = new CookieJar()
+    await signInInBrowser(jar, providerAccount())
+    const { id } = await me(jar)
+    const listed = await api(`/v1/admin/users/${id}/identities`, { headers: ADMIN })
+    expect(listed.status).toBe(200)
+    const [identity] = (await listed.json<{ identities: Identity[] }>()).identities
+    const removed = await api(`/v1/admin/users/${id}/identities/${identity!.id}`, {
+      method: 'DELETE',
+      headers: ADMIN,
+    })
+    expect(removed.status).toBe(204)
+    expect(await identities(jar)).toEqual([])
+  })
+})
