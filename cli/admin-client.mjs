@@ -55,5 +55,8 @@ export function createAdminClient({ url, token, fetch = globalThis.fetch }) {
     revokeSessions: (userId) => call('POST', `/v1/admin/users/${id(userId)}/revoke-sessions`),
     eraseUser: (userId) => call('DELETE', `/v1/admin/users/${id(userId)}`),
     importInstall: (body) => call('POST', '/v1/admin/import', body),
+    listIdentities: (userId) => call('GET', `/v1/admin/users/${id(userId)}/identities`),
+    removeIdentity: (userId, identityId) =>
+      call('DELETE', `/v1/admin/users/${id(userId)}/identities/${id(identityId)}`),
   }
 }

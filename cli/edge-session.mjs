@@ -88,6 +88,25 @@ users
   .description('one user with their live sessions')
   .action(withClient((client, id) => client.showUser(id)))
 
+const identities = program
+  .command('identities')
+  .description("an account's identities at sign-in providers (Google, GitHub, OpenID issuers)")
+identities
+  .command('list <id>')
+  .description("the account's identities, newest first")
+  .action(withClient((client, id) => client.listIdentities(id)))
+identities
+  .command('remove <id> <identityId>')
+  .description('unlink an identity, even the last way in (a support case)')
+  .option('--yes', 'confirm')
+  .action(
+    withClient(async (client, id, identityId, options) => {
+      needsYes('Removing an identity')(options)
+      await client.removeIdentity(id, identityId)
+      return { removed: identityId }
+    }),
+  )
+
 program
   .command('set-role <id> <role>')
   .description(

@@ -23,9 +23,10 @@ export const ERROR_CODES = {
   passkey_taken: 'This passkey is already registered.',
   last_sign_in_method:
     "This is the account's last way to sign in: add a password, prove its email, add a passkey or link another provider first.",
-  unknown_provider: 'No sign-in provider of this id is configured (GET /v1/auth/providers lists them).',
+  unknown_provider:
+    'No sign-in provider of this id is configured (GET /v1/auth/providers lists them).',
   redirect_not_allowed:
-    'redirectTo is not an allowed redirect: its origin must be in REDIRECT_ORIGINS (or a loopback address).',
+    'The redirectTo address is not allowed: its origin must be in REDIRECT_ORIGINS (or a loopback address).',
   invalid_oauth_state:
     'The sign-in with the provider is unknown, expired or already finished (state); start it again.',
   provider_session_mismatch:

@@ -25,8 +25,8 @@ import {
   recordIdentityUse,
   type IdentityRow,
 } from './identity-queries'
-import { providerRejected } from './provider-errors'
-import type { ProviderIdentity } from './provider'
+import { providerRejected } from './protocols/provider-errors'
+import type { ProviderIdentity } from './protocols/provider'
 
 export interface ResolvedIdentity {
   claimed: ClaimedMailbox

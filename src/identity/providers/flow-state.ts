@@ -8,7 +8,7 @@ import { randomBytes, toBase64Url } from '../../platform/encoding'
 import { ID_PATTERNS } from '../../platform/ids'
 import type { Runtime } from '../../platform/runtime'
 import { sessionStub } from '../../session'
-import type { ProviderIdentity } from './provider'
+import type { ProviderIdentity } from './protocols/provider'
 
 export const PENDING_FLOW_TTL_MS = 10 * 60 * 1000
 export const HANDOFF_TTL_MS = 60 * 1000

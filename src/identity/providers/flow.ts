@@ -20,11 +20,11 @@ import { requireRecentSignIn } from '../credentials/recent-sign-in'
 import { holdsSession } from '../session-proof'
 import { signIn, type SessionProof, type SignInOutcome } from '../sign-in'
 import { linkIdentity, resolveIdentityAccount } from './account-resolution'
-import { callbackUri } from './callback-uri'
+import { callbackUri } from './protocols/callback-uri'
 import { keepFlow, keepHandoff, takeFlow, takeHandoff, type PendingFlow } from './flow-state'
-import type { FlowSecrets, ProviderIdentity } from './provider'
+import type { FlowSecrets, ProviderIdentity } from './protocols/provider'
 import { allowedRedirect, redirectWith } from './redirect-targets'
-import { providerNamed } from './registry'
+import { providerNamed } from './protocols/registry'
 
 export interface StartRequest {
   redirectTo: string

@@ -13,7 +13,7 @@ import { RefreshTokenField, sessionProof } from '../session-proof'
 import { signInAnswer } from '../credentials/routes'
 import { exchangeHandoff, finishProviderCallback, startProviderFlow } from './flow'
 import { proofOfCaller } from './caller-proof'
-import { signInMethods } from './methods'
+import { signInMethods } from './protocols/methods'
 import { ProviderIdParam, StartBody, StartSchema } from './schemas'
 
 const TAGS = ['Providers']

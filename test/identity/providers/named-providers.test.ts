@@ -2,13 +2,13 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { parseSettings } from '../../../src/platform/config'
-import { signInMethods } from '../../../src/identity/providers/methods'
+import { signInMethods } from '../../../src/identity/providers/protocols/methods'
 import {
   appleIdentity,
   githubIdentity,
   microsoftIdentity,
   microsoftIssuerMatches,
-} from '../../../src/identity/providers/profile-mapping'
+} from '../../../src/identity/providers/protocols/profile-mapping'
 import appleClaims from './fixtures/apple-id-token-claims.json'
 import appleUser from './fixtures/apple-first-sign-in-user.json'
 import githubEmails from './fixtures/github-emails.json'

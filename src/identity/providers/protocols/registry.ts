@@ -2,9 +2,9 @@
  * The providers this deployment offers: each named provider whose settings are complete, then
  * every generic OpenID issuer of OIDC_PROVIDERS. Built once per settings object (per isolate).
  */
-import type { Settings } from '../../platform/config'
-import { AppError } from '../../platform/errors'
-import { CODE } from '../../contract/error-codes'
+import type { Settings } from '../../../platform/config'
+import { AppError } from '../../../platform/errors'
+import { CODE } from '../../../contract/error-codes'
 import { createOidcProvider } from './generic-oidc'
 import { namedProviders } from './named-providers'
 import type { SignInProvider } from './provider'

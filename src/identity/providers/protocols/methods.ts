@@ -1,5 +1,5 @@
 /** What `GET /v1/auth/providers` answers: the built-in methods, then each configured provider. */
-import type { Settings } from '../../platform/config'
+import type { Settings } from '../../../platform/config'
 import { providersOf } from './registry'
 
 export type SignInMethod = 'magic-link' | 'password' | 'passkey'

@@ -12,8 +12,8 @@ import {
   OAuth2RequestError,
   type OAuth2Tokens,
 } from 'arctic'
-import type { Settings } from '../../platform/config'
-import { fromBase64 } from '../../platform/encoding'
+import type { Settings } from '../../../platform/config'
+import { fromBase64 } from '../../../platform/encoding'
 import { verifyIdToken } from './id-tokens'
 import {
   appleIdentity,

@@ -1,6 +1,6 @@
 /** The errors of a provider flow, in the service's one vocabulary. */
-import { AppError } from '../../platform/errors'
-import { CODE } from '../../contract/error-codes'
+import { AppError } from '../../../platform/errors'
+import { CODE } from '../../../contract/error-codes'
 
 /** 400: the provider's answer did not verify; `why` goes to the log, not the wire. */
 export function providerRejected(why: string): AppError {

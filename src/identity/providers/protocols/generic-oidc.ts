@@ -4,7 +4,7 @@
  * audience, expiry, nonce) and its signature by the issuer's JWKS (id-tokens.ts).
  */
 import * as oauth from 'oauth4webapi'
-import { normalizeEmail } from '../emails'
+import { normalizeEmail } from '../../emails'
 import { verifyIdToken } from './id-tokens'
 import { providerRejected, providerUnavailable } from './provider-errors'
 import type { FlowSecrets, ProviderIdentity, SignInProvider } from './provider'

@@ -3,7 +3,7 @@
  * own JSON (tested against recorded responses): which email is verified, whether that
  * verification is trusted, and the issuer a token must come from.
  */
-import { normalizeEmail } from '../emails'
+import { normalizeEmail } from '../../emails'
 import { oidcIdentity } from './generic-oidc'
 import type { ProviderIdentity } from './provider'
 
