@@ -99,6 +99,31 @@ describe('token clients (mobile, CLI): the callback hands off a one-time code', 
     ).toBe(1)
   })
 
+  it('makes one account when twenty clients exchange codes for one new identity at once', async () => {
+    const account = providerAccount({ email: uniqueEmail(), email_verified: false })
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const session = await createTokenSession()
+        const { verifier, challenge } = await pkcePair()
+        return { verifier, code: await handoffCode(session, challenge, account) }
+      }),
+    )
+    const answers = await Promise.all(
+      clients.map(({ code, verifier }) =>
+        post('/v1/auth/providers/exchange', { code, codeVerifier: verifier }),
+      ),
+    )
+    const users = new Set<string>()
+    for (const res of answers) {
+      expect(res.status).toBe(200)
+      users.add((await res.json<SignInBody>()).user.id)
+    }
+    expect(users.size).toBe(1)
+    expect(
+      await countRows('select count(*) as n from identities where subject = ?', account.sub),
+    ).toBe(1)
+  })
+
   it('accepts a loopback redirect on any port but not an unlisted scheme', async () => {
     const anon = await createTokenSession()
     const { challenge } = await pkcePair()
