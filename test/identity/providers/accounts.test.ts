@@ -5,12 +5,17 @@ import {
   CookieJar,
   countRows,
   createAccountInJar,
+  createTokenSession,
   expectError,
+  post,
   uniqueEmail,
 } from '../../helpers'
+import { SoftwareAuthenticator } from '../passkeys/authenticator'
+import { signUp } from '../passkeys/flows'
 import {
   APP_RETURN,
   authorizeAt,
+  pkcePair,
   providerAccount,
   redirectParams,
   signInInBrowser,
@@ -139,6 +144,35 @@ describe('linking and unlinking identities', () => {
     )
     expect((await unlink(only!.id)).status).toBe(204)
     expect((await identities(jar)).map((i) => i.provider)).toEqual(['loopback-untrusted'])
+  })
+
+  it('counts a linked identity as a way in when the last passkey goes, and the reverse', async () => {
+    const account = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
+    const token = account.tokens.accessToken
+    const { challenge } = await pkcePair()
+    const start = await post(
+      '/v1/me/identities/loopback/start',
+      { redirectTo: 'http://127.0.0.1:53682/linked', codeChallenge: challenge },
+      bearer(token),
+    )
+    expect(start.status).toBe(200)
+    const { authorizationUrl } = await start.json<{ authorizationUrl: string }>()
+    const callback = await authorizeAt(authorizationUrl, providerAccount())
+    expect(redirectParams(await api(callback, { redirect: 'manual' })).get('linked')).toBe(
+      'loopback',
+    )
+    const removePasskey = await api(`/v1/me/passkeys/${account.passkey.id}`, {
+      method: 'DELETE',
+      headers: bearer(token),
+    })
+    expect(removePasskey.status).toBe(204)
+    const listed = await api('/v1/me/identities', { headers: bearer(token) })
+    const [identity] = (await listed.json<{ identities: Identity[] }>()).identities
+    const unlink = await api(`/v1/me/identities/${identity!.id}`, {
+      method: 'DELETE',
+      headers: bearer(token),
+    })
+    await expectError(unlink, 409, 'last_sign_in_method')
   })
 
   it('lets an administrator list and remove identities, even the last', async () => {
