@@ -54,7 +54,20 @@ export async function resolveIdentityAccount(
     if (holder?.emailVerifiedAt != null && !holder.mergedInto)
       throw new AppError(409, CODE.identity_email_in_use)
   }
-  const row = await insertIdentityAccount(rt.db, newIdentity(createId('usr'), identity, now), now)
+  const accountId = createId('usr')
+  const row = await insertIdentityAccount(rt.db, newIdentity(accountId, identity, now), now)
+  if (row.userId === accountId)
+    await recordAuditEvent(
+      rt.db,
+      {
+        type: 'auth.registered',
+        userId: accountId,
+        sessionId: null,
+        detail: { method: 'provider', provider: identity.provider },
+      },
+      meta,
+      now,
+    )
   return signInKnown(rt, row, identity, now)
 }
 

@@ -38,8 +38,11 @@ export async function startProviderFlow(
   providerId: string,
   request: StartRequest,
   options: { intent: PendingFlow['intent']; proven: boolean },
+  meta: RequestMeta,
 ): Promise<URL> {
   const provider = providerNamed(rt.settings, providerId)
+  // Each start stores a pending flow in the session's object: the per-IP shield bounds them.
+  await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const redirectTo = allowedRedirect(rt.settings.REDIRECT_ORIGINS, request.redirectTo).toString()
   const now = Date.now()
   if (options.intent === 'link') {
@@ -117,6 +120,7 @@ export async function exchangeHandoff(
   meta: RequestMeta,
 ): Promise<SignInOutcome> {
   const now = Date.now()
+  await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const taken = await takeHandoff(rt, request.code, now)
   if (!taken) throw new AppError(400, CODE.invalid_handoff)
   const challenge = await oauth.calculatePKCECodeChallenge(request.codeVerifier)

@@ -42,16 +42,23 @@ export const identityRoutes = createRouter()
       request: { params: ProviderIdParam, body: jsonBody(StartBody) },
       responses: {
         200: jsonContent(StartSchema, 'Where to send the browser'),
-        ...errorResponses(400, 401, 403, 404, 413, 503),
+        ...errorResponses(400, 401, 403, 404, 413, 429, 503),
       },
     }),
     async (c) => {
       const body = c.req.valid('json')
       const caller = requireUser(c)
-      const url = await startProviderFlow(c.var.rt, caller, c.req.valid('param').id, body, {
-        intent: 'link',
-        proven: await proofOfCaller(c, caller, body.refreshToken),
-      })
+      const url = await startProviderFlow(
+        c.var.rt,
+        caller,
+        c.req.valid('param').id,
+        body,
+        {
+          intent: 'link',
+          proven: await proofOfCaller(c, caller, body.refreshToken),
+        },
+        requestMeta(c),
+      )
       return c.json({ authorizationUrl: url.toString() }, 200)
     },
   )

@@ -59,16 +59,23 @@ export const providerRoutes = createRouter()
       request: { params: ProviderIdParam, body: jsonBody(StartBody) },
       responses: {
         200: jsonContent(StartSchema, 'Where to send the browser'),
-        ...errorResponses(400, 401, 403, 404, 413, 503),
+        ...errorResponses(400, 401, 403, 404, 413, 429, 503),
       },
     }),
     async (c) => {
       const body = c.req.valid('json')
       const caller = requireUser(c)
-      const url = await startProviderFlow(c.var.rt, caller, c.req.valid('param').id, body, {
-        intent: 'sign-in',
-        proven: await proofOfCaller(c, caller, body.refreshToken),
-      })
+      const url = await startProviderFlow(
+        c.var.rt,
+        caller,
+        c.req.valid('param').id,
+        body,
+        {
+          intent: 'sign-in',
+          proven: await proofOfCaller(c, caller, body.refreshToken),
+        },
+        requestMeta(c),
+      )
       return c.json({ authorizationUrl: url.toString(), ...issuedTokens(c) }, 200)
     },
   )
@@ -143,7 +150,7 @@ export const providerRoutes = createRouter()
       },
       responses: {
         200: jsonContent(SignInSchema, 'Signed in'),
-        ...errorResponses(400, 401, 409, 413),
+        ...errorResponses(400, 401, 409, 413, 429),
       },
     }),
     async (c) => {

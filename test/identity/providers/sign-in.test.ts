@@ -4,6 +4,7 @@ import {
   APP_RETURN,
   authorizeAt,
   providerAccount,
+  PUBLIC_ORIGIN,
   redirectParams,
   signInInBrowser,
   startInBrowser,
@@ -181,6 +182,28 @@ describe('sign-in with a generic OpenID provider (a real oidc-provider on loopba
         400,
         'redirect_not_allowed',
       )
+  })
+
+  it("turns a provider's cross-site form_post callback into the GET a browser sends its cookies with", async () => {
+    const jar = new CookieJar()
+    const account = providerAccount({ email: uniqueEmail(), email_verified: true })
+    const callback = new URL(await authorizeAt(await startInBrowser(jar), account), PUBLIC_ORIGIN)
+    // The provider's page POSTs the form from its own origin; SameSite=Lax keeps our cookies off it.
+    const posted = await api(callback.pathname, {
+      method: 'POST',
+      headers: {
+        Origin: 'https://appleid.apple.com',
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: callback.searchParams.toString(),
+      redirect: 'manual',
+    })
+    expect(posted.status).toBe(303)
+    const next = posted.headers.get('location')!
+    expect(next.startsWith(`${callback.pathname}?`)).toBe(true)
+    const res = await jar.fetch(next, { redirect: 'manual' })
+    expect(res.headers.get('location')).toBe(APP_RETURN)
+    expect((await me(jar)).isAnonymous).toBe(false)
   })
 
   it('answers 404 for a provider that is not configured', async () => {
