@@ -175,6 +175,20 @@ describe('linking and unlinking identities', () => {
     await expectError(unlink, 409, 'last_sign_in_method')
   })
 
+  it("erases an account's identities with it, so the identity later starts afresh", async () => {
+    const account = providerAccount()
+    const first = new CookieJar()
+    await signInInBrowser(first, account)
+    const { id } = await me(first)
+    expect((await api(`/v1/admin/users/${id}`, { method: 'DELETE', headers: ADMIN })).status).toBe(
+      204,
+    )
+    expect(await countRows('select count(*) as n from identities where user_id = ?', id)).toBe(0)
+    const again = new CookieJar()
+    expect((await signInInBrowser(again, account)).headers.get('location')).toBe(APP_RETURN)
+    expect((await me(again)).id).not.toBe(id)
+  })
+
   it('lets an administrator list and remove identities, even the last', async () => {
     const jar = new CookieJar()
     await signInInBrowser(jar, providerAccount())
