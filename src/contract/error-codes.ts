@@ -114,6 +114,8 @@ export const CLIENT_ERROR_CODES = {
     "The server answered, but the browser withheld the answer (CORS): add this page's origin to the service's ALLOWED_ORIGINS.",
   http_error: 'The server answered with something other than the contract.',
   invalid_response: 'The answer was not JSON.',
+  provider_sign_in_not_started:
+    'No provider sign-in was started from this client (its PKCE verifier is missing): call signInWith() again.',
 } as const satisfies Record<string, string>
 
 export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES

@@ -9,6 +9,18 @@ export { SessionClientError } from './errors'
 export type { ClientErrorCode, ErrorBody } from './errors'
 export type { ErrorCode } from '../../contract/error-codes'
 export type { PasskeySignInOptions } from './passkey-calls'
+export { createMemoryVerifierStore } from './pkce'
+export type { VerifierStore } from './pkce'
+export { providerReturnError } from './providers'
+export type {
+  AuthMethod,
+  AuthProvider,
+  AuthProviders,
+  Identity,
+  ProviderRedirect,
+  ProviderRedirectOptions,
+  ProviderSignIn,
+} from './providers'
 export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
 export type { GetTokenOptions } from './access-tokens'
 export type {

@@ -7,6 +7,8 @@ import { warnIfCrossSite } from './cross-origin'
 import { SessionClientError } from './errors'
 import { createOAuthCalls } from './oauth-calls'
 import { createPasskeyCalls } from './passkey-calls'
+import { createDefaultVerifierStore, type VerifierStore } from './pkce'
+import { createProviderCalls } from './providers'
 import { createRequester, type FetchLike, type Transport } from './requester'
 import { createSessionTracker } from './session-tracker'
 import { createTabChannel, type TabChannel } from './tab-channel'
@@ -52,6 +54,11 @@ export interface SessionClientOptions {
    * BroadcastChannel (else localStorage events) named after `baseUrl`; `false` keeps to this tab.
    */
   tabChannel?: TabChannel | false | undefined
+  /**
+   * Token transport only: where a provider sign-in's PKCE verifier waits for the return.
+   * Defaults to `sessionStorage` (this tab, survives the redirect), else memory.
+   */
+  verifierStore?: VerifierStore | undefined
 }
 
 export interface Credentials {
@@ -133,6 +140,22 @@ export function createSessionClient(options: SessionClientOptions) {
     return signedIn
   }
   const { passkeys, signInWithPasskey } = createPasskeyCalls(call, signIn)
+  const providerCalls = createProviderCalls({
+    transport,
+    call,
+    verifiers:
+      options.verifierStore ?? createDefaultVerifierStore(`edge-session:pkce:${options.baseUrl}`),
+    async ensureSession() {
+      const { status } = tracker.getState()
+      if (status === 'loading' || status === 'signed_out') tracker.answered(await fetchMe())
+    },
+    signIn,
+    async me() {
+      const answer = await fetchMe()
+      tracker.answered(answer)
+      return answer
+    },
+  })
 
   return {
     transport,
@@ -265,6 +288,8 @@ export function createSessionClient(options: SessionClientOptions) {
     signInWithPasskey,
     /** Sign up with a passkey alone, add one to the account, list, rename, remove. */
     passkeys,
+    /** Sign-in with other providers (Google, GitHub, OpenID) and the linked identities. */
+    ...providerCalls,
     /** Sets or changes the password (a first one needs a recent sign-in); other sessions end. */
     changePassword: (currentPassword: string | undefined, newPassword: string) =>
       call<void>({
