@@ -1,7 +1,7 @@
 // The demo page's script (served as /demo/app.js): drives the browser SDK, served beside it as
 // /demo/client.js, over cookie transport. Everything it shows is written with textContent, never
 // as HTML, because titles, emails and preference values come from users.
-import { createSessionClient, SessionClientError } from './client.js'
+import { createSessionClient, providerReturnError, SessionClientError } from './client.js'
 
 const client = createSessionClient({ baseUrl: location.origin })
 
@@ -94,17 +94,72 @@ function renderMerge(merge) {
     : 'Nothing to merge: this session was not anonymous.'
 }
 
+/** This page's address without a provider's return parameters: where a provider sends you back. */
+function pageUrl() {
+  const url = new URL(location.href)
+  for (const name of ['error', 'code', 'state']) url.searchParams.delete(name)
+  return url.href
+}
+
+/** A button per configured provider: sign in while anonymous, link once signed in. */
+function renderProviders({ providers }, user) {
+  $('providers-section').hidden = providers.length === 0
+  $('providers').replaceChildren(
+    ...providers.map((p) => {
+      const label = user.isAnonymous ? `Continue with ${p.name}` : `Link ${p.name}`
+      const button = el('button', label, { type: 'button', 'data-provider': p.id })
+      button.addEventListener('click', () =>
+        act(() =>
+          user.isAnonymous
+            ? client.signInWith(p.id, { redirectTo: pageUrl() })
+            : client.linkIdentity(p.id, { redirectTo: pageUrl() }),
+        ),
+      )
+      return button
+    }),
+  )
+}
+
+function renderIdentities(identities) {
+  $('identities').replaceChildren(
+    ...identities.map((identity) => {
+      const item = el('li', undefined, { 'data-id': identity.id })
+      item.append(el('strong', identity.provider), ` ${identity.email ?? ''} `)
+      const unlink = el('button', 'Unlink', { type: 'button' })
+      unlink.addEventListener('click', () =>
+        act(async () => {
+          await client.unlinkIdentity(identity.id)
+          await load()
+        }),
+      )
+      item.append(unlink)
+      return item
+    }),
+  )
+}
+
+/** A service older than provider sign-in has no identities to list. */
+function withoutIdentityRoutes(error) {
+  if (error instanceof SessionClientError && error.code === 'not_found') return []
+  throw error
+}
+
 /** Who am I, then the data: me() first, because it is what starts a session on a first visit. */
 async function load() {
-  renderUser(await client.me())
-  const [preferences, page, sessions] = await Promise.all([
+  const { user, session } = await client.me()
+  renderUser({ user, session })
+  const [preferences, page, sessions, offered, identities] = await Promise.all([
     client.preferences.get(),
     client.documents.list({ limit: 10 }),
     client.sessions(),
+    client.providers(),
+    user.isAnonymous ? [] : client.identities().catch(withoutIdentityRoutes),
   ])
   renderPreferences(preferences)
   renderDocuments(page)
   renderSessions(sessions)
+  renderProviders(offered, user)
+  renderIdentities(identities)
 }
 
 function onSubmit(formId, handler) {
@@ -209,4 +264,10 @@ client.subscribe((change) => {
   if (change.remote) void act(load)
 })
 
-act(load)
+// Back from a provider: a refusal arrives as ?error=<code>; it leaves the address bar once shown.
+const refused = providerReturnError(location.href)
+if (refused) history.replaceState(null, '', pageUrl())
+act(async () => {
+  await load()
+  if (refused) throw refused
+})

@@ -1,4 +1,4 @@
-// The example's page: who this is, a preference and a document, magic-link sign-in with its merge,
+// The example's page: who this is, a preference and a document, sign-in with a provider or a magic link with its merge,
 // registration confirmed by the mailed code, this user's sessions and sign-out everywhere. Every part follows useSession(), so a sign-in or
 // sign-out in another tab shows here without a reload.
 import type { SessionClient } from '@edge-session/client'
@@ -11,6 +11,7 @@ import {
   useSignOut,
 } from '@edge-session/react'
 import { useState } from 'react'
+import { Providers } from './providers'
 import { useUserData } from './use-user-data'
 
 const loadPreferences = (client: SessionClient) => client.preferences.get()
@@ -42,6 +43,7 @@ export function App() {
         )}
       </section>
       {user && <Data />}
+      {status === 'anonymous' && <Providers />}
       {user && <SignIn />}
       {status === 'anonymous' && <Register />}
       {user && <Sessions />}

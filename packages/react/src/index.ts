@@ -1,6 +1,7 @@
 /**
  * React bindings for the edge-session browser SDK (`@edge-session/react`): a provider taking a
- * client, `useSession()`, hooks for sign-in, sign-out, magic links and passkeys, and two prebuilt,
+ * client, `useSession()`, hooks for sign-in, sign-out, magic links, passkeys and providers
+ * (Google, GitHub, any OpenID issuer), and two prebuilt,
  * unstyled components (`<SignIn/>`, `<AccountMenu/>`). React and
  * `@edge-session/client` are peers; nothing else is imported at run time.
  */
@@ -23,6 +24,13 @@ export type {
 } from './use-session-action'
 export { usePasskeys, usePasskeySignIn } from './use-passkeys'
 export type { PasskeyActions } from './use-passkeys'
+export {
+  useAuthProviders,
+  useIdentities,
+  useProviderReturn,
+  useProviderSignIn,
+} from './use-providers'
+export type { AuthProvidersState, IdentityActions, ProviderReturnState } from './use-providers'
 export { SignIn } from './components/sign-in'
 export type { SignInMethod, SignInProps } from './components/sign-in'
 export { AccountMenu } from './components/account-menu'

@@ -1,50 +1,59 @@
 /**
- * `<SignIn/>`: a prebuilt, unstyled sign-in for the methods this service offers: a mailed link
- * (or its code, typed here), email and password, and registration confirmed by its mailed code.
+ * `<SignIn/>`: a prebuilt, unstyled sign-in for the methods this service offers
+ * (`GET /v1/auth/providers`): "Continue with <provider>" buttons, a passkey, a mailed link (or its
+ * code, typed here), email and password, and registration confirmed by its mailed code.
  * Every part carries an `es-sign-in…` class and `data-es-…` attributes for styling; labels,
  * live regions and focus follow the WAI-ARIA patterns, so it passes axe with no styling at all.
  */
 import type { SessionClientError, SignIn as SignInAnswer } from '@edge-session/client'
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react'
+import { usePasskeySignIn } from '../use-passkeys'
+import { useAuthProviders, useProviderReturn, useProviderSignIn } from '../use-providers'
 import { useConfirmRegistration, useMagicLink, useRegister, useSignIn } from '../use-session-action'
 import { classNames } from './class-names'
+import { returnUrl } from '../return-url'
+import { offeredMethods, type SignInMethod } from './sign-in-methods'
 
-/** A way in: `link` (a mailed link and code), `password`, `register` (with a mailed code). */
-export type SignInMethod = 'link' | 'password' | 'register'
+export type { SignInMethod } from './sign-in-methods'
 
 export interface SignInProps {
   /**
-   * The methods to offer, in order; the first is shown first. Default: all three, what this
-   * service offers today (a `GET /v1/auth/providers` route would list more once it exists).
+   * The methods to offer, in order, among those the service offers; the first form is shown
+   * first. Default: every one it offers (mailed link and password when it does not say).
    */
   methods?: readonly SignInMethod[] | undefined
-  /** Called after a sign-in; `useSession()` follows it anyway. */
+  /**
+   * Where a provider sends the person back (an origin in the service's `REDIRECT_ORIGINS`).
+   * Default: this page. A refusal comes back as `?error=` and shows here.
+   */
+  redirectTo?: string | undefined
+  /** Called after a sign-in on this page; `useSession()` follows it anyway. */
   onSignedIn?: ((answer: SignInAnswer) => void) | undefined
   /** Added to the root element's `es-sign-in` class. */
   className?: string | undefined
 }
 
-const METHOD_LABELS: Record<SignInMethod, string> = {
+type FormMethod = Exclude<SignInMethod, 'passkey'>
+
+const METHOD_LABELS: Record<FormMethod, string> = {
   link: 'Email me a link',
   password: 'Password',
   register: 'Create an account',
 }
 
 // Each form's accessible name: distinct from its fields' labels.
-const FORM_LABELS: Record<SignInMethod, string> = {
+const FORM_LABELS: Record<FormMethod, string> = {
   link: 'Sign in with a mailed link',
   password: 'Sign in with a password',
   register: 'Register with email and password',
 }
 
-const DEFAULT_METHODS: readonly SignInMethod[] = ['link', 'password', 'register']
-
-export function SignIn({
-  methods = DEFAULT_METHODS,
-  onSignedIn,
-  className,
-}: SignInProps): ReactElement {
-  const [method, setMethod] = useState<SignInMethod>(methods[0] ?? 'link')
+export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInProps): ReactElement {
+  const { offered } = useAuthProviders()
+  const offers = offeredMethods(offered, methods)
+  const forms = offers.filter((m): m is FormMethod => m !== 'passkey')
+  const [chosen, setMethod] = useState<FormMethod | null>(null)
+  const method: FormMethod = chosen && forms.includes(chosen) ? chosen : (forms[0] ?? 'link')
   // After a link request or a registration: the mailed code is what comes next.
   const [awaitingCode, setAwaitingCode] = useState(false)
   const [email, setEmail] = useState('')
@@ -54,6 +63,9 @@ export function SignIn({
   const login = useSignIn()
   const register = useRegister()
   const confirm = useConfirmRegistration()
+  const provider = useProviderSignIn()
+  const passkey = usePasskeySignIn()
+  const providerReturn = useProviderReturn()
   const id = useId()
   const codeInput = useRef<HTMLInputElement>(null)
 
@@ -76,26 +88,66 @@ export function SignIn({
     void ask.then((sent) => setAwaitingCode(sent !== undefined))
   }
 
-  const choose = (next: SignInMethod) => {
+  const choose = (next: FormMethod) => {
     setMethod(next)
     setAwaitingCode(false)
     setCode('')
   }
 
-  const actions = [magic.request, magic.verifyCode, login, register, confirm.code]
+  const actions = [
+    provider,
+    passkey,
+    magic.request,
+    magic.verifyCode,
+    login,
+    register,
+    confirm.code,
+  ]
   const pending = actions.some((action) => action.pending)
-  const error: SessionClientError | null = actions.find((action) => action.error)?.error ?? null
+  const error: SessionClientError | null =
+    actions.find((action) => action.error)?.error ?? providerReturn.error
   const needsPassword = method !== 'link' && !awaitingCode
+  const providers = offered?.providers ?? []
+  const offersPasskey = offers.includes('passkey')
 
   return (
     <div
       className={classNames('es-sign-in', className)}
       data-es-method={method}
       data-es-step={awaitingCode ? 'code' : 'credentials'}
+      aria-busy={offered === null}
     >
-      {methods.length > 1 && (
+      {(providers.length > 0 || offersPasskey) && (
+        <div className="es-sign-in__providers" role="group" aria-label="Other ways to sign in">
+          {providers.map((p) => (
+            <button
+              key={p.id}
+              type="button"
+              className="es-sign-in__provider"
+              data-es-provider={p.id}
+              disabled={pending}
+              onClick={() =>
+                void provider.run(p.id, { redirectTo: redirectTo ?? returnUrl(location.href) })
+              }
+            >
+              Continue with {p.name}
+            </button>
+          ))}
+          {offersPasskey && (
+            <button
+              type="button"
+              className="es-sign-in__passkey"
+              disabled={pending}
+              onClick={() => void passkey.run().then(signedIn)}
+            >
+              Sign in with a passkey
+            </button>
+          )}
+        </div>
+      )}
+      {forms.length > 1 && (
         <div className="es-sign-in__methods" role="group" aria-label="Ways to sign in">
-          {methods.map((m) => (
+          {forms.map((m) => (
             <button
               key={m}
               type="button"
@@ -109,76 +161,78 @@ export function SignIn({
           ))}
         </div>
       )}
-      <form
-        className="es-sign-in__form"
-        aria-label={FORM_LABELS[method]}
-        aria-busy={pending}
-        onSubmit={submit}
-      >
-        {awaitingCode ? (
-          <>
-            <p className="es-sign-in__sent" role="status">
-              We mailed a link and a code to {email}. Open the link, or type the code here.
-            </p>
-            <label className="es-sign-in__label" htmlFor={`${id}-code`}>
-              Code from the mail
-            </label>
-            <input
-              ref={codeInput}
-              id={`${id}-code`}
-              className="es-sign-in__input"
-              name="code"
-              autoComplete="one-time-code"
-              autoCapitalize="characters"
-              required
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-            />
-          </>
-        ) : (
-          <>
-            <label className="es-sign-in__label" htmlFor={`${id}-email`}>
-              Email
-            </label>
-            <input
-              id={`${id}-email`}
-              className="es-sign-in__input"
-              name="email"
-              type="email"
-              autoComplete="email"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          </>
-        )}
-        {needsPassword && (
-          <>
-            <label className="es-sign-in__label" htmlFor={`${id}-password`}>
-              Password
-            </label>
-            <input
-              id={`${id}-password`}
-              className="es-sign-in__input"
-              name="password"
-              type="password"
-              autoComplete={method === 'register' ? 'new-password' : 'current-password'}
-              minLength={method === 'register' ? 10 : undefined}
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </>
-        )}
-        <button type="submit" className="es-sign-in__submit" disabled={pending}>
-          {submitLabel(method, awaitingCode)}
-        </button>
-        {awaitingCode && (
-          <button type="button" className="es-sign-in__back" onClick={() => choose(method)}>
-            Use another email
+      {forms.length > 0 && (
+        <form
+          className="es-sign-in__form"
+          aria-label={FORM_LABELS[method]}
+          aria-busy={pending}
+          onSubmit={submit}
+        >
+          {awaitingCode ? (
+            <>
+              <p className="es-sign-in__sent" role="status">
+                We mailed a link and a code to {email}. Open the link, or type the code here.
+              </p>
+              <label className="es-sign-in__label" htmlFor={`${id}-code`}>
+                Code from the mail
+              </label>
+              <input
+                ref={codeInput}
+                id={`${id}-code`}
+                className="es-sign-in__input"
+                name="code"
+                autoComplete="one-time-code"
+                autoCapitalize="characters"
+                required
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+              />
+            </>
+          ) : (
+            <>
+              <label className="es-sign-in__label" htmlFor={`${id}-email`}>
+                Email
+              </label>
+              <input
+                id={`${id}-email`}
+                className="es-sign-in__input"
+                name="email"
+                type="email"
+                autoComplete="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            </>
+          )}
+          {needsPassword && (
+            <>
+              <label className="es-sign-in__label" htmlFor={`${id}-password`}>
+                Password
+              </label>
+              <input
+                id={`${id}-password`}
+                className="es-sign-in__input"
+                name="password"
+                type="password"
+                autoComplete={method === 'register' ? 'new-password' : 'current-password'}
+                minLength={method === 'register' ? 10 : undefined}
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </>
+          )}
+          <button type="submit" className="es-sign-in__submit" disabled={pending}>
+            {submitLabel(method, awaitingCode)}
           </button>
-        )}
-      </form>
+          {awaitingCode && (
+            <button type="button" className="es-sign-in__back" onClick={() => choose(method)}>
+              Use another email
+            </button>
+          )}
+        </form>
+      )}
       <div className="es-sign-in__error" role="alert" data-es-error={error?.code}>
         {error?.message}
       </div>
@@ -186,7 +240,7 @@ export function SignIn({
   )
 }
 
-function submitLabel(method: SignInMethod, awaitingCode: boolean): string {
+function submitLabel(method: FormMethod, awaitingCode: boolean): string {
   if (awaitingCode) return method === 'register' ? 'Confirm and sign in' : 'Sign in'
   if (method === 'password') return 'Sign in'
   return method === 'register' ? 'Create account' : 'Send link'
