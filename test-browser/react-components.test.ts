@@ -1,17 +1,21 @@
 /**
  * The prebuilt React components (examples/react at /react/#prebuilt) in Chromium: `<SignIn/>`
- * signs a person in by a mailed link's code (read from the dev outbox), and `<AccountMenu/>`
- * shows who it is, their sessions and sign-out; axe finds no accessibility violation at any step.
+ * offers the service's ways in (with a configured OpenID provider's button) and signs a person in
+ * by a mailed link's code (read from the dev outbox), and `<AccountMenu/>` shows who it is, their
+ * sessions and sign-out; axe finds no accessibility violation at any step.
  */
 import AxeBuilder from '@axe-core/playwright'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumLaunchOptions } from './browser.mjs'
 import { outputPath, startService, type Service } from './harness.mjs'
+import { oidcProviderArgs, startOidcIssuer, type OidcIssuer } from './oidc-issuer.mjs'
 
 const ACTION_TIMEOUT_MS = 20_000
 
 let service: Service
+let issuer: OidcIssuer
+const PROVIDER = { id: 'loopback', name: 'Loopback ID' }
 let browser: Browser
 let page: Page
 const problems: string[] = []
@@ -36,9 +40,14 @@ async function mailedCode(to: string): Promise<string> {
 
 beforeAll(async () => {
   const launch = await chromiumLaunchOptions()
+  issuer = await startOidcIssuer()
   service = await startService({
-    extraArgs: ['--var', 'DEMO:true', '--var', 'RATE_LIMITS:false', '--var', 'COOKIE_SECURE:false'],
+    extraArgs: [
+      ...['--var', 'DEMO:true', '--var', 'RATE_LIMITS:false', '--var', 'COOKIE_SECURE:false'],
+      ...oidcProviderArgs(issuer.issuer, [PROVIDER]),
+    ],
   })
+  issuer.allowCallbacksTo(service.baseUrl, [PROVIDER.id])
   browser = await chromium.launch({ executablePath: launch.executablePath, args: launch.args })
   // axe needs a page of an explicit context.
   page = await (await browser.newContext()).newPage()
@@ -52,12 +61,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close().catch(() => undefined)
   await service?.stop()
+  await issuer?.close()
 })
 
 describe('the prebuilt components in Chromium', () => {
-  it('offers link, password and registration with no axe violations', async () => {
+  it('offers the provider, link, password and registration with no axe violations', async () => {
     await page.goto(`${service.baseUrl}/react/#prebuilt`)
     await settled('anonymous')
+    const others = page.getByRole('group', { name: 'Other ways to sign in' })
+    await others.getByRole('button', { name: `Continue with ${PROVIDER.name}` }).waitFor()
+    expect(await axeViolations()).toEqual([])
     const methods = page.getByRole('group', { name: 'Ways to sign in' }).getByRole('button')
     expect(await methods.allTextContents()).toEqual([
       'Email me a link',
