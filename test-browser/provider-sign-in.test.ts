@@ -204,4 +204,16 @@ describe('sign-in with an OpenID provider in Chromium', () => {
     expect(new URL(page.url()).origin).toBe(service.baseUrl)
     expect(problems).toEqual([])
   })
+
+  it("shows a provider's refusal (?error=) on the page it returned to, once", async () => {
+    const { page, problems } = await openVisitor()
+    await page.goto(`${service.baseUrl}/?error=session_required`)
+    await ready(page)
+    expect(await errorShown(page)).toContain('session_required')
+    expect(new URL(page.url()).search).toBe('')
+    await page.reload()
+    await ready(page)
+    expect(await errorShown(page)).toBeNull()
+    expect(problems).toEqual([])
+  })
 })

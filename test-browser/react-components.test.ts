@@ -134,4 +134,14 @@ describe('the prebuilt components in Chromium', () => {
     expect(await page.locator('.es-sign-in').getAttribute('data-es-step')).toBe('code')
     expect(await axeViolations()).toEqual([])
   })
+
+  it("shows a provider's refusal (?error=) as the alert, and takes it out of the address", async () => {
+    await page.goto(`${service.baseUrl}/react/?error=session_required#prebuilt`)
+    await settled('anonymous')
+    const alert = page.locator('.es-sign-in__error[data-es-error="session_required"]')
+    await alert.waitFor()
+    expect((await alert.textContent())?.length).toBeGreaterThan(0)
+    expect(new URL(page.url()).search).toBe('')
+    expect(await axeViolations()).toEqual([])
+  })
 })

@@ -162,6 +162,20 @@ describe('completeSignInWith over cookie transport', () => {
   })
 })
 
+describe('completeSignInWith over cookie transport, refused', () => {
+  it("throws the return's ?error= without asking the service", async () => {
+    const sent: Sent[] = []
+    const client = createSessionClient({
+      baseUrl: BASE,
+      fetch: recordingFetch(sent, new CookieJar()),
+      tabChannel: false,
+    })
+    const error = await caught(client.completeSignInWith(`${APP}?error=${CODE.session_required}`))
+    expect(error).toMatchObject({ status: 400, code: CODE.session_required })
+    expect(sent).toEqual([])
+  })
+})
+
 describe('providers()', () => {
   it('answers link and password, no providers, from a service without the route', async () => {
     // An older service: its router answers the path with the contract's 404.
