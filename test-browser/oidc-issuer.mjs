@@ -55,8 +55,17 @@ export async function startOidcIssuer() {
   }
 }
 
-/** `wrangler dev` arguments that configure the service with this issuer as generic OIDC providers. */
+/**
+ * `wrangler dev` arguments that configure the service with this issuer as generic OIDC providers,
+ * its verified emails trusted as Google's are (a new account gets the email, proven).
+ */
 export function oidcProviderArgs(issuer, providers) {
-  const settings = providers.map(({ id, name }) => ({ id, name, issuer, ...OIDC_CLIENT }))
+  const settings = providers.map(({ id, name }) => ({
+    id,
+    name,
+    issuer,
+    ...OIDC_CLIENT,
+    trustVerifiedEmail: true,
+  }))
   return ['--var', `OIDC_PROVIDERS:${JSON.stringify(settings)}`]
 }

@@ -70,8 +70,14 @@ describe('the prebuilt components in Chromium', () => {
     await settled('anonymous')
     const others = page.getByRole('group', { name: 'Other ways to sign in' })
     await others.getByRole('button', { name: `Continue with ${PROVIDER.name}` }).waitFor()
+    expect(await others.getByRole('button').allTextContents()).toEqual([
+      `Continue with ${PROVIDER.name}`,
+      'Sign in with a passkey',
+    ])
     expect(await axeViolations()).toEqual([])
-    const methods = page.getByRole('group', { name: 'Ways to sign in' }).getByRole('button')
+    const methods = page
+      .getByRole('group', { name: 'Ways to sign in', exact: true })
+      .getByRole('button')
     expect(await methods.allTextContents()).toEqual([
       'Email me a link',
       'Password',

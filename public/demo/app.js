@@ -97,7 +97,7 @@ function renderMerge(merge) {
 /** This page's address without a provider's return parameters: where a provider sends you back. */
 function pageUrl() {
   const url = new URL(location.href)
-  for (const name of ['error', 'code', 'state']) url.searchParams.delete(name)
+  for (const name of ['error', 'code', 'state', 'linked']) url.searchParams.delete(name)
   return url.href
 }
 

@@ -124,6 +124,8 @@ export function createProviderCalls(options: ProviderCallsOptions) {
       method: 'POST',
       path,
       body: { redirectTo, codeChallenge },
+      // A token client without a session yet gets one here, its tokens in the answer.
+      issuesSession: true,
       // The flow is bound to this session: from an anonymous one, its data merges on return.
       provesSession: true,
     })
