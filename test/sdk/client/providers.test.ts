@@ -2,7 +2,8 @@
  * The SDK's provider sign-in against the real Worker: what it sends to start a flow (a PKCE
  * challenge of a verifier it keeps, the session's proof), how it reads a return URL (a typed
  * `?error=`, a handoff code exchanged once with its verifier), and its answer from a service that
- * has no provider routes. The whole redirect through a real provider is in
+ * has no provider routes; and a token client's whole sign-in through the loopback OpenID provider
+ * (test/identity/providers/global-setup.mjs). The browser's redirects are in
  * test-browser/provider-sign-in.test.ts.
  */
 import { describe, expect, it } from 'vitest'
@@ -16,7 +17,8 @@ import {
 } from '../../../src/sdk/client'
 import { codeChallengeOf, createCodeVerifier } from '../../../src/sdk/client/pkce'
 import { CLIENT_CODE, CODE, ERROR_CODES } from '../../../src/contract/error-codes'
-import { BASE, CookieJar } from '../../helpers'
+import { api, BASE, CookieJar, uniqueEmail } from '../../helpers'
+import { authorizeAt, providerAccount } from '../../identity/providers/loopback'
 import { caught, workerFetch } from './worker-fetch'
 
 const APP = 'https://app.example.com/signed-in'
@@ -183,5 +185,36 @@ describe('providers()', () => {
       workerFetch()(input.replace('/v1/auth/providers', '/v1/auth/providers-unknown'), init)
     const client = createSessionClient({ baseUrl: BASE, fetch: older, tabChannel: false })
     expect(await client.providers()).toEqual({ methods: ['magic-link', 'password'], providers: [] })
+  })
+})
+
+describe('a token client through the loopback OpenID provider', () => {
+  it('signs in with the handoff code and its verifier, merging the anonymous document once', async () => {
+    const sent: Sent[] = []
+    const client = tokenClientWith(sent, createMemoryVerifierStore())
+    const anonymous = await client.me()
+    const doc = await client.documents.create({ title: 'Made anonymously', content: '' })
+
+    const { authorizationUrl } = await client.signInWith('loopback', {
+      redirectTo: 'http://127.0.0.1:53682/callback',
+    })
+    const account = providerAccount({ email: uniqueEmail(), email_verified: true })
+    // The system browser a CLI opens: it carries no session, the handoff code stands in for it.
+    const callback = await api(await authorizeAt(authorizationUrl, account), { redirect: 'manual' })
+    expect(callback.status).toBe(302)
+    const returned = callback.headers.get('location') ?? ''
+
+    const signedIn = await client.completeSignInWith(returned)
+    expect(signedIn.user).toMatchObject({ email: account.email, isAnonymous: false })
+    expect(signedIn.session.id).toBe(anonymous.session.id)
+    expect(signedIn.merge).toMatchObject({ from: anonymous.user.id, moved: { documents: 1 } })
+    expect(client.getState()).toMatchObject({ status: 'account', user: { id: signedIn.user.id } })
+    expect((await client.documents.get(doc.id)).title).toBe('Made anonymously')
+
+    // The return URL again: its verifier is spent, so nothing is sent and nothing merges twice.
+    const exchanges = sent.filter((s) => s.path === '/v1/auth/providers/exchange').length
+    const again = await caught(client.completeSignInWith(returned))
+    expect(again.code).toBe(CLIENT_CODE.provider_sign_in_not_started)
+    expect(sent.filter((s) => s.path === '/v1/auth/providers/exchange').length).toBe(exchanges)
   })
 })
