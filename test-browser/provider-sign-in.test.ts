@@ -4,7 +4,8 @@
  * fills in the provider's own login and consent pages. An anonymous visitor with a document signs
  * in and keeps it in a new account; the same identity from a new browser process lands in that
  * account; an anonymous visitor whose identity already has an account ends up in it with their
- * document merged once; a redirect outside the allow-list is refused before anyone leaves.
+ * document merged once; a redirect outside the allow-list is refused before anyone leaves; and
+ * the React example's <SignIn/> goes there and back, `useSession()` showing the account.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -91,8 +92,8 @@ async function anonymousWithDocument(page: Page, title: string): Promise<string>
   return text(page, '#user-id')
 }
 
-/** "Continue with Loopback ID", the provider's login and consent pages, and back to the demo. */
-async function signInAtProvider(page: Page): Promise<void> {
+/** "Continue with Loopback ID", the provider's login and consent pages, and back to the service. */
+async function signInAtProvider(page: Page, settled = ready): Promise<void> {
   await page.getByRole('button', { name: `Continue with ${PROVIDER.name}` }).click()
   await page.waitForURL(`${issuer.issuer}/**`)
   // oidc-provider's development pages: any login and password, then consent.
@@ -106,7 +107,7 @@ async function signInAtProvider(page: Page): Promise<void> {
     page.waitForURL(`${service.baseUrl}/**`, { timeout: NAVIGATION_TIMEOUT_MS }),
   ])
   await page.waitForURL(`${service.baseUrl}/**`)
-  await ready(page)
+  await settled(page)
 }
 
 beforeAll(async () => {
@@ -214,6 +215,18 @@ describe('sign-in with an OpenID provider in Chromium', () => {
     await page.reload()
     await ready(page)
     expect(await errorShown(page)).toBeNull()
+    expect(problems).toEqual([])
+  })
+
+  it("signs in from <SignIn/>'s button, and useSession() shows the account after the redirect", async () => {
+    const { page, problems } = await openVisitor()
+    const status = (name: string) => page.locator(`main[data-status="${name}"]`).waitFor()
+    await page.goto(`${service.baseUrl}/react/#prebuilt`)
+    await status('anonymous')
+
+    await signInAtProvider(page, () => status('account'))
+    expect(new URL(page.url()).hash).toBe('#prebuilt')
+    expect(await page.locator('#signed-in-email').textContent()).toBe(`${LOGIN}@oidc.example`)
     expect(problems).toEqual([])
   })
 })
