@@ -16,6 +16,9 @@ import type {
   oauthRoutes,
 } from '../../../src/user-data/oauth-records/routes'
 import type { secretRoutes } from '../../../src/user-data/secrets/routes'
+import type { identityRoutes } from '../../../src/identity/providers/identity-routes'
+import type { providerRoutes } from '../../../src/identity/providers/routes'
+import type { IdentitySchema } from '../../../src/identity/providers/schemas'
 import type {
   ErrorSchema,
   MergeSchema,
@@ -72,6 +75,7 @@ describe('the SDK types', () => {
     expectTypeOf<Client.PreferencesPatch>().toEqualTypeOf<z.input<typeof PreferencesPatchSchema>>()
     expectTypeOf<Client.OAuthTokens>().toEqualTypeOf<z.infer<typeof OAuthTokensSchema>>()
     expectTypeOf<Client.OAuthClientInformation>().toEqualTypeOf<z.infer<typeof OAuthClientSchema>>()
+    expectTypeOf<Client.Identity>().toEqualTypeOf<z.infer<typeof IdentitySchema>>()
   })
 
   it('equal what the routes answer and take', () => {
@@ -98,6 +102,18 @@ describe('the SDK types', () => {
     type ServerEvent = Answer<typeof eventRoutes, '/v1/me/events', '$get', 200>['events'][number]
     expectTypeOf<Omit<Client.AuditEvent, 'detail'>>().toEqualTypeOf<Omit<ServerEvent, 'detail'>>()
     expectTypeOf<ServerEvent>().toExtend<Client.AuditEvent>()
+    expectTypeOf<Client.AuthProviders>().toEqualTypeOf<
+      Answer<typeof providerRoutes, '/v1/auth/providers', '$get', 200>
+    >()
+    expectTypeOf<Client.Identity[]>().toEqualTypeOf<
+      Answer<typeof identityRoutes, '/v1/me/identities', '$get', 200>['identities']
+    >()
+    expectTypeOf<Client.ProviderRedirect>().toExtend<
+      Pick<
+        Answer<typeof providerRoutes, '/v1/auth/providers/:id/start', '$post', 200>,
+        'authorizationUrl'
+      >
+    >()
     expectTypeOf<Client.OutboxMessage>().toEqualTypeOf<
       Answer<typeof devRoutes, '/v1/dev/outbox', '$get', 200>['messages'][number]
     >()
