@@ -15,8 +15,11 @@ import { transform } from 'esbuild'
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..')
 const REACT_ENTRY = join(ROOT, 'packages', 'react', 'dist', 'index.js')
-/** The React bindings' budget, minified and gzipped: what an app pays for them beside React. */
-export const REACT_ENTRY_BUDGET_BYTES = 3 * 1024
+/**
+ * The React bindings' budget, minified and gzipped: what an app pays for them beside React. 3.5 KB
+ * since <SignIn/> offers the service's providers and passkeys and reads a provider's return.
+ */
+export const REACT_ENTRY_BUDGET_BYTES = 3.5 * 1024
 
 /** Builds and packs every workspace into `dir` (emptied first); returns the tarballs' paths. */
 export async function packPackages(dir) {

@@ -3,15 +3,14 @@
  * redirect, the account's linked identities, and what the provider's return brought back (a
  * refusal in `?error=`, or a token client's handoff code to exchange).
  */
-import {
-  providerReturnError,
-  type AuthProviders,
-  type Identity,
-  type ProviderRedirect,
-  type ProviderRedirectOptions,
-  type ProviderSignIn,
-  type SessionClient,
-  type SessionClientError,
+import type {
+  AuthProviders,
+  Identity,
+  ProviderRedirect,
+  ProviderRedirectOptions,
+  ProviderSignIn,
+  SessionClient,
+  SessionClientError,
 } from '@edge-session/client'
 import { useEffect, useState } from 'react'
 import { returnUrl } from './return-url'
@@ -97,17 +96,16 @@ export function useProviderReturn(): ProviderReturnState {
   const [state, setState] = useState<ProviderReturnState>({ error: null, signedIn: null })
   useEffect(() => {
     if (typeof location === 'undefined') return
-    const url = new URL(location.href)
-    const error = providerReturnError(url)
-    const code = client.transport === 'token' ? url.searchParams.get('code') : null
-    if (!error && !code) return
-    history.replaceState(history.state, '', returnUrl(url.href))
-    if (error) return setState({ error, signedIn: null })
-    // No cancelling on unmount: the code is single use, and Strict Mode's second effect finds the
-    // address bar already clean, so this answer is the only one.
-    client.completeSignInWith(code ?? '').then(
+    const { href, search } = location
+    const params = new URLSearchParams(search)
+    const exchanges = client.transport === 'token' && params.has('code')
+    if (!params.has('error') && !exchanges) return
+    history.replaceState(history.state, '', returnUrl(href))
+    // The SDK reads the return: a refusal is thrown without a request, a code exchanged once. No
+    // cancelling on unmount: Strict Mode's second effect finds the address already clean.
+    client.completeSignInWith(href).then(
       (signedIn) => setState({ error: null, signedIn }),
-      (failure: SessionClientError) => setState({ error: failure, signedIn: null }),
+      (error: SessionClientError) => setState({ error, signedIn: null }),
     )
   }, [client])
   return state
