@@ -187,9 +187,9 @@ export function createProviderCalls(options: ProviderCallsOptions) {
     signInWith: (provider: string, redirect: ProviderRedirectOptions) =>
       start(`/v1/auth/providers/${segment(provider)}/start`, redirect),
     /**
-     * Finishes a provider sign-in where it returned: throws the `?error=` as a
+     * Finishes a provider sign-in (or link) where it returned: throws the `?error=` as a
      * `SessionClientError`; token transport exchanges the handoff code (a return URL or the code
-     * itself) for tokens, once; cookie transport asks who this is now.
+     * itself) for tokens, once; otherwise (cookie transport, a link's `?linked=`) asks who this is.
      * @example
      * const { user } = await client.completeSignInWith(location.href)
      */
@@ -202,7 +202,10 @@ export function createProviderCalls(options: ProviderCallsOptions) {
         }
       }
       const code = transport === 'token' ? handoffCode(urlOrCode) : null
-      return code ? exchange(code) : me()
+      if (code) return exchange(code)
+      // A link's return (`?linked=`) hands off nothing: its verifier has no code to go with.
+      if (transport === 'token') await verifiers.save(null)
+      return me()
     },
     /**
      * Links another provider's account to this account, through the same redirect as a sign-in.

@@ -138,6 +138,18 @@ describe('completeSignInWith over token transport', () => {
     expect(again.code).toBe(CLIENT_CODE.provider_sign_in_not_started)
   })
 
+  it("answers who this is after a link's return, which hands off no code, and forgets the verifier", async () => {
+    const sent: Sent[] = []
+    const verifiers = createMemoryVerifierStore()
+    const client = tokenClientWith(sent, verifiers)
+    const { user } = await client.me()
+    await verifiers.save('a-verifier-kept-from-the-start-call-0123456789')
+    const answer = await client.completeSignInWith(`${APP}?linked=idn_0123456789abcdefghjkmnpqrs`)
+    expect(answer.user.id).toBe(user.id)
+    expect(await verifiers.load()).toBeNull()
+    expect(sent.map((s) => s.path)).toEqual(['/v1/me', '/v1/me'])
+  })
+
   it("throws the return's ?error= and forgets the verifier", async () => {
     const sent: Sent[] = []
     const verifiers = createMemoryVerifierStore()
