@@ -259,9 +259,10 @@ $('logout-all').addEventListener('click', () =>
   }),
 )
 
-// A sign-in, sign-out or new anonymous user in another tab of this browser shows here too.
+// A sign-in or new anonymous user in another tab of this browser shows here too. A sign-out
+// elsewhere waits for that tab's new anonymous user: loading now would start a second one.
 client.subscribe((change) => {
-  if (change.remote) void act(load)
+  if (change.remote && change.type !== 'signed_out') void act(load)
 })
 
 // Back from a provider: a refusal arrives as ?error=<code>; it leaves the address bar once shown.
