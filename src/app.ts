@@ -10,12 +10,14 @@ import { HTTPException } from 'hono/http-exception'
 import { routePath } from 'hono/route'
 import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
+import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './http/transport'
 import { AppError, errorBody } from './platform/errors'
 import type { AppEnv } from './http/app-env'
 import { auditScope } from './http/audit-scope'
 import { knownRoutesOnly, noRouteMessage } from './http/known-route'
+import { BOOKMARK_HEADER, readReplicas } from './http/read-replicas'
 import { corsOrigin, originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
@@ -79,6 +81,26 @@ function payloadLimit(maxSize: number) {
 const HSTS = 'max-age=63072000; includeSubDomains'
 
 /**
+ * Paths whose GETs read only the user's own data and decide nothing about security: served by a
+ * D1 replica near the user at the client's bookmark (src/http/read-replicas.ts). Not /v1/me or
+ * /v1/sessions (a revocation or a merge shows there at once), not admin or sign-in; a `fresh`
+ * check or a transparent refresh moves the rest of its request to the primary.
+ */
+const REPLICA_READ_PREFIXES = [
+  '/v1/me/preferences',
+  '/v1/me/secrets',
+  '/v1/me/events',
+  '/v1/documents',
+  '/v1/oauth',
+]
+
+function readsFromReplica(c: Context<AppEnv>): boolean {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return false
+  const path = c.req.path
+  return REPLICA_READ_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+}
+
+/**
  * The app for one runtime, built on an isolate's first HTTP request (src/worker.ts), while that
  * request's first D1 read is in flight.
  */
@@ -114,8 +136,8 @@ export async function createApp(rt: Runtime) {
       origin: corsOrigin(settings.ALLOWED_ORIGINS, settings.LOG_LEVEL),
       credentials: true,
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowHeaders: ['Content-Type', 'Authorization', TRANSPORT_HEADER],
-      exposeHeaders: ['Retry-After', 'WWW-Authenticate'],
+      allowHeaders: ['Content-Type', 'Authorization', TRANSPORT_HEADER, BOOKMARK_HEADER],
+      exposeHeaders: ['Retry-After', 'WWW-Authenticate', BOOKMARK_HEADER],
       maxAge: 600,
     }),
   )
@@ -128,6 +150,7 @@ export async function createApp(rt: Runtime) {
   app.use('/v1/*', knownRoutesOnly())
   app.use('/v1/*', originCheck(settings.ALLOWED_ORIGINS))
   app.use('/v1/*', transportGuard())
+  app.use('/v1/*', readReplicas(readsFromReplica))
   const limiters = [...BODY_LIMITS, ['/v1', DEFAULT_BODY_LIMIT_BYTES] as const].map(
     ([prefix, maxSize]) => [prefix, payloadLimit(maxSize)] as const,
   )
