@@ -3,7 +3,7 @@
  * write guard and the merge movers every kind registers. Other slices import it only through this file.
  */
 export { mergeMovers } from './movers'
-export { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth-records/routes'
+export { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth-records/schemas'
 export {
   clearOAuthRecord,
   isServerId,
