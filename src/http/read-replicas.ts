@@ -5,8 +5,9 @@
  * holds every write the client has seen: a user always reads their own writes.
  *
  * Every other request reads and writes the primary through the plain binding, exactly as without
- * replication. Its writes, and those a session's object makes on its behalf, reach no bookmark of
- * ours, so its answer drops the client's bookmark: the next replica read starts on the primary.
+ * replication. A write's changes, and those a session's object makes on its behalf, reach no
+ * bookmark of ours, so its answer drops the client's bookmark: the next replica read starts on the
+ * primary. A read on the primary keeps the bookmark the client holds.
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
@@ -31,7 +32,7 @@ export function readReplicas(readsFromReplica: ReplicaReadPolicy): MiddlewareHan
     const read = readsFromReplica(c) ? openReadSession(rt.db.$client, presented) : null
     if (!read) {
       await next()
-      if (presented) forgetBookmark(c)
+      if (presented && mayHaveWritten(c)) forgetBookmark(c)
       return
     }
     primaryOf.set(c, rt)
@@ -54,6 +55,11 @@ export function pinReadsToPrimary(c: Context<AppEnv>): void {
 /** Clients without cookies (token transport, or any bearer) carry the bookmark in a header. */
 const carriesHeader = (c: Context<AppEnv>) =>
   wantsTokenTransport(c) || readBearerToken(c) !== undefined
+
+/** A write, or a session issued or rotated (a refresh may materialise it): D1 may have changed. */
+function mayHaveWritten(c: Context<AppEnv>): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) || c.var.issued !== null
+}
 
 function readBookmark(c: Context<AppEnv>): string | null {
   const value = carriesHeader(c)
