@@ -6,6 +6,9 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
+/** Issue #26's goal for the deployed bundle. */
+export const BUNDLE_GOAL_GZIP_BYTES = 160 * 1024
+
 export async function measureBundle(root, outdir) {
   rmSync(outdir, { recursive: true, force: true })
   const start = performance.now()
@@ -52,8 +55,9 @@ export function printBundle(bundle) {
   const check = bundle.wranglerReport
     ? ` (wrangler's own report: ${bundle.wranglerReport.totalKiB} KiB / gzip ${bundle.wranglerReport.gzipKiB} KiB)`
     : ''
+  const goal = bundle.gzipBytes <= BUNDLE_GOAL_GZIP_BYTES ? 'MET' : 'MISSED'
   console.log(
     `\nBundle (wrangler deploy --dry-run, worker.js): ${kb(bundle.rawBytes)} raw, ` +
-      `${kb(bundle.gzipBytes)} gzip -9${check}`,
+      `${kb(bundle.gzipBytes)} gzip -9${check}; goal <= 160 KiB gzip ${goal}`,
   )
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Load benchmark for the local service (`wrangler dev`: workerd + local D1 + local Durable Objects).
 //
-//   npm run bench [-- --duration 10 --connections 10 --no-sweep --no-anonymous --sweep-users 10000 --scale]
+//   npm run bench [-- --duration 10 --connections 10 --no-sweep --no-anonymous --no-startup
+//                    --no-index-writes --sweep-users 10000 --scale]
 //
 // Starts `scripts/start.mjs` on 127.0.0.1:$BENCH_PORT (default 8799, so it never meets a dev server
 // on 8787), warms every scenario up, runs one bounded autocannon run per scenario, prints a table
@@ -50,6 +51,13 @@
 // sampled every 500 ms from start-up to the end of the sweep phase) and the size of the bundle a
 // deploy would upload (bench/bundle.mjs: `wrangler deploy --dry-run`, gzipped at level 9).
 //
+// Before the service starts, two phases that run workerd of their own: start-up CPU
+// (bench/startup.mjs: `wrangler check startup` five times, median against the 30 ms goal;
+// `--no-startup` skips it) and the D1 index writes of 100 sessions refreshing for a simulated hour
+// (bench/index-writes.mjs runs the workerd test that counts them; `--no-index-writes` skips it).
+// The ratios of issue #26 (first refresh, steady refresh, /v1/me, token-info and anonymous
+// creation against /healthz, request logging off) come from the anonymous-first phase.
+//
 // The service runs with RATE_LIMITS=false: its per-IP and per-email limits (30 and 10 a minute)
 // would otherwise answer 429 to every sign-in scenario within its first second.
 import { randomBytes } from 'node:crypto'
@@ -59,6 +67,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { printAnonymous } from './anonymous.mjs'
 import { measureBundle, printBundle } from './bundle.mjs'
+import { countIndexWrites, printIndexWrites } from './index-writes.mjs'
+import { measureStartup, printStartup } from './startup.mjs'
 import { runScenario } from './load.mjs'
 import { printMemory, startRssSampler } from './memory.mjs'
 import {
@@ -105,6 +115,8 @@ function parseOptions() {
       'no-sweep': { type: 'boolean', default: false },
       'no-anonymous': { type: 'boolean', default: false },
       'no-snapshot': { type: 'boolean', default: false },
+      'no-startup': { type: 'boolean', default: false },
+      'no-index-writes': { type: 'boolean', default: false },
       'sweep-users': { type: 'string', default: '10000' },
       scale: { type: 'boolean', default: false },
       'scale-accounts': { type: 'string', default: '10000' },
@@ -137,6 +149,8 @@ function parseOptions() {
     anonymous: !values['no-anonymous'],
     sweepUsers,
     snapshot: !values['no-snapshot'],
+    startup: !values['no-startup'],
+    indexWrites: !values['no-index-writes'],
     scale: values.scale,
     ...(values.scale ? { scaleAccounts, scaleAnonymous } : {}),
   }
@@ -166,6 +180,14 @@ async function main() {
   } catch (error) {
     bundle = { error: error.message }
   }
+  // Also before the service: both start workerd of their own, and start-up CPU wants a quiet machine.
+  const startup = options.startup
+    ? await measureStartup(tree, OUTPUT_DIR).catch((error) => ({ error: error.message }))
+    : null
+  const indexWrites = options.indexWrites
+    ? // From the project itself: the snapshot leaves test/ behind.
+      await countIndexWrites(ROOT).catch((error) => ({ error: error.message }))
+    : null
   const logPath = join(OUTPUT_DIR, 'server.log')
   // The sweep phase fires the cron through /__scheduled and reads its results as the admin.
   const sweepArgs = options.sweep ? ['--test-scheduled', '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`] : []
@@ -180,6 +202,8 @@ async function main() {
       tree,
       snapshot,
       bundle,
+      startup,
+      indexWrites,
       rss,
       startedAt,
       loadBefore,
@@ -192,7 +216,7 @@ async function main() {
 }
 
 async function benchmark(service, logPath, options, run) {
-  const { tree, bundle, rss, startedAt, loadBefore } = run
+  const { tree, bundle, startup, indexWrites, rss, startedAt, loadBefore } = run
   try {
     await waitUntilHealthy(service)
   } catch (error) {
@@ -262,6 +286,8 @@ async function benchmark(service, logPath, options, run) {
   const restarts = runtimeRestarts(memory, healthyAt, phases)
   printRestarts(restarts)
   printBundle(bundle)
+  printStartup(startup)
+  printIndexWrites(indexWrites)
   const loadAfter = loadavg()
   const durationMs = performance.now() - startedAt
   printLoad(loadBefore, loadAfter, durationMs)
@@ -282,6 +308,8 @@ async function benchmark(service, logPath, options, run) {
     restarts,
     snapshot: run.snapshot,
     bundle,
+    startup,
+    indexWrites,
     load: { before: loadBefore, after: loadAfter },
     durationMs,
   })

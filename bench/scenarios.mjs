@@ -163,15 +163,30 @@ export function loginAccount() {
   return loginCredentials
 }
 
+/**
+ * An account made as a person makes one: registers from a new anonymous session (registration
+ * needs the session that asks: its refresh token in the body), then confirms with the token
+ * mailed to the local outbox, from that same session. Only the confirmation creates the account.
+ */
 export async function registerAccount(credentials) {
-  const response = await fetch(`${BASE_URL}/v1/auth/register`, {
-    method: 'POST',
-    headers: JSON_POST,
-    body: JSON.stringify(credentials),
-    signal: AbortSignal.timeout(10_000),
-  })
-  if (response.status !== 201) {
-    throw new Error(`registering an account answered ${response.status}: ${await response.text()}`)
+  const { tokens } = await createSession()
+  const post = (path, body) =>
+    fetch(`${BASE_URL}${path}`, {
+      method: 'POST',
+      headers: { ...JSON_POST, Authorization: `Bearer ${tokens.accessToken}` },
+      body: JSON.stringify({ ...body, refreshToken: tokens.refreshToken }),
+      signal: AbortSignal.timeout(10_000),
+    })
+  const registered = await post('/v1/auth/register', credentials)
+  if (registered.status !== 202) {
+    throw new Error(
+      `registering an account answered ${registered.status}: ${await registered.text()}`,
+    )
+  }
+  const token = await mailedToken(credentials.email)
+  const confirmed = await post('/v1/auth/register/confirm', { token })
+  if (confirmed.status !== 200) {
+    throw new Error(`confirming an account answered ${confirmed.status}: ${await confirmed.text()}`)
   }
   return credentials
 }
@@ -226,11 +241,16 @@ async function createMagicLinkToken(email) {
   if (sent.status !== 202) {
     throw new Error(`requesting a magic link answered ${sent.status}: ${await sent.text()}`)
   }
+  return mailedToken(email)
+}
+
+/** The token of the newest mail in `email`'s local outbox (a sign-in link or a confirmation). */
+async function mailedToken(email) {
   const outbox = await fetch(`${BASE_URL}/v1/dev/outbox?to=${encodeURIComponent(email)}`, {
     signal: AbortSignal.timeout(10_000),
   })
   const token = outbox.status === 200 ? (await outbox.json()).messages[0]?.token : undefined
-  if (!token) throw new Error(`no magic-link token in the outbox of ${email} (${outbox.status})`)
+  if (!token) throw new Error(`no mailed token in the outbox of ${email} (${outbox.status})`)
   return token
 }
 

@@ -54,7 +54,7 @@ export async function buildApiDocument() {
   await writeFile(file, result.outputFiles[0].text)
   try {
     const { describeApi } = await import(pathToFileURL(file).href)
-    return describeApi()
+    return await describeApi()
   } finally {
     await rm(file, { force: true })
   }

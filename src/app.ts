@@ -10,30 +10,46 @@ import { HTTPException } from 'hono/http-exception'
 import { routePath } from 'hono/route'
 import pkg from '../package.json'
 import { secureHeaders } from 'hono/secure-headers'
+import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { cookieName, SESSION_COOKIE, TRANSPORT_HEADER } from './http/transport'
 import { AppError, errorBody } from './platform/errors'
-import { completeDocument } from './platform/openapi/document'
-import { ErrorSchema } from './platform/openapi/schemas'
 import type { AppEnv } from './http/app-env'
 import { auditScope } from './http/audit-scope'
 import { knownRoutesOnly, noRouteMessage } from './http/known-route'
+import { BOOKMARK_HEADER, readReplicas } from './http/read-replicas'
 import { corsOrigin, originCheck } from './http/origin-check'
 import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
 import {
-  accountRoutes,
-  identityRoutes,
-  magicLinkRoutes,
-  passkeyRoutes,
-  providerRoutes,
-  signOutRoutes,
+  loadAccountRoutes,
+  loadIdentityRoutes,
+  loadMagicLinkRoutes,
+  loadPasskeyRoutes,
+  loadProviderRoutes,
+  loadSignOutRoutes,
 } from './identity'
-import { adminIdentityRoutes, adminPasskeyRoutes, adminRoutes, adminUserRoutes } from './admin'
-import { authRoutes, meRoutes, sessionRoutes } from './session'
-import { demoRoutes, devRoutes, docsRoutes, publicRoutes, serveApiDocument } from './site'
-import { documentRoutes, oauthRoutes, preferenceRoutes, secretRoutes } from './user-data'
-import { eventRoutes } from './events'
+import {
+  loadAdminIdentityRoutes,
+  loadAdminPasskeyRoutes,
+  loadAdminRoutes,
+  loadAdminUserRoutes,
+} from './admin'
+import { loadAuthRoutes, loadMeRoutes, loadSessionRoutes } from './session'
+import {
+  docsRoutes,
+  loadDemoRoutes,
+  loadDevRoutes,
+  loadPublicRoutes,
+  serveApiDocument,
+} from './site'
+import {
+  loadDocumentRoutes,
+  loadOAuthRoutes,
+  loadPreferenceRoutes,
+  loadSecretRoutes,
+} from './user-data'
+import { loadEventRoutes } from './events'
 import type { Runtime } from './platform/runtime'
 import { CODE, type ErrorCode } from './contract/error-codes'
 
@@ -64,7 +80,31 @@ function payloadLimit(maxSize: number) {
 
 const HSTS = 'max-age=63072000; includeSubDomains'
 
-export function createApp(rt: Runtime) {
+/**
+ * Paths whose GETs read only the user's own data and decide nothing about security: served by a
+ * D1 replica near the user at the client's bookmark (src/http/read-replicas.ts). Not /v1/me or
+ * /v1/sessions (a revocation or a merge shows there at once), not admin or sign-in; a `fresh`
+ * check or a transparent refresh moves the rest of its request to the primary.
+ */
+const REPLICA_READ_PREFIXES = [
+  '/v1/me/preferences',
+  '/v1/me/secrets',
+  '/v1/me/events',
+  '/v1/documents',
+  '/v1/oauth',
+]
+
+function readsFromReplica(c: Context<AppEnv>): boolean {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return false
+  const path = c.req.path
+  return REPLICA_READ_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+}
+
+/**
+ * The app for one runtime, built on an isolate's first HTTP request (src/worker.ts), while that
+ * request's first D1 read is in flight.
+ */
+export async function createApp(rt: Runtime) {
   const { settings } = rt
   const app = new OpenAPIHono<AppEnv>()
 
@@ -96,8 +136,8 @@ export function createApp(rt: Runtime) {
       origin: corsOrigin(settings.ALLOWED_ORIGINS, settings.LOG_LEVEL),
       credentials: true,
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowHeaders: ['Content-Type', 'Authorization', TRANSPORT_HEADER],
-      exposeHeaders: ['Retry-After', 'WWW-Authenticate'],
+      allowHeaders: ['Content-Type', 'Authorization', TRANSPORT_HEADER, BOOKMARK_HEADER],
+      exposeHeaders: ['Retry-After', 'WWW-Authenticate', BOOKMARK_HEADER],
       maxAge: 600,
     }),
   )
@@ -110,6 +150,7 @@ export function createApp(rt: Runtime) {
   app.use('/v1/*', knownRoutesOnly())
   app.use('/v1/*', originCheck(settings.ALLOWED_ORIGINS))
   app.use('/v1/*', transportGuard())
+  app.use('/v1/*', readReplicas(readsFromReplica))
   const limiters = [...BODY_LIMITS, ['/v1', DEFAULT_BODY_LIMIT_BYTES] as const].map(
     ([prefix, maxSize]) => [prefix, payloadLimit(maxSize)] as const,
   )
@@ -119,7 +160,7 @@ export function createApp(rt: Runtime) {
     return limit(c, next)
   })
 
-  mountRoutes(app, settings)
+  await mountRoutes(app, settings)
   // Built with the assets (scripts/build-assets.mjs), so generating it costs no isolate start.
   app.get(
     '/openapi.json',
@@ -156,31 +197,44 @@ export function createApp(rt: Runtime) {
 
 type RouteSettings = Pick<Runtime['settings'], 'MAILER' | 'DEMO'>
 
-/** Every route group, in the order they match; the dev outbox and the demo only by setting. */
-function mountRoutes(app: OpenAPIHono<AppEnv>, settings: RouteSettings) {
-  app.route('/', publicRoutes)
-  app.route('/', meRoutes)
-  app.route('/', sessionRoutes)
-  app.route('/', authRoutes)
-  app.route('/', signOutRoutes)
-  app.route('/', accountRoutes)
-  app.route('/', magicLinkRoutes)
-  app.route('/', passkeyRoutes)
-  app.route('/', providerRoutes)
-  app.route('/', identityRoutes)
-  app.route('/', adminRoutes)
-  app.route('/', adminUserRoutes)
-  app.route('/', adminPasskeyRoutes)
-  app.route('/', adminIdentityRoutes)
-  app.route('/', oauthRoutes)
-  app.route('/', preferenceRoutes)
-  app.route('/', secretRoutes)
-  app.route('/', documentRoutes)
-  app.route('/', eventRoutes)
-  // The dev outbox exists only while mail stays local; with a real provider it is a 404.
-  if (settings.MAILER === 'outbox') app.route('/', devRoutes)
-  // The demo page is for local development: it exists only when DEMO=true (default false).
-  if (settings.DEMO) app.route('/', demoRoutes)
+/**
+ * Every route group, in the order they match. Each is a loader (`() => import(…)` in its slice's
+ * index.ts): a route module builds its zod schemas when it is evaluated, which was most of an
+ * isolate's start-up CPU. Loaded here, they are evaluated when an isolate builds its app, and
+ * never in one that only runs the session object, the cron sweep or RPC.
+ */
+const ROUTE_GROUPS = [
+  loadPublicRoutes,
+  loadMeRoutes,
+  loadSessionRoutes,
+  loadAuthRoutes,
+  loadSignOutRoutes,
+  loadAccountRoutes,
+  loadMagicLinkRoutes,
+  loadPasskeyRoutes,
+  loadProviderRoutes,
+  loadIdentityRoutes,
+  loadAdminRoutes,
+  loadAdminUserRoutes,
+  loadAdminPasskeyRoutes,
+  loadAdminIdentityRoutes,
+  loadOAuthRoutes,
+  loadPreferenceRoutes,
+  loadSecretRoutes,
+  loadDocumentRoutes,
+  loadEventRoutes,
+]
+
+/** Mounts every route group; the dev outbox and the demo only by setting. */
+async function mountRoutes(app: OpenAPIHono<AppEnv>, settings: RouteSettings) {
+  const groups = [
+    ...ROUTE_GROUPS,
+    // The dev outbox exists only while mail stays local; with a real provider it is a 404.
+    ...(settings.MAILER === 'outbox' ? [loadDevRoutes] : []),
+    // The demo page is for local development: it exists only when DEMO=true (default false).
+    ...(settings.DEMO ? [loadDemoRoutes] : []),
+  ]
+  for (const routes of await Promise.all(groups.map((load) => load()))) app.route('/', routes)
 }
 
 /**
@@ -188,9 +242,14 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, settings: RouteSettings) {
  * scripts/dump-openapi.mjs) so that no isolate generates it. Serving it
  * (src/site/api-document.ts) names the server and drops the routes this configuration lacks.
  */
-export function describeApi(): object {
+export async function describeApi(): Promise<object> {
+  // Only the build (scripts/dump-openapi.mjs) calls this: these stay out of a Worker's start-up.
+  const [{ completeDocument }, { ErrorSchema }] = await Promise.all([
+    import('./platform/openapi/document'),
+    import('./platform/openapi/schemas'),
+  ])
   const app = new OpenAPIHono<AppEnv>()
-  mountRoutes(app, { MAILER: 'outbox', DEMO: false })
+  await mountRoutes(app, { MAILER: 'outbox', DEMO: false })
   app.openAPIRegistry.register('Error', ErrorSchema)
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -20,8 +20,10 @@ export default {
   async fetch(request, env, ctx) {
     let app
     try {
-      await readyRuntimeFor(env)
-      app = await appFor(env)
+      // Building the app (evaluating the route modules) is CPU work; on a fresh isolate it runs
+      // while the key check's D1 read is in flight rather than after it.
+      const [, built] = await Promise.all([readyRuntimeFor(env), appFor(env)])
+      app = built
     } catch (error) {
       if (error instanceof SettingsError) {
         console.error(JSON.stringify({ level: 'error', msg: error.message }))

@@ -184,7 +184,7 @@ describe('faults: nothing half-done, everything retryable', () => {
 
   it('answers 503 when the mail provider fails, and the retry sends a link that works', async () => {
     const rt = await runtime()
-    const failing = createApp({
+    const failing = await createApp({
       ...rt,
       mailer: createResendMailer(
         're_key',

@@ -191,7 +191,7 @@ export async function mailedLinkCode(email: string): Promise<string> {
 /** The Worker's app with the rate-limit bindings off, for tests that sign in many times at once. */
 export async function unlimitedApi() {
   const rt = await createRuntime(env)
-  const app = createApp({
+  const app = await createApp({
     ...rt,
     limits: createLimiters(
       limitBindingsOf(env),

@@ -15,7 +15,7 @@ const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
 
 /** Routes with a handler of their own: middleware (`*` paths, ALL) and the docs are not the API. */
 async function servedRoutes() {
-  const app = createApp(await runtime())
+  const app = await createApp(await runtime())
   // The demo page, the React example and their scripts (DEMO=true only) serve a person, not the
   // JSON contract.
   const undocumented = new Set([
@@ -153,7 +153,7 @@ describe('the OpenAPI document', () => {
   it("is the build's document cut to this configuration: its routes, origin and cookie", async () => {
     const served = await servedDocument()
     expect(served.paths['/v1/dev/outbox']?.get).toBeDefined()
-    const app = createApp(
+    const app = await createApp(
       await createRuntime({
         ...env,
         MAILER: 'resend',

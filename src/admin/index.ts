@@ -2,7 +2,9 @@
  * The admin slice's public face: the admin API's routes (kill switch, key rotation, sweep,
  * metrics, users). Other slices and the app import the admin slice only through this file.
  */
-export { adminRoutes } from './routes'
-export { adminUserRoutes } from './user-routes'
-export { adminPasskeyRoutes } from './passkey-routes'
-export { adminIdentityRoutes } from './identity-routes'
+export const loadAdminRoutes = () => import('./routes').then((m) => m.adminRoutes)
+export const loadAdminUserRoutes = () => import('./user-routes').then((m) => m.adminUserRoutes)
+export const loadAdminPasskeyRoutes = () =>
+  import('./passkey-routes').then((m) => m.adminPasskeyRoutes)
+export const loadAdminIdentityRoutes = () =>
+  import('./identity-routes').then((m) => m.adminIdentityRoutes)

@@ -9,13 +9,8 @@ import { adminRoute } from './admin-route'
 import { USER_ID_PATTERN } from '../platform/ids'
 import { runSweep } from '../jobs'
 import { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from '../user-data'
-import {
-  errorResponses,
-  jsonContent,
-  TokensSchema,
-  toUserSession,
-  UserSchema,
-} from '../platform/openapi/schemas'
+import { errorResponses, jsonContent, TokensSchema, UserSchema } from '../platform/openapi/schemas'
+import { toUserSession } from '../platform/openapi/views'
 import { recordAuditEvent } from '../platform/audit/audit-log'
 import { eraseUsers } from '../identity'
 import { importLegacyInstall } from './legacy-import'

@@ -5,14 +5,8 @@ import { requestMeta } from '../http/request-meta'
 import { createRouter } from '../http/router'
 import { adminRoute } from './admin-route'
 import { USER_ID_PATTERN } from '../platform/ids'
-import {
-  errorResponses,
-  jsonContent,
-  SessionSchema,
-  toSession,
-  toUser,
-  UserSchema,
-} from '../platform/openapi/schemas'
+import { errorResponses, jsonContent, SessionSchema, UserSchema } from '../platform/openapi/schemas'
+import { toSession, toUser } from '../platform/openapi/views'
 import { listUsers, revokeUserSessions, ROLES, setUserRole, showUser } from './users'
 
 const UserIdParam = z.object({

@@ -9,5 +9,5 @@ export {
   type PendingEvents,
   redeliverEvents,
 } from './outbox'
-export { eventRoutes } from './routes'
+export const loadEventRoutes = () => import('./routes').then((m) => m.eventRoutes)
 export { eventsRetention } from './retention'

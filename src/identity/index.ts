@@ -14,14 +14,16 @@ export {
   type SignInStepContext,
 } from './sign-in-step'
 export { revokeAllSessions } from './sign-out'
-export { accountRoutes } from './credentials/routes'
-export { magicLinkRoutes } from './magic-links/routes'
-export { passkeyRoutes } from './passkeys/routes'
+export const loadAccountRoutes = () => import('./credentials/routes').then((m) => m.accountRoutes)
+export const loadMagicLinkRoutes = () =>
+  import('./magic-links/routes').then((m) => m.magicLinkRoutes)
+export const loadPasskeyRoutes = () => import('./passkeys/routes').then((m) => m.passkeyRoutes)
 export { passkeysOf, removePasskeyAsAdmin } from './passkeys/management'
 export { PasskeySchema } from './passkeys/schemas'
-export { signOutRoutes } from './sign-out-routes'
-export { providerRoutes } from './providers/routes'
-export { identityRoutes } from './providers/identity-routes'
+export const loadSignOutRoutes = () => import('./sign-out-routes').then((m) => m.signOutRoutes)
+export const loadProviderRoutes = () => import('./providers/routes').then((m) => m.providerRoutes)
+export const loadIdentityRoutes = () =>
+  import('./providers/identity-routes').then((m) => m.identityRoutes)
 export { identitiesOf, removeIdentityAsAdmin } from './providers/management'
 export { IdentitySchema } from './providers/schemas'
 export { identityRetention } from './retention'

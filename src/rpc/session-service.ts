@@ -20,7 +20,7 @@ import type { RequestMeta } from '../platform/shared-types'
 import { ID_PATTERNS, USER_ID_PATTERN } from '../platform/ids'
 import { readyRuntimeFor } from '../platform/runtime-cache'
 import * as oauth from './oauth'
-import { toUser } from '../platform/openapi/schemas'
+import { toUser } from '../platform/openapi/views'
 import { recordAuditEvent } from '../platform/audit/audit-log'
 
 export type { TokenInfo, User, VerifyOptions } from '../contract/api'

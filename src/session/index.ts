@@ -60,7 +60,7 @@ export {
   userContext,
   verifyAccessTokenAtEdge,
 } from './user-context'
-export { meRoutes } from './routes/me'
-export { sessionRoutes } from './routes/sessions'
-export { authRoutes } from './routes/tokens'
+export const loadMeRoutes = () => import('./routes/me').then((m) => m.meRoutes)
+export const loadSessionRoutes = () => import('./routes/sessions').then((m) => m.sessionRoutes)
+export const loadAuthRoutes = () => import('./routes/tokens').then((m) => m.authRoutes)
 export { sessionRetention } from './retention'

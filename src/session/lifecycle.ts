@@ -20,7 +20,7 @@ import {
 import { findUser } from '../platform/db/users'
 import { mintIssuedSecret } from '../platform/tokens/issued-refresh'
 import { issuedLifetimeMs, issuedView } from './record'
-import { toSession, toUser, toUserSession } from '../platform/openapi/schemas'
+import { toSession, toUser, toUserSession } from '../platform/openapi/views'
 import { notFound, unauthorized, unreachable } from '../platform/errors'
 import { createId } from '../platform/ids'
 import type {

@@ -7,6 +7,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { IssuedSession, RequestMeta, SessionView, UserContext } from '../platform/shared-types'
 import type { AppEnv } from '../http/app-env'
+import { pinReadsToPrimary } from '../http/read-replicas'
 import { requestMeta } from '../http/request-meta'
 import type { Runtime } from '../platform/runtime'
 import { sessionStub } from './object/stub'
@@ -84,6 +85,8 @@ async function resolveUser(
     if (verified.ok) return confirm(verified.claims)
   }
   if (cookies.session) {
+    // The refresh may materialise the session, which the client's read bookmark predates.
+    pinReadsToPrimary(c)
     try {
       return fromIssued(c, await refreshSession(c.var.rt, cookies.session, requestMeta(c)))
     } catch (error) {
@@ -185,6 +188,8 @@ export async function checkSessionIsLive(
 }
 
 async function confirmLive(c: Context<AppEnv>, claims: AccessClaims): Promise<UserContext> {
+  // Fresh means the primary: the kill switch, and whatever the route decides after this check.
+  pinReadsToPrimary(c)
   const live = await checkSessionIsLive(c.var.rt, claims)
   if (!live) throw unauthorized(CODE.session_revoked, 'The session is no longer active.')
   return fromView(live)

@@ -3,7 +3,7 @@
  * write guard and the merge movers every kind registers. Other slices import it only through this file.
  */
 export { mergeMovers } from './movers'
-export { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth-records/routes'
+export { OAuthClientSchema, OAuthTokensSchema, ServerIdSchema } from './oauth-records/schemas'
 export {
   clearOAuthRecord,
   isServerId,
@@ -21,10 +21,11 @@ export {
   type StoredOAuthClient,
   type StoredOAuthTokens,
 } from './oauth-records/service'
-export { documentRoutes } from './documents/routes'
-export { oauthRoutes } from './oauth-records/routes'
-export { preferenceRoutes } from './preferences/routes'
-export { secretRoutes } from './secrets/routes'
+export const loadDocumentRoutes = () => import('./documents/routes').then((m) => m.documentRoutes)
+export const loadOAuthRoutes = () => import('./oauth-records/routes').then((m) => m.oauthRoutes)
+export const loadPreferenceRoutes = () =>
+  import('./preferences/routes').then((m) => m.preferenceRoutes)
+export const loadSecretRoutes = () => import('./secrets/routes').then((m) => m.secretRoutes)
 export { MERGE_KINDS, type MergeContext, type MergeMover, type MergePlan } from './mover'
 export { clearMergeStarted, markMergeStarted } from './write-guard'
 export { userDataRetention } from './retention'

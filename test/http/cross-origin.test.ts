@@ -11,7 +11,7 @@ const REFUSED = 'http://localhost:5173'
 async function loggingApp() {
   const lines: Record<string, unknown>[] = []
   vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(JSON.parse(line)))
-  const app = createApp(await createRuntime({ ...env, LOG_LEVEL: 'warn' }))
+  const app = await createApp(await createRuntime({ ...env, LOG_LEVEL: 'warn' }))
   return { app, lines }
 }
 

@@ -10,7 +10,7 @@ describe('request log', () => {
   it('writes one JSON line per request with the route pattern, never ids or tokens', async () => {
     const s = await createTokenSession()
     const rt = await runtime()
-    const app = createApp({ ...rt, settings: { ...rt.settings, LOG_LEVEL: 'info' } })
+    const app = await createApp({ ...rt, settings: { ...rt.settings, LOG_LEVEL: 'info' } })
     const lines: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
     const res = await app.request(
@@ -37,7 +37,7 @@ describe('request log', () => {
 
   it('logs only what reaches the configured level', async () => {
     const rt = await runtime()
-    const app = createApp({ ...rt, settings: { ...rt.settings, LOG_LEVEL: 'warn' } })
+    const app = await createApp({ ...rt, settings: { ...rt.settings, LOG_LEVEL: 'warn' } })
     const lines: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
     await app.request('https://auth.test/healthz')

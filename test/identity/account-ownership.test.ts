@@ -95,7 +95,7 @@ describe('2. shipped defaults', () => {
     expect(vars.ISSUER).toBeDefined()
     expect(vars.MAILER).toBeUndefined()
     // The shipped vars with this test's secrets, and nothing of the test's own MAILER.
-    const app = createApp(await createRuntime({ ...env, ...vars, MAILER: '' }))
+    const app = await createApp(await createRuntime({ ...env, ...vars, MAILER: '' }))
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     const res = await app.request('https://auth.example.com/v1/auth/magic-link', {
       method: 'POST',
@@ -477,7 +477,7 @@ describe('8. link tokens never reach a server in a URL', () => {
       lines.push(String(line))
     })
     const rt = await runtime()
-    const app = createApp({ ...rt, settings: { ...rt.settings, LOG_LEVEL: 'info' } })
+    const app = await createApp({ ...rt, settings: { ...rt.settings, LOG_LEVEL: 'info' } })
     const send = (path: string, body?: object) =>
       app.request(`https://auth.example.com${path}`, {
         method: body ? 'POST' : 'GET',
@@ -559,7 +559,7 @@ describe('10. registration limits', () => {
         seen.push(key)
       },
     }
-    const app = createApp({ ...rt, limits })
+    const app = await createApp({ ...rt, limits })
     const from = await createTokenSession()
     const res = await app.request('https://auth.example.com/v1/auth/register', {
       method: 'POST',
@@ -578,7 +578,7 @@ describe('10. registration limits', () => {
 describe('11. links from the configured origin', () => {
   it('builds the mailed link from PUBLIC_ORIGIN, whatever Host says', async () => {
     const email = uniqueEmail()
-    const app = createApp(await runtime())
+    const app = await createApp(await runtime())
     const res = await app.request('https://evil.example/v1/auth/magic-link', {
       method: 'POST',
       headers: jsonHeaders({ Host: 'evil.example' }),

@@ -36,7 +36,7 @@ const loginAs = (email: string, password: string) => post('/v1/auth/login', { em
 
 /** A deployment configured with `vars` over the test settings, answering like `api`. */
 async function deployment(vars: Record<string, string>) {
-  const app = createApp(await createRuntime({ ...env, ...vars }))
+  const app = await createApp(await createRuntime({ ...env, ...vars }))
   return (email: string, password: string) =>
     app.request(
       `${BASE}/v1/auth/login`,

@@ -4,7 +4,7 @@ import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { signAccessToken, type AccessClaims } from '../../src/platform/tokens/access-token'
 import { createId } from '../../src/platform/ids'
 import type { TokenInfo, User } from '../../src/rpc/session-service'
-import type { toUser } from '../../src/platform/openapi/schemas'
+import type { toUser } from '../../src/platform/openapi/views'
 import {
   api,
   bearer,

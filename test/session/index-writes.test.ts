@@ -9,7 +9,7 @@ import { runSweep } from '../../src/jobs'
 import { listLiveSessions } from '../../src/session/queries'
 import { jsonHeaders, runtime, TOKEN_TRANSPORT, unlimitedApi, type Fetcher } from '../helpers'
 
-const SESSIONS = 20
+const SESSIONS = env.INDEX_WRITES_SESSIONS
 const REFRESH_EVERY_MS = 5 * 60_000
 const HOUR_MS = 60 * 60_000
 
@@ -85,6 +85,17 @@ describe('the sessions index under steady refreshing', () => {
 
     const sessionWrites = await writesTo('sessions')
     const userWrites = await writesTo('users')
+    // One line for bench/index-writes.mjs, which runs this with 100 sessions.
+    const total = (writes: Map<string, number>) => [...writes.values()].reduce((a, b) => a + b, 0)
+    console.log(
+      `INDEX_WRITES ${JSON.stringify({
+        sessions: SESSIONS,
+        refreshesEach: HOUR_MS / REFRESH_EVERY_MS,
+        sessionRowWrites: total(sessionWrites),
+        userRowWrites: total(userWrites),
+        mostForOneSession: Math.max(...sessionWrites.values()),
+      })}`,
+    )
     expect(new Set(sessions.map((s) => s.session.id)).size).toBe(SESSIONS)
     // One each, at the hour mark: at most one an hour, and the counting sees the writes there are.
     for (const { session, user } of sessions) {

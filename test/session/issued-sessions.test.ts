@@ -212,14 +212,14 @@ describe('counts kept out of D1', () => {
     )
     const auditRows = () => countRows('select count(*) as n from audit_events')
     const before = await auditRows()
-    const counted = createApp({ ...rt, analytics })
+    const counted = await createApp({ ...rt, analytics })
     const issued = await counted.request(
       `${BASE}/v1/sessions/anonymous`,
       { method: 'POST', headers: TOKEN_TRANSPORT },
       env,
     )
     expect(issued.status).toBe(201)
-    const limited = createApp({ ...rt, analytics, limits: limiting })
+    const limited = await createApp({ ...rt, analytics, limits: limiting })
     const refused = await limited.request(
       `${BASE}/v1/sessions/anonymous`,
       { method: 'POST', headers: TOKEN_TRANSPORT },

@@ -35,7 +35,7 @@ describe('GET /v1/me', () => {
     const s = await createStoredSession()
     const { db, count } = countingDb(env.DB)
     const counted = { ...env, DB: db }
-    const app = createApp(await createRuntime(counted))
+    const app = await createApp(await createRuntime(counted))
     const me = () => app.request(`${BASE}/v1/me`, { headers: bearer(s.accessToken) }, counted)
     // The first request also loads what the isolate caches: the signing keys, the kill switch.
     expect((await me()).status).toBe(200)

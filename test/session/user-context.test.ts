@@ -8,7 +8,7 @@ import { api, bearer, createTokenSession, expectError, runtime, TOKEN_TRANSPORT 
 
 /** The real app with one probe route behind the middleware in the given mode. */
 async function appWith(options: UserContextOptions) {
-  const app = createApp(await runtime())
+  const app = await createApp(await runtime())
   const probe = new OpenAPIHono<AppEnv>()
   probe.get('/probe', userContext(options), (c) => c.json({ user: c.var.user, ...issuedTokens(c) }))
   app.route('/v1', probe)

@@ -329,7 +329,7 @@ describe('1. refresh is rate limited', () => {
       rt.settings,
       rt.analytics,
     )
-    const app = createApp({ ...rt, limits })
+    const app = await createApp({ ...rt, limits })
     const s = await createTokenSession()
     let token = s.refreshToken
     const refresh = () =>
@@ -356,7 +356,7 @@ describe('5. the sweep trusts no lagging index', () => {
   async function shortLived() {
     const base = await runtime()
     const rt = { ...base, settings: { ...base.settings, SESSION_IDLE_TTL: 70, ANON_USER_TTL: 1 } }
-    const app = createApp(rt)
+    const app = await createApp(rt)
     const post = (path: string, body: object, headers: Record<string, string> = {}) =>
       app.request(`https://auth.example.com${path}`, {
         method: 'POST',

@@ -128,7 +128,7 @@ describe('8. quotas', () => {
 
     // An account's own limit comes from QUOTA_SECRETS.
     const rt = await runtime()
-    const app = createApp({ ...rt, settings: { ...rt.settings, QUOTA_SECRETS: secrets + 1 } })
+    const app = await createApp({ ...rt, settings: { ...rt.settings, QUOTA_SECRETS: secrets + 1 } })
     const res = await app.request(
       'https://auth.test/v1/me/secrets/past-the-account-limit',
       {
@@ -190,7 +190,7 @@ describe('property: quotas hold under any sequence of document writes', () => {
   it('never stores more than the limits, and size_bytes is the UTF-8 size, whatever the writes', async () => {
     const rt = await runtime()
     const limits = { QUOTA_DOCUMENTS_ANON: 4, QUOTA_DOCUMENT_BYTES_ANON: 600 }
-    const app = createApp({ ...rt, settings: { ...rt.settings, ...limits } })
+    const app = await createApp({ ...rt, settings: { ...rt.settings, ...limits } })
     const call = (s: TokenSession, method: string, path: string, body?: unknown) =>
       app.request(
         `https://auth.test${path}`,

@@ -15,8 +15,8 @@ import {
   jsonContent,
   NewPasswordSchema,
   SignInSchema,
-  toUserSession,
 } from '../../platform/openapi/schemas'
+import { toUserSession } from '../../platform/openapi/views'
 import { changePassword, login } from './password-sign-in'
 import { register, REGISTER_PATH } from '../registration/registration'
 import { confirmRegistration, confirmRegistrationCode } from '../registration/confirmation'

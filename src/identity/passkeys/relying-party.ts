@@ -3,20 +3,20 @@
  * user verification required (a passkey counts as two factors), and any failure of the library's
  * checks (origin, RP ID, challenge, signature, counter) answered as one `passkey_rejected`.
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  type WebAuthnCredential,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  WebAuthnCredential,
 } from '@simplewebauthn/server'
 import { AppError } from '../../platform/errors'
 import type { Settings } from '../../platform/config'
 import { CODE } from '../../contract/error-codes'
+
+// Loaded on first use: the library's ASN.1 schema classes cost ~10 ms of CPU at module load, which
+// every isolate would otherwise pay at start-up whether or not it ever sees a passkey.
+const webauthn = () => import('@simplewebauthn/server')
 
 type RelyingParty = Pick<Settings, 'WEBAUTHN_RP_ID' | 'WEBAUTHN_RP_NAME' | 'WEBAUTHN_ORIGINS'>
 
@@ -26,12 +26,12 @@ export function passkeyRejected(status: 400 | 401, reason: string): AppError {
   return new AppError(status, CODE.passkey_rejected, reason)
 }
 
-export function registrationOptions(
+export async function registrationOptions(
   rp: RelyingParty,
   user: { id: string; name: string },
   exclude: Array<{ id: string; transports: string[] }>,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  return generateRegistrationOptions({
+  return (await webauthn()).generateRegistrationOptions({
     rpName: rp.WEBAUTHN_RP_NAME,
     rpID: rp.WEBAUTHN_RP_ID,
     userName: user.name,
@@ -43,11 +43,14 @@ export function registrationOptions(
   })
 }
 
-export function authenticationOptions(
+export async function authenticationOptions(
   rp: RelyingParty,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   // No allowCredentials: the browser offers every passkey it holds for this RP (and autofill).
-  return generateAuthenticationOptions({ rpID: rp.WEBAUTHN_RP_ID, userVerification: 'required' })
+  return (await webauthn()).generateAuthenticationOptions({
+    rpID: rp.WEBAUTHN_RP_ID,
+    userVerification: 'required',
+  })
 }
 
 export async function verifyRegistration(
@@ -56,7 +59,9 @@ export async function verifyRegistration(
   expectedChallenge: string,
 ) {
   try {
-    const result = await verifyRegistrationResponse({
+    const result = await (
+      await webauthn()
+    ).verifyRegistrationResponse({
       response,
       expectedChallenge,
       expectedOrigin: rp.WEBAUTHN_ORIGINS,
@@ -78,7 +83,9 @@ export async function verifyAuthentication(
   credential: WebAuthnCredential,
 ) {
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (
+      await webauthn()
+    ).verifyAuthenticationResponse({
       response,
       expectedChallenge,
       expectedOrigin: rp.WEBAUTHN_ORIGINS,

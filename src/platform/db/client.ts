@@ -4,6 +4,12 @@ import * as schema from './schema'
 
 export type Db = ReturnType<typeof createDb>
 
-export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema })
+/**
+ * Over the binding, every query goes to the primary; over a D1 session (`withSession`, see
+ * read-session.ts), queries may be served by a replica consistent with the session's bookmark.
+ */
+export function createDb(d1: D1Database | D1DatabaseSession) {
+  // drizzle's D1 driver types its client as the binding, but calls only prepare() and batch()
+  // (drizzle-orm/d1/session.js), which a session has too.
+  return drizzle(d1 as D1Database, { schema })
 }

@@ -3,7 +3,6 @@
  * document, so nothing is described twice.
  */
 import { z } from '@hono/zod-openapi'
-import type { SessionView } from '../shared-types'
 import { CODE, ERROR_CODE_LIST } from '../../contract/error-codes'
 import { errorResponseRef, type ErrorStatus } from './components'
 
@@ -105,66 +104,6 @@ export const NewPasswordSchema = z
   .string()
   .min(10, 'must be at least 10 characters')
   .max(256, 'must be at most 256 characters')
-
-const iso = (ms: number) => new Date(ms).toISOString()
-
-/** A user as stored (D1 row) or as its session knows it; times in ms. */
-export interface UserFields {
-  id: string
-  email: string | null
-  isAnonymous: boolean
-  role: string
-  createdAt: number
-}
-
-/** A session as the D1 index or its Durable Object knows it; `expiresAt` is the effective expiry. */
-export interface SessionFields {
-  id: string
-  createdAt: number
-  lastSeenAt: number
-  expiresAt: number
-  userAgent: string | null
-  ip: string | null
-}
-
-export function toUser(user: UserFields): z.infer<typeof UserSchema> {
-  return {
-    id: user.id,
-    email: user.email,
-    isAnonymous: user.isAnonymous,
-    role: user.role,
-    createdAt: iso(user.createdAt),
-  }
-}
-
-export function toSession(
-  session: SessionFields,
-  currentSessionId: string | null,
-): z.infer<typeof SessionSchema> {
-  return {
-    id: session.id,
-    createdAt: iso(session.createdAt),
-    lastSeenAt: iso(session.lastSeenAt),
-    expiresAt: iso(session.expiresAt),
-    userAgent: session.userAgent,
-    ip: session.ip,
-    current: session.id === currentSessionId,
-  }
-}
-
-/** `{user, session}` straight from a session just created or rotated, with no D1 read. */
-export function toUserSession(view: SessionView) {
-  return {
-    user: toUser({
-      id: view.userId,
-      email: view.email,
-      isAnonymous: view.isAnonymous,
-      role: view.role,
-      createdAt: view.userCreatedAt,
-    }),
-    session: toSession({ ...view, id: view.sessionId }, view.sessionId),
-  }
-}
 
 /** The error responses a route can give, for its OpenAPI entry: `$ref`s to the shared ones. */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {

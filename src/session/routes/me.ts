@@ -3,12 +3,8 @@ import { createRoute } from '@hono/zod-openapi'
 import { issuedTokens } from '../../http/transport'
 import { requireUser, userContext } from '../user-context'
 import { createRouter } from '../../http/router'
-import {
-  errorResponses,
-  jsonContent,
-  toUserSession,
-  UserSessionSchema,
-} from '../../platform/openapi/schemas'
+import { errorResponses, jsonContent, UserSessionSchema } from '../../platform/openapi/schemas'
+import { toUserSession } from '../../platform/openapi/views'
 import { describeSession } from '../lifecycle'
 import { OPTIONAL_USER_ACCESS } from '../../platform/openapi/components'
 

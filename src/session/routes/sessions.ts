@@ -9,10 +9,9 @@ import {
   errorResponses,
   jsonContent,
   SessionSchema,
-  toSession,
-  toUserSession,
   UserSessionSchema,
 } from '../../platform/openapi/schemas'
+import { toSession, toUserSession } from '../../platform/openapi/views'
 import { createAnonymousSession, listCallerSessions, revokeSession } from '../lifecycle'
 import { PUBLIC_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
 

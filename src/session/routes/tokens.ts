@@ -25,9 +25,9 @@ import {
   cookiesCleared,
   errorResponses,
   jsonContent,
-  toUserSession,
   UserSessionSchema,
 } from '../../platform/openapi/schemas'
+import { toUserSession } from '../../platform/openapi/views'
 import { refreshSession, revokeSession } from '../lifecycle'
 import { REFRESH_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
 import { CODE } from '../../contract/error-codes'

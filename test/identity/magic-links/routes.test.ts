@@ -120,7 +120,7 @@ describe('magic links', () => {
 
   it('serves the dev outbox only while MAILER=outbox', async () => {
     const rt = await runtime()
-    const app = createApp({
+    const app = await createApp({
       ...rt,
       settings: { ...rt.settings, MAILER: 'resend', RESEND_API_KEY: 're_test' },
     })

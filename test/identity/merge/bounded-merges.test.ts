@@ -30,7 +30,7 @@ type Answer = SignInBody & {
 async function quotaApp() {
   const rt = await createRuntime(env)
   const settings = { ...rt.settings, ...LIMITS }
-  const app = createApp({
+  const app = await createApp({
     ...rt,
     settings,
     limits: createLimiters(limitBindingsOf(env), { ...settings, RATE_LIMITS: false }, rt.analytics),

@@ -60,7 +60,7 @@ describe('audit events', () => {
     const register = await createTokenSession()
     const rt = await runtime()
     const calls: string[][] = []
-    const app = createApp({ ...rt, db: createDb(countingD1(env.DB, calls)) })
+    const app = await createApp({ ...rt, db: createDb(countingD1(env.DB, calls)) })
     const send = (path: string, init: RequestInit) => app.request(`${BASE}${path}`, init, env)
 
     const registered = await createAccount(email, password, register, send)

@@ -11,7 +11,7 @@ const ALLOWED = 'ada@example.com'
 const EMAIL = env.EMAIL!
 
 async function appWith(vars: Record<string, unknown>) {
-  return createApp(await createRuntime({ ...env, ...vars }))
+  return await createApp(await createRuntime({ ...env, ...vars }))
 }
 
 function requestLink(app: Awaited<ReturnType<typeof appWith>>, email: string) {

@@ -10,11 +10,11 @@ import type * as Client from '../../../src/sdk/client/index'
 import type { devRoutes } from '../../../src/site/dev-outbox-routes'
 import type { documentRoutes } from '../../../src/user-data/documents/routes'
 import type { eventRoutes } from '../../../src/events/routes'
+import type { oauthRoutes } from '../../../src/user-data/oauth-records/routes'
 import type {
   OAuthClientSchema,
   OAuthTokensSchema,
-  oauthRoutes,
-} from '../../../src/user-data/oauth-records/routes'
+} from '../../../src/user-data/oauth-records/schemas'
 import type { secretRoutes } from '../../../src/user-data/secrets/routes'
 import type { identityRoutes } from '../../../src/identity/providers/identity-routes'
 import type { providerRoutes } from '../../../src/identity/providers/routes'

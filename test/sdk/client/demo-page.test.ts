@@ -9,7 +9,7 @@ import { api, BASE, expectError, runtime } from '../../helpers'
 
 async function demoApp() {
   const rt = await runtime()
-  return createApp({ ...rt, settings: { ...rt.settings, DEMO: true } })
+  return await createApp({ ...rt, settings: { ...rt.settings, DEMO: true } })
 }
 
 describe('the demo page', () => {
