@@ -11,9 +11,13 @@ export abstract class ChallengeKeeper extends DurableObject<Bindings> {
   async putChallenge(challenge: PendingChallenge): Promise<void> {
     const store = new SessionStorage(this.ctx.storage.kv)
     store.putChallenge(challenge)
-    // A live record keeps its own alarm. Without one (an issued session) this alarm clears what
-    // is left; a later challenge's expiry is always later, and a tombstone's alarm re-arms itself.
-    if (!store.record()) await this.ctx.storage.setAlarm(challenge.expiresAt)
+    // A live record keeps its own alarm. Without one (an issued session) the alarm clears all that
+    // is left, so it waits for the latest expiry: challenges live 1 to 10 minutes by purpose, and a
+    // short one must not clear a longer one still pending. A tombstone's alarm re-arms itself.
+    if (store.record()) return
+    const armed = await this.ctx.storage.getAlarm()
+    if (armed === null || armed < challenge.expiresAt)
+      await this.ctx.storage.setAlarm(challenge.expiresAt)
   }
 
   takeChallenge(purpose: string, now: number): PendingChallenge | null {

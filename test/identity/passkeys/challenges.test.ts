@@ -33,4 +33,22 @@ describe('passkey challenges', () => {
       expect([...state.storage.kv.list()]).toEqual([])
     })
   })
+  it('keeps a longer challenge when a shorter one follows it in a session not yet stored', async () => {
+    const { tokens } = await askOptions('sign-in')
+    const object = sessionObject(tokens!.refreshToken.split('.')[0]!)
+    const now = Date.now()
+    const challenge = (purpose: string, ttlMs: number) => ({
+      purpose,
+      challenge: purpose,
+      userId: 'anon_x',
+      expiresAt: now + ttlMs,
+    })
+    await runInDurableObject(object, async (o) => {
+      await o.putChallenge(challenge('long', 10 * 60 * 1000))
+      await o.putChallenge(challenge('short', 60 * 1000))
+    })
+    await runInDurableObject(object, async (_o, state) => {
+      expect(await state.storage.getAlarm()).toBe(now + 10 * 60 * 1000)
+    })
+  })
 })
