@@ -68,6 +68,12 @@ export interface Requester {
 
 // The server's `TRANSPORT_HEADER`, repeated so that no server module is bundled for the browser.
 const TRANSPORT_HEADER = 'X-Session-Transport'
+/**
+ * D1's bookmark for reads near the user: a token client carries it back so a replica serves its
+ * reads only once it holds the client's own writes (browsers carry it in a cookie). An empty value
+ * from the server means drop it.
+ */
+const BOOKMARK_HEADER = 'X-Read-Bookmark'
 // A 401 that a refresh cannot cure: retrying a wrong password would also count as a second failure,
 // and a refused passkey has used its challenge.
 const NOT_ABOUT_THE_SESSION = new Set<string>([CODE.invalid_credentials, CODE.passkey_rejected])
@@ -88,6 +94,8 @@ export function createRequester({
   // new ones instead of starting a refresh of its own.
   let generation = 0
   let refreshing: Promise<void> | null = null
+  // The newest read bookmark the service handed this token client (see BOOKMARK_HEADER).
+  let readBookmark: string | null = null
 
   const urlFor = ({ path, query }: CallOptions) => {
     const params = new URLSearchParams()
@@ -99,7 +107,12 @@ export function createRequester({
 
   async function transmit(url: string, init: ClientRequestInit): Promise<Response> {
     try {
-      return await fetch(url, init)
+      const res = await fetch(url, init)
+      if (transport === 'token') {
+        const bookmark = res.headers.get(BOOKMARK_HEADER)
+        if (bookmark !== null) readBookmark = bookmark || null
+      }
+      return res
     } catch (cause) {
       const cors = await refusedByCors(url, `${root}/healthz`, fetch)
       throw clientError(0, cors ? CLIENT_CODE.cors_refused : CLIENT_CODE.network_error, { cause })
@@ -151,6 +164,7 @@ export function createRequester({
       headers[TRANSPORT_HEADER] = 'token'
       const accessToken = await currentAccessToken()
       if (accessToken) headers.Authorization = `Bearer ${accessToken}`
+      if (readBookmark) headers[BOOKMARK_HEADER] = readBookmark
     }
     const sentWith = generation
     return { res: await transmit(urlFor(options), init), sentWith }
