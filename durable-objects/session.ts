@@ -151,8 +151,12 @@ export class SessionDO extends ChallengeKeeper implements SessionObjectApi {
         this.#store.record() ??
         (await this.#materialiseFromSecret(input.presented, presentedHash, input))
       if (!before || !proves(before, presentedHash, input)) return { ok: false, reason: 'unproven' }
-      const resolved = await this.#resolveAccount(step, before.sessionId, input)
+      const resolution = await this.#resolveAccount(step, before.sessionId, input)
+      const resolved = resolution.claimed
       if (!resolved) return { ok: false, reason: 'invalid_link' }
+      // Before anything merges or rotates: the Worker asks for the second factor and comes back.
+      if (resolution.secondFactorRequired)
+        return { ok: false, reason: 'second_factor_required', ...resolved }
       const { account } = resolved
       if (!before.isAnonymous && before.userId !== account.userId)
         return { ok: false, reason: 'other_account', ...resolved }
@@ -280,7 +284,7 @@ export class SessionDO extends ChallengeKeeper implements SessionObjectApi {
       ...{ sessionId, target, now, revokedBefore, remembered },
     })
     if (linkHash !== null) this.#store.changeLink(linkHash, found.link)
-    return found.claimed
+    return found
   }
 
   /** Runs `task` after every task queued before it: an in-object mutex across awaits. */

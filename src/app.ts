@@ -23,6 +23,7 @@ import { requestLog } from './http/request-log'
 import { transportGuard } from './http/transport-guard'
 import {
   loadAccountRoutes,
+  loadFactorRoutes,
   loadIdentityRoutes,
   loadMagicLinkRoutes,
   loadPasskeyRoutes,
@@ -30,6 +31,7 @@ import {
   loadSignOutRoutes,
 } from './identity'
 import {
+  loadAdminFactorRoutes,
   loadAdminIdentityRoutes,
   loadAdminPasskeyRoutes,
   loadAdminRoutes,
@@ -214,10 +216,12 @@ const ROUTE_GROUPS = [
   loadPasskeyRoutes,
   loadProviderRoutes,
   loadIdentityRoutes,
+  loadFactorRoutes,
   loadAdminRoutes,
   loadAdminUserRoutes,
   loadAdminPasskeyRoutes,
   loadAdminIdentityRoutes,
+  loadAdminFactorRoutes,
   loadOAuthRoutes,
   loadPreferenceRoutes,
   loadSecretRoutes,

@@ -8,3 +8,5 @@ export const loadAdminPasskeyRoutes = () =>
   import('./passkey-routes').then((m) => m.adminPasskeyRoutes)
 export const loadAdminIdentityRoutes = () =>
   import('./identity-routes').then((m) => m.adminIdentityRoutes)
+export const loadAdminFactorRoutes = () =>
+  import('./factor-routes').then((m) => m.adminFactorRoutes)

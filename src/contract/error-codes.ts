@@ -15,9 +15,14 @@ export const ERROR_CODES = {
   session_required:
     'This step needs the session that asked for it (the link, or the registration): its cookie, or its refresh token.',
   recent_sign_in_required:
-    'This change (a first password, a passkey) needs a sign-in within the last 5 minutes: sign in again.',
+    'This change (a password, a passkey, a second factor) needs a sign-in or a second-factor code within the last 5 minutes: sign in again, or verify a code.',
   invalid_or_expired_challenge:
-    'The passkey challenge is unknown, expired or already used; ask for new options.',
+    'The challenge (a passkey ceremony, a second factor) is unknown, expired or already used; start again.',
+  invalid_factor_code:
+    'The second-factor code (from the authenticator app, or a recovery code) is wrong, expired or already used.',
+  factor_already_enrolled:
+    'This account already has a confirmed authenticator app: disable it before enrolling another.',
+  factor_not_enrolled: 'This account has no authenticator app enrolled (or none waiting for confirmation).',
   passkey_rejected:
     'The passkey did not verify (origin, relying party, challenge, signature, user verification or counter).',
   passkey_taken: 'This passkey is already registered.',

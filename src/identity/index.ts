@@ -26,4 +26,8 @@ export const loadIdentityRoutes = () =>
   import('./providers/identity-routes').then((m) => m.identityRoutes)
 export { identitiesOf, removeIdentityAsAdmin } from './providers/management'
 export { IdentitySchema } from './providers/schemas'
+export const loadFactorRoutes = () => import('./factors/routes').then((m) => m.factorRoutes)
+export { factorsOf } from './factors/enrolment'
+export { removeFactorsAsAdmin } from './factors/management'
+export { FactorsSchema } from './factors/schemas'
 export { identityRetention } from './retention'

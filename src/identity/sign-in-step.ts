@@ -21,6 +21,7 @@ import { findUserByEmail } from './account-queries'
 import { accountSubject, claimMailbox } from './accounts'
 import { consumeMagicLink, findReplayableLink } from './magic-links/queries'
 import { mergeAnonymousUser } from './merge/merge'
+import { asksSecondFactor } from './factors/gate'
 
 /** What the step needs of the runtime the object built. */
 export interface SignInStepContext {
@@ -82,25 +83,40 @@ export interface ResolveAccountInput {
 }
 
 /**
- * The account a sign-in targets (null: the link is unknown, used, expired or revoked) and what
- * the session's memory of the link becomes.
+ * The account a sign-in targets (null: the link is unknown, used, expired or revoked), what the
+ * session's memory of the link becomes, and whether the account must still pass its second factor.
  */
 export interface AccountResolution {
   claimed: ClaimedMailbox | null
   link: LinkChange
+  secondFactorRequired: boolean
 }
 
 const UNCHANGED: LinkChange = { kind: 'none' }
+
+/**
+ * Every way in resolves its account here, so this is where an account with a second factor
+ * stops a proof that does not cover it, whichever method it was: nothing merges, no session.
+ */
+export async function resolveSignInAccount(
+  ctx: SignInStepContext,
+  input: ResolveAccountInput,
+): Promise<AccountResolution> {
+  const found = await resolveAccount(ctx, input)
+  const secondFactorRequired =
+    found.claimed !== null && (await asksSecondFactor(ctx.db, found.claimed, input.target))
+  return { ...found, secondFactorRequired }
+}
 
 /**
  * A second click from the session that consumed a link gets the same success; the repeat is
  * checked against D1, so it dies with logout-all, a password change, an erase (the row goes) or
  * the kill switch.
  */
-export async function resolveSignInAccount(
+async function resolveAccount(
   ctx: SignInStepContext,
   input: ResolveAccountInput,
-): Promise<AccountResolution> {
+): Promise<Omit<AccountResolution, 'secondFactorRequired'>> {
   const { target, sessionId, now, revokedBefore, remembered } = input
   if (target.kind === 'account') {
     const claimed = { account: target.account, droppedCredentials: target.droppedCredentials }

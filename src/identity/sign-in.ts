@@ -20,7 +20,9 @@ import {
 import type { RefreshTokenParts } from '../platform/tokens/refresh-token'
 import { readRevokedBefore } from '../platform/db/control'
 import { findMagicLink, invalidateLinksOfUser } from './magic-links/queries'
-import { consumeSignInLink } from './sign-in-step'
+import { resolveSignInAccount, signInStepContext } from './sign-in-step'
+import { beginSecondFactor, type SecondFactorPending } from './factors/challenges'
+import { deleteSecondFactor } from './factors/queries'
 import { AppError, unauthorized, unreachable } from '../platform/errors'
 import type {
   AccountSubject,
@@ -42,6 +44,15 @@ export interface SignInOutcome {
   account: AccountSubject
 }
 
+/**
+ * What a sign-in comes to: signed in, or (the account has a second factor the proof does not
+ * cover) a challenge to answer at /v1/auth/second-factor, with no session and nothing merged.
+ */
+export type SignInAttempt = SignInOutcome | SecondFactorPending
+
+export const isSecondFactorPending = (attempt: SignInAttempt): attempt is SecondFactorPending =>
+  'challenge' in attempt
+
 /** The session a request proved it holds: its id and its refresh secret. */
 export type SessionProof = RefreshTokenParts
 
@@ -56,13 +67,17 @@ export const invalidMagicLink = () =>
 export const unprovenSession = () =>
   unauthorized(CODE.session_required, 'The session that asked for the link did not prove it.')
 
-/** Signs in; `from` is the session the request proved, if any. */
+/**
+ * Signs in; `from` is the session the request proved, if any. Without one, the new session gets
+ * `sessionId` (a second factor finishing names the one its challenge was kept for).
+ */
 export async function signIn(
   rt: Runtime,
   from: SessionProof | null,
   target: SignInTarget,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+  sessionId: string = createId('sess'),
+): Promise<SignInAttempt> {
   const now = Date.now()
   const revokedBefore = await readRevokedBefore(rt.db)
   let claimed: ClaimedMailbox | undefined
@@ -72,6 +87,8 @@ export async function signIn(
     switch (result.reason) {
       case 'invalid_link':
         throw invalidMagicLink()
+      case 'second_factor_required':
+        return beginSecondFactor(rt, result, { sessionId: from.sessionId, bound: true }, now)
       case 'other_account':
         claimed = result
         break
@@ -82,23 +99,37 @@ export async function signIn(
     }
   }
   // No session proved, or another account's: a new session of the account, nothing merges.
-  const sessionId = createId('sess')
   const start: StartSessionOptions & { sessionId: string } = { sessionId }
   if (!claimed) {
-    if (target.kind === 'account') claimed = target
-    else {
-      const consumed = await consumeSignInLink(rt.db, target.tokenHash, {
-        sessionId,
-        now,
-        revokedBefore,
-        adminEmails: rt.settings.ADMIN_EMAILS,
-      })
-      if (!consumed) throw invalidMagicLink()
-      claimed = consumed.claimed
-      start.rememberLink = { tokenHash: target.tokenHash, ...consumed.link }
-    }
+    // The same resolution (and second-factor gate) the session's object runs, for no session.
+    const step = signInStepContext(rt)
+    const found = await resolveSignInAccount(step, {
+      ...{ sessionId, target, now, revokedBefore, remembered: undefined },
+    })
+    if (!found.claimed) throw invalidMagicLink()
+    if (found.secondFactorRequired)
+      return beginSecondFactor(rt, found.claimed, { sessionId, bound: false }, now)
+    claimed = found.claimed
+    if (target.kind === 'magic-link' && found.link.kind === 'remember')
+      start.rememberLink = { tokenHash: target.tokenHash, ...found.link.link }
   }
   return startAccountSession(rt, claimed, start, target, meta, now)
+}
+
+/**
+ * Signs in with a proof that covers both factors (a passkey with user verification, a second
+ * factor just accepted): an account's second factor is not asked for again.
+ */
+export async function signInWithBothFactors(
+  rt: Runtime,
+  from: SessionProof | null,
+  target: Extract<SignInTarget, { kind: 'account' }>,
+  meta: RequestMeta,
+  sessionId?: string,
+): Promise<SignInOutcome> {
+  const attempt = await signIn(rt, from, { ...target, secondFactorProven: true }, meta, sessionId)
+  if (isSecondFactorPending(attempt)) throw new Error('a two-factor proof was asked for a factor')
+  return attempt
 }
 
 /** A new session of the account beside whatever session the caller had: nothing merges. */
@@ -125,12 +156,14 @@ export async function signInWithinSession(
   from: SessionProof,
   claimed: ClaimedMailbox,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   const now = Date.now()
   const target: SignInTarget = { kind: 'account', ...claimed }
   const result = await signInSession(rt, from, target, now, await readRevokedBefore(rt.db), meta)
   if (result.ok) return completeInSession(rt, from, result, target, meta, now)
   switch (result.reason) {
+    case 'second_factor_required':
+      return beginSecondFactor(rt, result, { sessionId: from.sessionId, bound: true }, now)
     // The asking browser is signed in to another account: this one gets a session beside it.
     case 'other_account':
       return startAccountSession(rt, claimed, { sessionId: createId('sess') }, target, meta, now)
@@ -229,6 +262,7 @@ async function dropUnprovenCredentials(
   const [ended] = await Promise.all([
     endSessionsOf(rt, userId, now, keepSessionId),
     invalidateLinksOfUser(rt.db, userId, now, keepLink),
+    deleteSecondFactor(rt.db, userId),
   ])
   await recordAuditEvent(
     rt.db,

@@ -1,12 +1,14 @@
 /**
- * Signing out everywhere: every session of the user ends and every sign-in link of theirs dies,
- * used or not, so no remembered link can start a session again.
+ * Signing out everywhere: every session of the user ends, every sign-in link of theirs dies, used
+ * or not, so no remembered link can start a session again, and so does every sign-in waiting for
+ * its second factor.
  */
 import { recordAuditEvent } from '../platform/audit/audit-log'
 import type { Runtime } from '../platform/runtime'
 import type { RequestMeta } from '../platform/shared-types'
 import { endSessionsOf } from '../session'
 import { invalidateLinksOfUser } from './magic-links/queries'
+import { endPendingChallenges } from './factors/queries'
 
 /** Ends every live session of `userId` and kills their sign-in links; returns how many ended. */
 export async function revokeAllSessions(
@@ -19,6 +21,7 @@ export async function revokeAllSessions(
   const [ended] = await Promise.all([
     endSessionsOf(rt, userId, now),
     invalidateLinksOfUser(rt.db, userId, now),
+    endPendingChallenges(rt.db, userId, now),
   ])
   await recordAuditEvent(
     rt.db,

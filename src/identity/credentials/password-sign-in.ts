@@ -18,12 +18,18 @@ import { AppError, unauthorized } from '../../platform/errors'
 import type { RequestMeta, UserContext } from '../../platform/shared-types'
 import type { Runtime } from '../../platform/runtime'
 import { invalidateLinksOfUser } from '../magic-links/queries'
+import { endPendingChallenges, hasConfirmedFactor } from '../factors/queries'
 import { endSessionsOf } from '../../session'
 import { requireRecentSignIn } from './recent-sign-in'
 import { limitPasswordAttempt } from '../../platform/limits/rate-limits'
 import { accountSubject } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
-import { signIn, type SessionProof, type SignInOutcome } from '../sign-in'
+import {
+  isSecondFactorPending,
+  signIn,
+  type SessionProof,
+  type SignInAttempt,
+} from '../sign-in'
 import { CODE } from '../../contract/error-codes'
 
 const invalidCredentials = () =>
@@ -35,11 +41,12 @@ export interface Credentials {
   password: string
 }
 
-/** A password sign-in, and the device credential its client gets (see device-credentials.ts). */
-export interface PasswordSignIn extends SignInOutcome {
-  /** Null while the account's mailbox is unproven: a password alone proves nothing about it. */
-  deviceCredential: string | null
-}
+/**
+ * A password sign-in, and the device credential its client gets (see device-credentials.ts); null
+ * while the account's mailbox is unproven (a password alone proves nothing about it) and while a
+ * second factor is still to come.
+ */
+export type PasswordSignIn = SignInAttempt & { deviceCredential: string | null }
 
 /**
  * Signs in with a password. Each attempt is counted before the password is checked, against the
@@ -114,7 +121,7 @@ export async function login(
     meta,
   )
   const deviceCredential =
-    user.emailVerifiedAt === null
+    user.emailVerifiedAt === null || isSecondFactorPending(outcome)
       ? null
       : await renewDeviceCredential(rt.keyring, email, presentedDevice)
   return { ...outcome, deviceCredential }
@@ -152,6 +159,9 @@ export async function changePassword(
   if (user.passwordHash && currentPassword !== undefined) {
     if (!(await verifyPassword(rt.peppers, currentPassword, user.passwordHash)).match)
       throw new AppError(403, CODE.invalid_credentials, 'The current password is wrong.')
+    // The current password is one factor; an account with two asks for the step-up as well.
+    if (await hasConfirmedFactor(rt.db, user.id))
+      await requireRecentSignIn(rt, caller.sessionId, now)
   } else {
     await requireRecentSignIn(rt, caller.sessionId, now)
   }
@@ -159,6 +169,7 @@ export async function changePassword(
   const [ended] = await Promise.all([
     endSessionsOf(rt, user.id, now, caller.sessionId),
     invalidateLinksOfUser(rt.db, user.id, now),
+    endPendingChallenges(rt.db, user.id, now),
   ])
   await recordAuditEvent(
     rt.db,

@@ -20,7 +20,8 @@ import { toUserSession } from '../../platform/openapi/views'
 import { changePassword, login } from './password-sign-in'
 import { register, REGISTER_PATH } from '../registration/registration'
 import { confirmRegistration, confirmRegistrationCode } from '../registration/confirmation'
-import type { SignInOutcome } from '../sign-in'
+import { isSecondFactorPending, type SignInAttempt, type SignInOutcome } from '../sign-in'
+import { SecondFactorRequiredSchema, secondFactorAnswer } from '../factors/schemas'
 import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
 
 const RegistrationSentSchema = z.object({ sent: z.literal(true) }).openapi('RegistrationSent', {
@@ -56,6 +57,27 @@ export function signInAnswer(
     ...issuedTokens(c),
     ...(deviceCredential ? deliverDeviceCredential(c, deviceCredential) : {}),
   }
+}
+
+/**
+ * 200 with the session for a completed sign-in; 202 with a challenge (no session, no cookies,
+ * nothing about the account) when the account's second factor must follow.
+ */
+export function answerSignIn(
+  c: Context<AppEnv>,
+  attempt: SignInAttempt,
+  deviceCredential: string | null = null,
+) {
+  if (!isSecondFactorPending(attempt))
+    return c.json(signInAnswer(c, attempt, deviceCredential), 200)
+  c.header('Cache-Control', 'no-store')
+  return c.json(secondFactorAnswer(attempt), 202)
+}
+
+/** The responses of a route that signs in with a first factor. */
+export const firstFactorResponses = {
+  200: jsonContent(SignInSchema, 'Signed in'),
+  202: jsonContent(SecondFactorRequiredSchema, 'The account asks for its second factor'),
 }
 
 export const accountRoutes = createRouter()
@@ -96,13 +118,13 @@ export const accountRoutes = createRouter()
           z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField }),
         ),
       },
-      responses: { 200: jsonContent(SignInSchema, 'Signed in'), ...errorResponses(400, 413) },
+      responses: { ...firstFactorResponses, ...errorResponses(400, 413) },
     }),
     async (c) => {
       const { token, refreshToken } = c.req.valid('json')
       const from = sessionProof(c, refreshToken)
       const outcome = await confirmRegistration(c.var.rt, token, from, requestMeta(c))
-      return c.json(signInAnswer(c, outcome), 200)
+      return answerSignIn(c, outcome)
     },
   )
   .openapi(
@@ -123,16 +145,13 @@ export const accountRoutes = createRouter()
           }),
         ),
       },
-      responses: {
-        200: jsonContent(SignInSchema, 'Signed in'),
-        ...errorResponses(400, 401, 413, 429),
-      },
+      responses: { ...firstFactorResponses, ...errorResponses(400, 401, 413, 429) },
     }),
     async (c) => {
       const { email, code, refreshToken } = c.req.valid('json')
       const from = sessionProof(c, refreshToken)
       const outcome = await confirmRegistrationCode(c.var.rt, email, code, from, requestMeta(c))
-      return c.json(signInAnswer(c, outcome), 200)
+      return answerSignIn(c, outcome)
     },
   )
   .openapi(
@@ -142,12 +161,10 @@ export const accountRoutes = createRouter()
       operationId: 'login',
       security: OPTIONAL_USER_ACCESS,
       tags: ['Accounts'],
-      summary: 'Sign in with email and password',
+      summary:
+        'Sign in with email and password; an account with a second factor answers 202 with a challenge',
       request: { body: jsonBody(LoginCredentials) },
-      responses: {
-        200: jsonContent(SignInSchema, 'Signed in'),
-        ...errorResponses(400, 401, 403, 413, 429),
-      },
+      responses: { ...firstFactorResponses, ...errorResponses(400, 401, 403, 413, 429) },
     }),
     async (c) => {
       const body = c.req.valid('json')
@@ -158,7 +175,7 @@ export const accountRoutes = createRouter()
         requestMeta(c),
         presentedDeviceCredential(c, body.deviceCredential),
       )
-      return c.json(signInAnswer(c, outcome, outcome.deviceCredential), 200)
+      return answerSignIn(c, outcome, outcome.deviceCredential)
     },
   )
   .openapi(

@@ -26,11 +26,12 @@ import { holdsSession } from '../session-proof'
 import { verifyDeviceCredential } from '../credentials/device-credentials'
 import {
   invalidMagicLink,
+  isSecondFactorPending,
   signIn,
   signInWithinSession,
   unprovenSession,
   type SessionProof,
-  type SignInOutcome,
+  type SignInAttempt,
 } from '../sign-in'
 import { CODE } from '../../contract/error-codes'
 
@@ -210,7 +211,7 @@ export async function verifyMagicLink(
   token: string,
   from: SessionProof | null,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   if (!TOKEN_PATTERN.test(token)) throw invalidMagicLink()
   const tokenHash = await sha256Base64Url(token)
   const outcome = await signIn(rt, from, { kind: 'magic-link', tokenHash }, meta)
@@ -219,7 +220,7 @@ export async function verifyMagicLink(
     {
       type: 'magic_link.verified',
       userId: outcome.account.userId,
-      sessionId: outcome.issued.view.sessionId,
+      sessionId: isSecondFactorPending(outcome) ? null : outcome.issued.view.sessionId,
     },
     meta,
     Date.now(),
@@ -241,7 +242,7 @@ export async function verifyLinkCode(
   code: string,
   from: SessionProof,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   const email = normalizeEmail(rawEmail)
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const now = Date.now()

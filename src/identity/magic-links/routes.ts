@@ -14,7 +14,6 @@ import {
   errorResponses,
   jsonBody,
   jsonContent,
-  SignInSchema,
 } from '../../platform/openapi/schemas'
 import {
   MAGIC_LINK_PATH,
@@ -24,8 +23,8 @@ import {
   verifyMagicLink,
 } from './magic-links'
 import { unauthorized } from '../../platform/errors'
-import { signInAnswer } from '../credentials/routes'
-import type { SignInOutcome } from '../sign-in'
+import { answerSignIn, firstFactorResponses } from '../credentials/routes'
+import { isSecondFactorPending, type SignInAttempt } from '../sign-in'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../http/app-env'
 import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../../platform/openapi/components'
@@ -35,21 +34,24 @@ import { CODE } from '../../contract/error-codes'
 const TokenBody = z.object({ token: z.string().min(1).max(256), refreshToken: RefreshTokenField })
 const VerifyBody = TokenBody.extend({ deviceCredential: DeviceCredentialField })
 
-/** A link or its code proved the mailbox: the client gets (or renews) its device credential. */
+/**
+ * A link or its code proved the mailbox: the client gets (or renews) its device credential, once
+ * signed in (not while the second factor is still to come).
+ */
 async function mailboxSignInAnswer(
   c: Context<AppEnv>,
-  outcome: SignInOutcome,
+  outcome: SignInAttempt,
   bodyCredential: string | undefined,
 ) {
   const { email } = outcome.account
   // A mailbox proof always names an email; only a passkey account has none.
-  if (email === null) return signInAnswer(c, outcome)
+  if (email === null || isSecondFactorPending(outcome)) return answerSignIn(c, outcome)
   const credential = await renewDeviceCredential(
     c.var.rt.keyring,
     email,
     presentedDeviceCredential(c, bodyCredential),
   )
-  return signInAnswer(c, outcome, credential)
+  return answerSignIn(c, outcome, credential)
 }
 
 export const LinkPreviewSchema = z
@@ -153,13 +155,13 @@ export const magicLinkRoutes = createRouter()
       summary:
         'Use a sign-in link; from the session that asked for it (proven by its refresh credential), its data merges',
       request: { body: jsonBody(VerifyBody) },
-      responses: { 200: jsonContent(SignInSchema, 'Signed in'), ...errorResponses(400, 413) },
+      responses: { ...firstFactorResponses, ...errorResponses(400, 413) },
     }),
     async (c) => {
       const { token, refreshToken, deviceCredential } = c.req.valid('json')
       const from = sessionProof(c, refreshToken)
       const outcome = await verifyMagicLink(c.var.rt, token, from, requestMeta(c))
-      return c.json(await mailboxSignInAnswer(c, outcome, deviceCredential), 200)
+      return mailboxSignInAnswer(c, outcome, deviceCredential)
     },
   )
   .openapi(
@@ -181,10 +183,7 @@ export const magicLinkRoutes = createRouter()
           }),
         ),
       },
-      responses: {
-        200: jsonContent(SignInSchema, 'Signed in'),
-        ...errorResponses(400, 401, 413, 429),
-      },
+      responses: { ...firstFactorResponses, ...errorResponses(400, 401, 413, 429) },
     }),
     async (c) => {
       const { email, code, refreshToken, deviceCredential } = c.req.valid('json')
@@ -195,6 +194,6 @@ export const magicLinkRoutes = createRouter()
           'Type the code in the browser that asked for the link (its session cookie, or refreshToken).',
         )
       const outcome = await verifyLinkCode(c.var.rt, email, code, from, requestMeta(c))
-      return c.json(await mailboxSignInAnswer(c, outcome, deviceCredential), 200)
+      return mailboxSignInAnswer(c, outcome, deviceCredential)
     },
   )

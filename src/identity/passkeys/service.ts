@@ -20,7 +20,7 @@ import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { CODE } from '../../contract/error-codes'
 import { accountSubject } from '../accounts'
 import { requireRecentSignIn } from '../credentials/recent-sign-in'
-import { signIn, type SessionProof, type SignInOutcome } from '../sign-in'
+import { signInWithBothFactors, type SessionProof, type SignInOutcome } from '../sign-in'
 import { keepChallenge, takeChallenge, type PasskeyCeremony } from './challenges'
 import {
   findPasskeyByCredentialId,
@@ -110,7 +110,7 @@ export async function finishSignUp(
     ),
     auditAdded(rt, passkey, sessionId, meta, now),
   ])
-  const outcome = await signIn(rt, sameSession(from, caller), accountTarget(row), meta)
+  const outcome = await signInWithBothFactors(rt, sameSession(from, caller), accountTarget(row), meta)
   return { ...outcome, passkey: { ...passkey, lastUsedAt: null } as PasskeyRow }
 }
 
@@ -183,7 +183,8 @@ export async function finishSignIn(
     meta,
     now,
   )
-  return signIn(rt, sameSession(from, caller), accountTarget(row), meta)
+  // User verification is required: the passkey counts as both factors.
+  return signInWithBothFactors(rt, sameSession(from, caller), accountTarget(row), meta)
 }
 
 async function remember(

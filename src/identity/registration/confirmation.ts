@@ -11,8 +11,14 @@ import { findUserByEmail } from '../account-queries'
 import { accountSubject, claimMailbox } from '../accounts'
 import { findMagicLink, findReplayableLink } from '../magic-links/queries'
 import { invalidCode, normalizeLinkCode, TOKEN_PATTERN } from '../magic-links/magic-links'
-import { invalidMagicLink, signIn, startAccountSession, type SessionProof } from '../sign-in'
-import type { SignInOutcome } from '../sign-in'
+import {
+  invalidMagicLink,
+  isSecondFactorPending,
+  signIn,
+  startAccountSession,
+  type SessionProof,
+  type SignInAttempt,
+} from '../sign-in'
 import { readRevokedBefore } from '../../platform/db/control'
 import { sha256Base64Url } from '../../platform/encoding'
 import { createId } from '../../platform/ids'
@@ -35,7 +41,7 @@ export async function confirmRegistration(
   token: string,
   from: SessionProof | null,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   if (!TOKEN_PATTERN.test(token)) throw invalidMagicLink()
   const tokenHash = await sha256Base64Url(token)
   const now = Date.now()
@@ -87,7 +93,7 @@ export async function confirmRegistrationCode(
   code: string,
   from: SessionProof | null,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   const email = normalizeEmail(rawEmail)
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const now = Date.now()
@@ -116,7 +122,7 @@ async function completeRegistration(
   meta: RequestMeta,
   now: number,
   method: 'link' | 'code',
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   const claimed = await claimMailbox(rt.db, consumed.email, rt.settings.ADMIN_EMAILS, now)
   let passwordKept = false
   if (consumed.passwordHash !== null && consumed.requestedBySessionId === from.sessionId) {
@@ -130,7 +136,7 @@ async function completeRegistration(
 
 function auditRegistered(
   rt: Runtime,
-  outcome: SignInOutcome,
+  outcome: SignInAttempt,
   meta: RequestMeta,
   now: number,
   detail: { method: 'link' | 'code'; passwordKept: boolean },
@@ -140,7 +146,7 @@ function auditRegistered(
     {
       type: 'auth.registered',
       userId: outcome.account.userId,
-      sessionId: outcome.issued.view.sessionId,
+      sessionId: isSecondFactorPending(outcome) ? null : outcome.issued.view.sessionId,
       detail,
     },
     meta,

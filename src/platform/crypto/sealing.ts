@@ -188,3 +188,10 @@ export const signingKeySlot = (kid: string): SealedSlot => ({
   owner: '',
   name: kid,
 })
+
+/** The slot of a user's TOTP secret (one per account). */
+export const totpSlot = (userId: string): SealedSlot => ({
+  kind: 'totp-secret',
+  owner: userId,
+  name: 'totp',
+})

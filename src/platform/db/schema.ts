@@ -313,3 +313,35 @@ export const identities = sqliteTable(
     index('identities_user').on(t.userId),
   ],
 )
+
+/**
+ * An account's second factor: its TOTP secret (sealed under the user's key), and the state its
+ * codes share: the last time step accepted (a code works once), the tries granted in the current
+ * window (counted in the statement that grants one), and the instant before which every pending
+ * second-factor challenge is dead (logout-all, a password change).
+ */
+export const secondFactors = sqliteTable('second_factors', {
+  userId: text('user_id').primaryKey(),
+  totpSecretSealed: text('totp_secret_sealed').notNull(),
+  createdAt: integer('created_at').notNull(),
+  /** Null until a first code proves the authenticator holds the secret. */
+  confirmedAt: integer('confirmed_at'),
+  /** The TOTP time step (unix seconds / period) of the last accepted code. */
+  lastStep: integer('last_step'),
+  lastUsedAt: integer('last_used_at'),
+  tries: integer('tries').notNull().default(0),
+  triesSince: integer('tries_since').notNull().default(0),
+  challengesValidFrom: integer('challenges_valid_from').notNull().default(0),
+})
+
+/** Recovery codes: only their SHA-256 is kept; each works once. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    userId: text('user_id').notNull(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+)

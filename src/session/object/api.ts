@@ -13,8 +13,8 @@ import type { IssuedSubject, RememberedLink, RequestOrigin } from '../record'
 import type { Settings } from '../../platform/config'
 
 /**
- * A challenge this session asked for (WebAuthn today), kept in its object, never in a cookie: one
- * per purpose, a newer one replacing it, gone once taken or expired.
+ * A challenge this session asked for (WebAuthn, a second factor), kept in its object, never in a
+ * cookie: one per purpose, a newer one replacing it, gone once taken or expired.
  */
 export interface PendingChallenge {
   purpose: string
@@ -22,6 +22,10 @@ export interface PendingChallenge {
   expiresAt: number
   /** The user the ceremony is for: an account adding a passkey, or the account it will create. */
   userId: string
+  /** When it was made: the kill switch ends challenges made before it. */
+  createdAt?: number
+  /** What the slice that asked needs back with it; the object never reads it. */
+  context?: Record<string, string | number | boolean>
 }
 
 export interface SessionObjectApi extends Rpc.DurableObjectBranded {
@@ -41,6 +45,8 @@ export interface SessionObjectApi extends Rpc.DurableObjectBranded {
   putChallenge(challenge: PendingChallenge): Promise<void>
   /** Takes (single use) the challenge of `purpose`: null when there is none or it expired. */
   takeChallenge(purpose: string, now: number): PendingChallenge | null
+  /** The live challenge of `purpose`, left in place (a wrong code does not use it up). */
+  peekChallenge(purpose: string, now: number): PendingChallenge | null
   /** Ends the session; returns the user it belonged to, if it was live. */
   revoke(): Promise<string | null>
 }
@@ -90,8 +96,12 @@ export type RefreshResult =
 
 /** What a sign-in binds the session to: a known account, or whoever a magic link names. */
 export type SignInTarget =
-  /** An account the Worker already proved (a password, a link's code). */
-  | ({ kind: 'account' } & ClaimedMailbox)
+  /**
+   * An account the Worker already proved (a password, a link's code, a passkey, a second factor).
+   * `secondFactorProven`: the proof covers both factors (a passkey with user verification, or a
+   * second factor just accepted), so an account with a second factor is not asked for it.
+   */
+  | ({ kind: 'account'; secondFactorProven?: boolean } & ClaimedMailbox)
   /** Whoever an unused sign-in link names: consumed inside the object, under its lock. */
   | { kind: 'magic-link'; tokenHash: string }
 
@@ -128,3 +138,5 @@ export type SignInResult =
   | { ok: false; reason: 'unproven' | 'invalid_link' }
   /** The session is another account's: the Worker starts a new session for `account`. */
   | ({ ok: false; reason: 'other_account' } & ClaimedMailbox)
+  /** The account has a second factor this proof does not cover: nothing changed but the link. */
+  | ({ ok: false; reason: 'second_factor_required' } & ClaimedMailbox)

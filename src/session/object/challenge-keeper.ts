@@ -1,6 +1,7 @@
 /**
- * The session object's challenge RPC (`putChallenge`, `takeChallenge`), as the base class the
- * object extends: WebAuthn challenges live in the storage of the session that asked for them.
+ * The session object's challenge RPC (`putChallenge`, `takeChallenge`, `peekChallenge`), as the
+ * base class the object extends: WebAuthn and second-factor challenges live in the storage of the
+ * session that asked for them.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../../platform/config'
@@ -22,5 +23,9 @@ export abstract class ChallengeKeeper extends DurableObject<Bindings> {
 
   takeChallenge(purpose: string, now: number): PendingChallenge | null {
     return new SessionStorage(this.ctx.storage.kv).takeChallenge(purpose, now)
+  }
+
+  peekChallenge(purpose: string, now: number): PendingChallenge | null {
+    return new SessionStorage(this.ctx.storage.kv).peekChallenge(purpose, now)
   }
 }

@@ -90,6 +90,12 @@ export class SessionStorage {
     this.#kv.put<PendingChallenge>(CHALLENGE_KEY_PREFIX + challenge.purpose, challenge)
   }
 
+  /** The live challenge of `purpose`, left in place: null without one or when it has expired. */
+  peekChallenge(purpose: string, now: number): PendingChallenge | null {
+    const challenge = this.#kv.get<PendingChallenge>(CHALLENGE_KEY_PREFIX + purpose)
+    return challenge && now < challenge.expiresAt ? challenge : null
+  }
+
   /** Takes the challenge of `purpose` (single use, even when it has expired): null without one. */
   takeChallenge(purpose: string, now: number): PendingChallenge | null {
     const key = CHALLENGE_KEY_PREFIX + purpose
