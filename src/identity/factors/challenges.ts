@@ -84,7 +84,11 @@ export async function beginSecondFactor(
 }
 
 /** The live challenge `text` names, left in place; 400 when there is none. */
-export async function readChallenge(rt: Runtime, text: string, now: number): Promise<OpenChallenge> {
+export async function readChallenge(
+  rt: Runtime,
+  text: string,
+  now: number,
+): Promise<OpenChallenge> {
   const dot = text.indexOf('.')
   const sessionId = text.slice(0, dot)
   if (dot < 0 || !ID_PATTERNS.sess.test(sessionId)) throw invalidChallenge()

@@ -7,12 +7,7 @@ import { requireUser, userContext } from '../../session'
 import { requestMeta } from '../../http/request-meta'
 import { createRouter } from '../../http/router'
 import { invalidRequest } from '../../platform/errors'
-import {
-  errorResponses,
-  jsonBody,
-  jsonContent,
-  SignInSchema,
-} from '../../platform/openapi/schemas'
+import { errorResponses, jsonBody, jsonContent, SignInSchema } from '../../platform/openapi/schemas'
 import { OPTIONAL_USER_ACCESS, USER_ACCESS } from '../../platform/openapi/components'
 import { RefreshTokenField, sessionProof } from '../session-proof'
 import { signInAnswer } from '../credentials/routes'

@@ -89,7 +89,11 @@ async function passes(
 ): Promise<boolean> {
   if ('recoveryCode' in proof)
     return useRecoveryCode(rt.db, row.userId, await hashRecoveryCode(proof.recoveryCode), now)
-  const secret = await openValue(rt.userKeys(row.userId), row.totpSecretSealed, totpSlot(row.userId))
+  const secret = await openValue(
+    rt.userKeys(row.userId),
+    row.totpSecretSealed,
+    totpSlot(row.userId),
+  )
   const step = totpStep(secret, proof.code, now)
   return step !== null && (await acceptTotpStep(rt.db, row.userId, step, now, false))
 }
