@@ -27,6 +27,8 @@ import {
   postWith,
   type Send,
 } from './factors'
+import { SoftwareAuthenticator } from '../passkeys/authenticator'
+import { signInWith, signUp } from '../passkeys/flows'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -216,5 +218,26 @@ describe('4. pending challenges end with the kill switch and logout-all', () => 
     )
     // Access tokens carry whole seconds: let the switch's own second pass before the next test.
     await new Promise((resolve) => setTimeout(resolve, 1_100))
+  })
+})
+
+describe('5. a passkey counts as both factors', () => {
+  it('signs an account with an authenticator app in with its passkey alone', async () => {
+    const send = await unlimitedApi()
+    const authenticator = await SoftwareAuthenticator.create()
+    const account = await signUp(authenticator, await createTokenSession())
+    const token = account.tokens.accessToken
+    const enrolled = await postWith(send, '/v1/me/factors/totp', {}, token)
+    const { secret } = await enrolled.json<{ secret: string }>()
+    const confirmed = await postWith(
+      send,
+      '/v1/me/factors/totp/confirm',
+      { code: codeAt(secret) },
+      token,
+    )
+    expect(confirmed.status).toBe(200)
+    const res = await signInWith(authenticator, await createTokenSession())
+    expect(res.status).toBe(200)
+    expect((await res.json<SignInBody>()).user.id).toBe(account.user.id)
   })
 })
