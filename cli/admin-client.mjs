@@ -58,5 +58,10 @@ export function createAdminClient({ url, token, fetch = globalThis.fetch }) {
     listIdentities: (userId) => call('GET', `/v1/admin/users/${id(userId)}/identities`),
     removeIdentity: (userId, identityId) =>
       call('DELETE', `/v1/admin/users/${id(userId)}/identities/${id(identityId)}`),
+    listPasskeys: (userId) => call('GET', `/v1/admin/users/${id(userId)}/passkeys`),
+    removePasskey: (userId, passkeyId) =>
+      call('DELETE', `/v1/admin/users/${id(userId)}/passkeys/${id(passkeyId)}`),
+    listFactors: (userId) => call('GET', `/v1/admin/users/${id(userId)}/factors`),
+    removeFactors: (userId) => call('DELETE', `/v1/admin/users/${id(userId)}/factors`),
   }
 }

@@ -131,6 +131,40 @@ program
     }),
   )
 
+const passkeys = program.command('passkeys').description("an account's passkeys (support)")
+passkeys
+  .command('list <id>')
+  .description("an account's passkeys, newest first")
+  .action(withClient((client, id) => client.listPasskeys(id)))
+passkeys
+  .command('remove <id> <passkeyId>')
+  .description('remove one passkey, even the last (a lost device; the owner proved who they are)')
+  .option('--yes', 'confirm')
+  .action(
+    withClient(async (client, id, passkeyId, options) => {
+      needsYes('Removing a passkey')(options)
+      await client.removePasskey(id, passkeyId)
+      return { removed: passkeyId }
+    }),
+  )
+
+const factors = program.command('factors').description("an account's second factor (support)")
+factors
+  .command('list <id>')
+  .description("an account's authenticator app (never its secret) and recovery codes left")
+  .action(withClient((client, id) => client.listFactors(id)))
+factors
+  .command('remove <id>')
+  .description("remove the account's authenticator app and recovery codes (a lost phone)")
+  .option('--yes', 'confirm')
+  .action(
+    withClient(async (client, id, options) => {
+      needsYes('Removing a second factor')(options)
+      await client.removeFactors(id)
+      return { removed: id }
+    }),
+  )
+
 program
   .command('import <file>')
   .description("import a single-user install's OAuth records (JSON: {importId, oauth: [...]})")
