@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { env } from 'cloudflare:workers'
 import {
   api,
+  BASE,
   bearer,
   countRows,
   createAccount,
@@ -16,6 +17,8 @@ import {
   type SignInBody,
   unlimitedApi,
 } from '../../helpers'
+// @ts-expect-error: the CLI is plain JavaScript, typed by its use here
+import { createAdminClient } from '../../../cli/admin-client.mjs'
 import { advance, codeAt, enrolledAccount, expectChallenge, PASSWORD, postWith } from './factors'
 
 afterEach(() => {
@@ -220,5 +223,19 @@ describe('7. support lists and removes a factor', () => {
       headers: admin,
     })
     await expectError(again, 404, 'not_found')
+  })
+
+  it('is what the CLI lists and removes', async () => {
+    const send = await unlimitedApi()
+    const account = await enrolledAccount(send)
+    const client = createAdminClient({
+      url: BASE,
+      token: String(env.ADMIN_TOKEN),
+      fetch: (url: string, init: RequestInit) => api(url.slice(BASE.length), init),
+    })
+    expect(await client.listFactors(account.userId)).toMatchObject({ totp: { confirmed: true } })
+    expect(await client.removeFactors(account.userId)).toBeNull()
+    expect(await client.listFactors(account.userId)).toEqual({ totp: null, recoveryCodesLeft: 0 })
+    expect(await client.listPasskeys(account.userId)).toEqual({ passkeys: [] })
   })
 })
