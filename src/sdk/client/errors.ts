@@ -9,6 +9,7 @@ import {
   type ClientErrorCode as SdkOwnCode,
   type ErrorCode,
 } from '../../contract/error-codes'
+import type { SecondFactorMethod, SecondFactorRequired } from './types'
 
 /** The contract's error body (test/sdk/client/contract-types.test.ts holds it to the schema). */
 export interface ErrorBody {
@@ -38,6 +39,24 @@ export class SessionClientError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options)
+  }
+}
+
+/**
+ * Thrown by a sign-in method (login, a link or its code) when the account asks for its second
+ * factor: nothing was signed in. Answer with `client.mfa.verify({ challenge, code })`; the
+ * client's state is `second_factor_required` meanwhile.
+ */
+export class SecondFactorRequiredError extends SessionClientError {
+  override name = 'SecondFactorRequiredError'
+  readonly challenge: string
+  readonly methods: SecondFactorMethod[]
+  readonly expiresAt: string
+  constructor(pending: SecondFactorRequired) {
+    super(202, CLIENT_CODE.second_factor_required, CLIENT_ERROR_CODES.second_factor_required)
+    this.challenge = pending.challenge
+    this.methods = pending.methods
+    this.expiresAt = pending.expiresAt
   }
 }
 

@@ -5,7 +5,7 @@
  */
 export { createSessionClient } from './session-client'
 export type { Credentials, SessionClient, SessionClientOptions } from './session-client'
-export { SessionClientError } from './errors'
+export { SecondFactorRequiredError, SessionClientError } from './errors'
 export type { ClientErrorCode, ErrorBody } from './errors'
 export type { ErrorCode } from '../../contract/error-codes'
 export type { PasskeySignInOptions } from './passkey-calls'
@@ -21,10 +21,12 @@ export type {
   ProviderRedirectOptions,
   ProviderSignIn,
 } from './providers'
+export type { SecondFactorProof } from './mfa-calls'
 export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
 export type { GetTokenOptions } from './access-tokens'
 export type {
   NoSessionState,
+  SecondFactorState,
   SessionChange,
   SessionListener,
   SessionState,

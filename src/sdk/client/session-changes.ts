@@ -4,10 +4,14 @@
  * snapshot for `useSyncExternalStore`, and listeners called in the order they subscribed.
  */
 import type { ClientErrorCode } from './errors'
-import type { Merge, Session, User } from './types'
+import type { Merge, SecondFactorMethod, Session, User } from './types'
 
-/** `loading` until the first answer; `signed_out` after a sign-out or a session the server ended. */
-export type SessionStatus = 'loading' | 'anonymous' | 'account' | 'signed_out'
+/**
+ * `loading` until the first answer; `signed_out` after a sign-out or a session the server ended;
+ * `second_factor_required` between a first factor and its second.
+ */
+export type SessionStatus =
+  'loading' | 'anonymous' | 'account' | 'signed_out' | 'second_factor_required'
 
 /** Nobody known: before the first answer (`loading`), or after a sign-out (`signed_out`). */
 export interface NoSessionState {
@@ -27,6 +31,22 @@ export interface UserSessionState<Status extends 'anonymous' | 'account'> {
 }
 
 /**
+ * A first factor was right and the account asks for its second: `challenge` goes to
+ * `mfa.verify()`. `user` and `session` are still what this client had before (an anonymous
+ * session stays so, its data unmerged, until the code is accepted).
+ */
+export interface SecondFactorState {
+  status: 'second_factor_required'
+  user: User | null
+  session: Session | null
+  lastMerge: Merge | null
+  challenge: string
+  methods: SecondFactorMethod[]
+  /** ISO 8601: after it, sign in again. */
+  expiresAt: string
+}
+
+/**
  * A snapshot of the client's session; the same object until the next change. A union on
  * `status`, so that checking it narrows `user`.
  * @example
@@ -34,7 +54,7 @@ export interface UserSessionState<Status extends 'anonymous' | 'account'> {
  * if (state.status === 'account') greet(state.user.email) // `user` is not null here
  */
 export type SessionState =
-  NoSessionState | UserSessionState<'anonymous'> | UserSessionState<'account'>
+  NoSessionState | UserSessionState<'anonymous'> | UserSessionState<'account'> | SecondFactorState
 
 /**
  * One change of the session. `remote` marks a change another tab of this browser made, learned
@@ -48,6 +68,14 @@ export type SessionChange =
   /** A sign-in; `merge` reports what an anonymous session carried into the account. */
   | { type: 'signed_in'; user: User; session: Session; merge: Merge | null; remote: boolean }
   | { type: 'signed_out'; everywhere: boolean; remote: boolean }
+  /** A first factor was right; the account asks for its second (this tab's own, never told). */
+  | {
+      type: 'second_factor_required'
+      challenge: string
+      methods: SecondFactorMethod[]
+      expiresAt: string
+      remote: false
+    }
   /** The credentials were rotated; who is signed in did not change. */
   | { type: 'refreshed'; remote: false }
   /** A sign-in in another tab replaced this tab's credentials; its message brings the state. */
@@ -89,6 +117,14 @@ export function nextState(state: SessionState, change: SessionChange): SessionSt
     }
     case 'signed_in':
       return knownState(change.user, change.session, change.merge)
+    case 'second_factor_required': {
+      const { challenge, methods, expiresAt } = change
+      const { user, session, lastMerge } = state
+      return {
+        status: 'second_factor_required',
+        ...{ user, session, lastMerge, challenge, methods, expiresAt },
+      }
+    }
     case 'signed_out':
     case 'revoked':
       return SIGNED_OUT_STATE

@@ -4,8 +4,9 @@
  */
 import { createAccessTokens } from './access-tokens'
 import { warnIfCrossSite } from './cross-origin'
-import { SessionClientError } from './errors'
+import { SecondFactorRequiredError, SessionClientError } from './errors'
 import { createOAuthCalls } from './oauth-calls'
+import { createMfaCalls } from './mfa-calls'
 import { createPasskeyCalls } from './passkey-calls'
 import { createDefaultVerifierStore, type VerifierStore } from './pkce'
 import { createProviderCalls } from './providers'
@@ -29,6 +30,7 @@ import type {
   Preferences,
   PreferencesPatch,
   RegistrationSent,
+  SecondFactorRequired,
   SecretSummary,
   Session,
   SignIn,
@@ -70,6 +72,10 @@ export interface Credentials {
 export type SessionClient = ReturnType<typeof createSessionClient>
 
 const segment = (value: string) => encodeURIComponent(value)
+
+/** A first factor's 202: the typed call said SignIn, the service answered a challenge. */
+const asksSecondFactor = (answer: object): answer is SecondFactorRequired =>
+  (answer as Partial<SecondFactorRequired>).secondFactorRequired === true
 
 /**
  * A client for one browser tab (or one server-side caller). At most one refresh is in flight per
@@ -131,9 +137,16 @@ export function createSessionClient(options: SessionClientOptions) {
     return deviceCredential ? { ...body, deviceCredential } : body
   }
 
-  /** Runs a sign-in call and reports it to the listeners and the other tabs. */
+  /**
+   * Runs a sign-in call and reports it to the listeners and the other tabs; an account that asks
+   * for its second factor throws `SecondFactorRequiredError` (state `second_factor_required`).
+   */
   const signIn = async <T extends SignIn>(answer: Promise<T>): Promise<T> => {
     const signedIn = await answer
+    if (asksSecondFactor(signedIn)) {
+      tracker.secondFactorRequired(signedIn)
+      throw new SecondFactorRequiredError(signedIn)
+    }
     if (transport === 'token' && signedIn.deviceCredential)
       await devices.save(signedIn.deviceCredential)
     tracker.signedIn(signedIn)
@@ -155,6 +168,10 @@ export function createSessionClient(options: SessionClientOptions) {
       tracker.answered(answer)
       return answer
     },
+  })
+  const mfa = createMfaCalls(call, signIn, () => {
+    const state = tracker.getState()
+    return state.status === 'second_factor_required' ? state : null
   })
 
   return {
@@ -235,7 +252,10 @@ export function createSessionClient(options: SessionClientOptions) {
           provesSession: true,
         }),
       ),
-    /** Signs in with email and password; from an anonymous session its data merges in. */
+    /**
+     * Signs in with email and password; from an anonymous session its data merges in. An account
+     * with a second factor throws `SecondFactorRequiredError`: then `mfa.verify({ code })`.
+     */
     login: async (credentials: Credentials) =>
       signIn(
         call<SignIn>({
@@ -290,6 +310,11 @@ export function createSessionClient(options: SessionClientOptions) {
     passkeys,
     /** Sign-in with other providers (Google, GitHub, OpenID) and the linked identities. */
     ...providerCalls,
+    /**
+     * The second factor: `enrolTotp`, `confirmTotp`, `verify` (finish a sign-in), `stepUp`,
+     * `disable`, `regenerateRecoveryCodes`, `status`.
+     */
+    mfa,
     /** Sets or changes the password (a first one needs a recent sign-in); other sessions end. */
     changePassword: (currentPassword: string | undefined, newPassword: string) =>
       call<void>({

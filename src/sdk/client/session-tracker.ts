@@ -13,7 +13,7 @@ import {
   type SessionState,
 } from './session-changes'
 import type { TabChannel, TabMessage } from './tab-channel'
-import type { SignIn, UserSession } from './types'
+import type { SecondFactorRequired, SignIn, UserSession } from './types'
 
 export interface SessionTrackerOptions {
   channel: TabChannel
@@ -29,6 +29,7 @@ export interface SessionTracker {
   /** `me()` answered; `started`: the call was to start a new anonymous session. */
   answered(answer: UserSession, started?: boolean): void
   signedIn(answer: SignIn): void
+  secondFactorRequired(pending: SecondFactorRequired): void
   signedOut(everywhere: boolean): void
   refreshed(outcome: RefreshOutcome): void
 }
@@ -62,6 +63,7 @@ function messageFor(change: SessionChange): TabMessage | null {
     case 'refreshed':
     case 'superseded':
     case 'revoked':
+    case 'second_factor_required':
       return null
     default: {
       const unhandled: never = change
@@ -150,6 +152,9 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
     },
     signedIn({ user, session, merge }) {
       report({ type: 'signed_in', user, session, merge, remote: false })
+    },
+    secondFactorRequired({ challenge, methods, expiresAt }) {
+      report({ type: 'second_factor_required', challenge, methods, expiresAt, remote: false })
     },
     signedOut(everywhere) {
       report({ type: 'signed_out', everywhere, remote: false })

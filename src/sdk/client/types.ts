@@ -62,6 +62,39 @@ export interface SignIn extends UserSession {
   deviceCredential?: string | undefined
 }
 
+/** How a second-factor challenge may be answered. */
+export type SecondFactorMethod = 'totp' | 'recovery_code'
+
+/**
+ * What a first factor (password, link, code) answers (202) for an account with a second factor:
+ * no session, nothing merged; answer `challenge` with `mfa.verify()` within 5 minutes.
+ */
+export interface SecondFactorRequired {
+  secondFactorRequired: true
+  challenge: string
+  methods: SecondFactorMethod[]
+  /** ISO 8601. */
+  expiresAt: string
+}
+
+/** An authenticator app being enrolled: show `qrCode` (an SVG data URL), or `secret` to type. */
+export interface TotpEnrolment {
+  uri: string
+  qrCode: string
+  secret: string
+}
+
+/** The account's second factor; never its secret. */
+export interface SecondFactors {
+  totp: {
+    confirmed: boolean
+    createdAt: string
+    confirmedAt: string | null
+    lastUsedAt: string | null
+  } | null
+  recoveryCodesLeft: number
+}
+
 /** The user's preferences: known keys and any others, kept as they were sent. */
 export type Preferences = { [key: string]: unknown }
 
