@@ -22,7 +22,8 @@ export const ERROR_CODES = {
     'The second-factor code (from the authenticator app, or a recovery code) is wrong, expired or already used.',
   factor_already_enrolled:
     'This account already has a confirmed authenticator app: disable it before enrolling another.',
-  factor_not_enrolled: 'This account has no authenticator app enrolled (or none waiting for confirmation).',
+  factor_not_enrolled:
+    'This account has no authenticator app enrolled (or none waiting for confirmation).',
   passkey_rejected:
     'The passkey did not verify (origin, relying party, challenge, signature, user verification or counter).',
   passkey_taken: 'This passkey is already registered.',

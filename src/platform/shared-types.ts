@@ -80,9 +80,4 @@ export interface IssuedSession {
 
 /** What kind of value a sealed slot holds; part of its AES-GCM associated data (platform/crypto/sealing.ts). */
 export type SealedKind =
-  | 'secret'
-  | 'oauth.tokens'
-  | 'oauth.client'
-  | 'oauth.verifier'
-  | 'signing-key'
-  | 'totp-secret'
+  'secret' | 'oauth.tokens' | 'oauth.client' | 'oauth.verifier' | 'signing-key' | 'totp-secret'

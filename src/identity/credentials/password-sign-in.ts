@@ -24,12 +24,7 @@ import { requireRecentSignIn } from './recent-sign-in'
 import { limitPasswordAttempt } from '../../platform/limits/rate-limits'
 import { accountSubject } from '../accounts'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
-import {
-  isSecondFactorPending,
-  signIn,
-  type SessionProof,
-  type SignInAttempt,
-} from '../sign-in'
+import { isSecondFactorPending, signIn, type SessionProof, type SignInAttempt } from '../sign-in'
 import { CODE } from '../../contract/error-codes'
 
 const invalidCredentials = () =>

@@ -9,12 +9,7 @@ import { createRouter } from '../../http/router'
 import { RefreshTokenField, sessionProof } from '../session-proof'
 import { DeviceCredentialField, presentedDeviceCredential } from '../credentials/device-proof'
 import { renewDeviceCredential } from '../credentials/device-credentials'
-import {
-  EmailSchema,
-  errorResponses,
-  jsonBody,
-  jsonContent,
-} from '../../platform/openapi/schemas'
+import { EmailSchema, errorResponses, jsonBody, jsonContent } from '../../platform/openapi/schemas'
 import {
   MAGIC_LINK_PATH,
   previewMagicLink,

@@ -110,7 +110,12 @@ export async function finishSignUp(
     ),
     auditAdded(rt, passkey, sessionId, meta, now),
   ])
-  const outcome = await signInWithBothFactors(rt, sameSession(from, caller), accountTarget(row), meta)
+  const outcome = await signInWithBothFactors(
+    rt,
+    sameSession(from, caller),
+    accountTarget(row),
+    meta,
+  )
   return { ...outcome, passkey: { ...passkey, lastUsedAt: null } as PasskeyRow }
 }
 
