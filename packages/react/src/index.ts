@@ -1,7 +1,7 @@
 /**
  * React bindings for the edge-session browser SDK (`@edge-session/react`): a provider taking a
- * client, `useSession()`, hooks for sign-in, sign-out, magic links, passkeys and providers
- * (Google, GitHub, any OpenID issuer), and two prebuilt,
+ * client, `useSession()`, hooks for sign-in, sign-out, magic links, passkeys, providers
+ * (Google, GitHub, any OpenID issuer) and the second factor, and two prebuilt,
  * unstyled components (`<SignIn/>`, `<AccountMenu/>`). React and
  * `@edge-session/client` are peers; nothing else is imported at run time.
  */
@@ -23,6 +23,8 @@ export type {
   SignOutOptions,
 } from './use-session-action'
 export { usePasskeys, usePasskeySignIn } from './use-passkeys'
+export { useMfa } from './use-mfa'
+export type { MfaActions } from './use-mfa'
 export type { PasskeyActions } from './use-passkeys'
 export {
   useAuthProviders,

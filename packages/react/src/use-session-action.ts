@@ -31,8 +31,10 @@ const IDLE: ActionStatus = { pending: false, error: null }
 const PENDING: ActionStatus = { pending: true, error: null }
 
 // By shape, not `instanceof`: an app may hold a second copy of the SDK (two bundles, a test).
+// A sign-in that asks for its second factor is one too: `useSession()` then says so.
+const CLIENT_ERROR_NAMES = new Set(['SessionClientError', 'SecondFactorRequiredError'])
 const isClientError = (error: unknown): error is SessionClientError =>
-  error instanceof Error && error.name === 'SessionClientError'
+  error instanceof Error && CLIENT_ERROR_NAMES.has(error.name)
 
 /** Wraps `act(client, …args)`; errors other than the SDK's are thrown on, as bugs should be. */
 export function useSessionAction<Args extends unknown[], Result>(
@@ -76,7 +78,11 @@ const confirmLink = (client: SessionClient, token: string) => client.confirmRegi
 const confirmCode = (client: SessionClient, email: string, code: string) =>
   client.confirmRegistrationCode(email, code)
 
-/** Email and password sign-in; from an anonymous session its data merges in (`lastMerge`). */
+/**
+ * Email and password sign-in; from an anonymous session its data merges in (`lastMerge`). An
+ * account with a second factor resolves `undefined` with `error.code` `second_factor_required`,
+ * and `useSession().status` says so: finish with `useMfa().verify`.
+ */
 export const useSignIn = (): SessionAction<[Credentials], SignIn> => useSessionAction(login)
 
 /**

@@ -16,8 +16,10 @@ const SERVER_STATE: SessionState = Object.freeze({
 const getServerState = () => SERVER_STATE
 
 /**
- * `{ status, user, session, lastMerge }`; `status` is `loading`, `anonymous`, `account` or
- * `signed_out`, and narrows the rest: `user` and `session` are set exactly when a user is known.
+ * `{ status, user, session, lastMerge }`; `status` is `loading`, `anonymous`, `account`,
+ * `signed_out` or `second_factor_required` (then `challenge` and `methods` say what to answer, with
+ * `useMfa().verify`), and narrows the rest: `user` and `session` are set exactly when a user is
+ * known (`anonymous`, `account`).
  * @example
  * const { status, user } = useSession()
  * return status === 'account' ? <p>Signed in as {user.email}</p> : <SignInForm />

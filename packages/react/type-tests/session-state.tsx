@@ -28,3 +28,12 @@ export function AccountOnly() {
   const anonymous: false = state.user.isAnonymous
   return <p>{String(anonymous)}</p>
 }
+
+export function SecondFactorPrompt() {
+  const state = useSession()
+  if (state.status !== 'second_factor_required') return null
+  const challenge: string = state.challenge
+  // @ts-expect-error the user may be unknown while a sign-in waits for its second factor
+  const id: string = state.user.id
+  return <p>{challenge + id + state.methods.join(',')}</p>
+}

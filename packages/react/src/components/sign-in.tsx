@@ -1,7 +1,8 @@
 /**
  * `<SignIn/>`: a prebuilt, unstyled sign-in for the methods this service offers
  * (`GET /v1/auth/providers`): "Continue with <provider>" buttons, a passkey, a mailed link (or its
- * code, typed here), email and password, and registration confirmed by its mailed code.
+ * code, typed here), email and password, and registration confirmed by its mailed code; an
+ * account with an authenticator app is then asked for its code (or a recovery code).
  * Every part carries an `es-sign-in…` class and `data-es-…` attributes for styling; labels,
  * live regions and focus follow the WAI-ARIA patterns, so it passes axe with no styling at all.
  */
@@ -10,6 +11,8 @@ import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement }
 import { usePasskeySignIn } from '../use-passkeys'
 import { useAuthProviders, useProviderReturn, useProviderSignIn } from '../use-providers'
 import { useConfirmRegistration, useMagicLink, useRegister, useSignIn } from '../use-session-action'
+import { useMfa } from '../use-mfa'
+import { useSession } from '../use-session'
 import { classNames } from './class-names'
 import { returnUrl } from '../return-url'
 import { offeredMethods, type SignInMethod } from './sign-in-methods'
@@ -66,12 +69,15 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
   const provider = useProviderSignIn()
   const passkey = usePasskeySignIn()
   const providerReturn = useProviderReturn()
+  const mfa = useMfa()
+  const secondFactor = useSession().status === 'second_factor_required'
+  const [recoveryMode, setRecoveryMode] = useState(false)
   const id = useId()
   const codeInput = useRef<HTMLInputElement>(null)
 
   useEffect(() => {
-    if (awaitingCode) codeInput.current?.focus()
-  }, [awaitingCode])
+    if (awaitingCode || secondFactor) codeInput.current?.focus()
+  }, [awaitingCode, secondFactor])
 
   const signedIn = (answer: SignInAnswer | undefined) => {
     if (answer) onSignedIn?.(answer)
@@ -79,6 +85,13 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
+    if (secondFactor) {
+      const proof = recoveryMode ? { recoveryCode: code.trim() } : { code: code.trim() }
+      return void mfa.verify.run(proof).then((answer) => {
+        setCode('')
+        signedIn(answer)
+      })
+    }
     if (awaitingCode) {
       const verify = method === 'register' ? confirm.code : magic.verifyCode
       return void verify.run(email, code.trim()).then(signedIn)
@@ -102,11 +115,15 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
     login,
     register,
     confirm.code,
+    mfa.verify,
   ]
   const pending = actions.some((action) => action.pending)
+  // Being asked for the second factor is the next step, not a failure.
   const error: SessionClientError | null =
-    actions.find((action) => action.error)?.error ?? providerReturn.error
-  const needsPassword = method !== 'link' && !awaitingCode
+    actions.find((action) => action.error && action.error.code !== 'needs_second_factor')?.error ??
+    providerReturn.error
+  const needsPassword = method !== 'link' && !awaitingCode && !secondFactor
+  const step = secondFactor ? 'second-factor' : awaitingCode ? 'code' : 'credentials'
   const providers = offered?.providers ?? []
   const offersPasskey = offers.includes('passkey')
 
@@ -114,7 +131,7 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
     <div
       className={classNames('es-sign-in', className)}
       data-es-method={method}
-      data-es-step={awaitingCode ? 'code' : 'credentials'}
+      data-es-step={step}
       aria-busy={offered === null}
     >
       {(providers.length > 0 || offersPasskey) && (
@@ -164,11 +181,35 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
       {forms.length > 0 && (
         <form
           className="es-sign-in__form"
-          aria-label={FORM_LABELS[method]}
+          aria-label={secondFactor ? 'Second factor' : FORM_LABELS[method]}
           aria-busy={pending}
           onSubmit={submit}
         >
-          {awaitingCode ? (
+          {secondFactor ? (
+            <>
+              <label className="es-sign-in__label" htmlFor={`${id}-factor`}>
+                {recoveryMode ? 'Recovery code' : 'Code from your authenticator app'}
+              </label>
+              <input
+                ref={codeInput}
+                id={`${id}-factor`}
+                className="es-sign-in__input"
+                name="code"
+                autoComplete="one-time-code"
+                inputMode={recoveryMode ? 'text' : 'numeric'}
+                required
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+              />
+              <button
+                type="button"
+                className="es-sign-in__back"
+                onClick={() => setRecoveryMode(!recoveryMode)}
+              >
+                {recoveryMode ? 'Use the authenticator app' : 'Use a recovery code'}
+              </button>
+            </>
+          ) : awaitingCode ? (
             <>
               <p className="es-sign-in__sent" role="status">
                 We mailed a link and a code to {email}. Open the link, or type the code here.
@@ -224,7 +265,7 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
             </>
           )}
           <button type="submit" className="es-sign-in__submit" disabled={pending}>
-            {submitLabel(method, awaitingCode)}
+            {secondFactor ? 'Verify' : submitLabel(method, awaitingCode)}
           </button>
           {awaitingCode && (
             <button type="button" className="es-sign-in__back" onClick={() => choose(method)}>
