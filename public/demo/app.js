@@ -1,7 +1,12 @@
 // The demo page's script (served as /demo/app.js): drives the browser SDK, served beside it as
 // /demo/client.js, over cookie transport. Everything it shows is written with textContent, never
 // as HTML, because titles, emails and preference values come from users.
-import { createSessionClient, providerReturnError, SessionClientError } from './client.js'
+import {
+  createSessionClient,
+  providerReturnError,
+  SecondFactorRequiredError,
+  SessionClientError,
+} from './client.js'
 
 const client = createSessionClient({ baseUrl: location.origin })
 
@@ -15,7 +20,16 @@ function el(tag, text, attributes = {}) {
   return node
 }
 
+/** A first factor was right and the account asks for its second: show the code form. */
+function askSecondFactor() {
+  $('factor-form').hidden = false
+  $('login-status').textContent =
+    'This account has an authenticator app: type the code it shows (or a recovery code).'
+  $('factor-code').focus()
+}
+
 function showError(error) {
+  if (error instanceof SecondFactorRequiredError) return askSecondFactor()
   const box = $('error')
   box.replaceChildren()
   if (error instanceof SessionClientError) {
@@ -244,6 +258,47 @@ $('passkey-sign-in').addEventListener('click', () =>
     await load()
   }),
 )
+
+onSubmit('password-form', async () => {
+  const { merge } = await client.login({
+    email: $('login-email').value,
+    password: $('login-password').value,
+  })
+  renderMerge(merge)
+  $('login-status').textContent = 'Signed in with the password.'
+  await load()
+})
+
+onSubmit('factor-form', async () => {
+  const typed = $('factor-code').value.trim()
+  // Six digits come from the app; anything else is one of the recovery codes.
+  const proof = /^\d{6}$/.test(typed) ? { code: typed } : { recoveryCode: typed }
+  const { merge } = await client.mfa.verify(proof)
+  renderMerge(merge)
+  $('factor-form').hidden = true
+  $('factor-code').value = ''
+  $('login-status').textContent = 'Signed in with the password and the second factor.'
+  await load()
+})
+
+$('enrol-totp').addEventListener('click', () =>
+  act(async () => {
+    const { qrCode, secret } = await client.mfa.enrolTotp()
+    $('totp-qr').src = qrCode
+    $('totp-qr').hidden = false
+    $('totp-secret').textContent = `Scan it, or type this key: ${secret}`
+    $('totp-confirm-form').hidden = false
+  }),
+)
+
+onSubmit('totp-confirm-form', async () => {
+  const codes = await client.mfa.confirmTotp($('totp-code').value.trim())
+  $('totp-confirm-form').hidden = true
+  $('totp-qr').hidden = true
+  $('totp-secret').textContent =
+    'Sign-ins now ask for the app’s code. Keep these recovery codes: they are shown once.'
+  $('recovery-codes').replaceChildren(...codes.map((code) => el('li', code)))
+})
 
 $('logout').addEventListener('click', () =>
   act(async () => {
