@@ -138,8 +138,8 @@ export class SessionDO extends ChallengeKeeper implements SessionObjectApi {
   }
 
   /**
-   * Signs this session into an account: merges the anonymous user once, rebinds and rotates (see
-   * `signInRecord`). Needs this session's refresh secret: an access token proves less. Under the
+   * Signs this session in (unless the account asks for its second factor first): merges the
+   * anonymous user once, rebinds and rotates (`signInRecord`). Needs the refresh secret. Under the
    * lock, as it awaits D1: concurrent sign-ins queue and the later ones see the first one's result.
    */
   signIn(input: SignInInput): Promise<SignInResult> {
@@ -151,11 +151,10 @@ export class SessionDO extends ChallengeKeeper implements SessionObjectApi {
         this.#store.record() ??
         (await this.#materialiseFromSecret(input.presented, presentedHash, input))
       if (!before || !proves(before, presentedHash, input)) return { ok: false, reason: 'unproven' }
-      const resolution = await this.#resolveAccount(step, before.sessionId, input)
-      const resolved = resolution.claimed
+      const found = await this.#resolveAccount(step, before.sessionId, input)
+      const resolved = found.claimed
       if (!resolved) return { ok: false, reason: 'invalid_link' }
-      // Before anything merges or rotates: the Worker asks for the second factor and comes back.
-      if (resolution.secondFactorRequired)
+      if (found.secondFactorRequired)
         return { ok: false, reason: 'second_factor_required', ...resolved }
       const { account } = resolved
       if (!before.isAnonymous && before.userId !== account.userId)
