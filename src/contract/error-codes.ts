@@ -122,7 +122,7 @@ export const CLIENT_ERROR_CODES = {
   invalid_response: 'The answer was not JSON.',
   provider_sign_in_not_started:
     'No provider sign-in was started from this client (its PKCE verifier is missing): call signInWith() again.',
-  second_factor_required:
+  needs_second_factor:
     'The password or link was right and the account asks for its second factor: answer the challenge with mfa.verify().',
 } as const satisfies Record<string, string>
 

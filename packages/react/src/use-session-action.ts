@@ -80,7 +80,7 @@ const confirmCode = (client: SessionClient, email: string, code: string) =>
 
 /**
  * Email and password sign-in; from an anonymous session its data merges in (`lastMerge`). An
- * account with a second factor resolves `undefined` with `error.code` `second_factor_required`,
+ * account with a second factor resolves `undefined` with `error.code` `needs_second_factor`,
  * and `useSession().status` says so: finish with `useMfa().verify`.
  */
 export const useSignIn = (): SessionAction<[Credentials], SignIn> => useSessionAction(login)

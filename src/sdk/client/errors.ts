@@ -53,7 +53,7 @@ export class SecondFactorRequiredError extends SessionClientError {
   readonly methods: SecondFactorMethod[]
   readonly expiresAt: string
   constructor(pending: SecondFactorRequired) {
-    super(202, CLIENT_CODE.second_factor_required, CLIENT_ERROR_CODES.second_factor_required)
+    super(202, CLIENT_CODE.needs_second_factor, CLIENT_ERROR_CODES.needs_second_factor)
     this.challenge = pending.challenge
     this.methods = pending.methods
     this.expiresAt = pending.expiresAt
