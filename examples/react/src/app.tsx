@@ -5,6 +5,7 @@ import type { SessionClient } from '@edge-session/client'
 import {
   useConfirmRegistration,
   useMagicLink,
+  useMfa,
   useRegister,
   useSession,
   useSessionClient,
@@ -86,13 +87,19 @@ function SignIn() {
   const client = useSessionClient()
   const { status, lastMerge } = useSession()
   const { request, verify } = useMagicLink()
+  const mfa = useMfa()
   const [email, setEmail] = useState('')
+  const [code, setCode] = useState('')
   // Local development only: the link waits in the service's dev outbox (MAILER=outbox).
   const signInFromOutbox = async () => {
     const [message] = await client.dev.outbox(email)
     if (message?.token) await verify.run(message.token)
   }
-  const error = request.error ?? verify.error
+  // An account with an authenticator app is asked for its code: the next step, not an error.
+  const error =
+    request.error ??
+    (verify.error?.code === 'needs_second_factor' ? null : verify.error) ??
+    mfa.verify.error
   return (
     <section>
       <h2>Sign in by magic link</h2>
@@ -104,6 +111,24 @@ function SignIn() {
           </button>
           <button id="sign-in" disabled={verify.pending} onClick={() => void signInFromOutbox()}>
             Sign in with the mailed link
+          </button>
+        </p>
+      )}
+      {status === 'second_factor_required' && (
+        <p>
+          <input
+            id="factor-code"
+            autoComplete="one-time-code"
+            aria-label="Code from your authenticator app"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+          <button
+            id="verify-factor"
+            disabled={mfa.verify.pending}
+            onClick={() => void mfa.verify.run({ code: code.trim() })}
+          >
+            Verify
           </button>
         </p>
       )}

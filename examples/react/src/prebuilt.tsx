@@ -1,4 +1,5 @@
-// The prebuilt components (/react/#prebuilt): <SignIn/> while anonymous, <AccountMenu/> for
+// The prebuilt components (/react/#prebuilt): <SignIn/> while anonymous (and while it asks for a
+// second factor), <AccountMenu/> for
 // whoever is known. Styled only through their CSS hooks (index.html's rules on es-… classes).
 import { AccountMenu, SignIn, useSession } from '@edge-session/react'
 
@@ -13,7 +14,7 @@ export function Prebuilt() {
       <nav aria-label="Examples">
         <a href="#">The example built on the hooks</a>
       </nav>
-      {status === 'anonymous' && (
+      {(status === 'anonymous' || status === 'second_factor_required') && (
         <section aria-labelledby="sign-in-heading">
           <h2 id="sign-in-heading">Sign in</h2>
           <SignIn />
