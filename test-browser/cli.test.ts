@@ -137,6 +137,23 @@ describe('npx edge-session', () => {
     expect((await cli('users', 'show', user.id)).code).toBe(1)
   })
 
+  it("passkeys and factors: list an account's, and remove only with --yes", async () => {
+    const { user } = await register(`cli-${crypto.randomUUID()}@example.com`)
+    expect((await cli('passkeys', 'list', user.id)).json).toEqual({ passkeys: [] })
+    expect((await cli('factors', 'list', user.id)).json).toEqual({
+      totp: null,
+      recoveryCodesLeft: 0,
+    })
+    const refused = await cli('factors', 'remove', user.id)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('--yes')
+    const none = await cli('factors', 'remove', user.id, '--yes')
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain('not_found (404)')
+    const missing = await cli('passkeys', 'remove', user.id, `pk_${'0'.repeat(26)}`, '--yes')
+    expect(missing.stderr).toContain('not_found (404)')
+  })
+
   it('sweep: runs until the backlog is done, one progress line per run', async () => {
     const { code, json, stderr } = await cli('sweep')
     expect(code).toBe(0)
