@@ -23,7 +23,12 @@ import {
 } from './queries'
 import { createTotpSecret, qrDataUrl, totpStep, totpUri } from './totp'
 import { createRecoveryCodes, hashRecoveryCode } from './recovery-codes'
-import { invalidFactorCode, verifySecondFactor, type FactorProof } from './verification'
+import {
+  invalidFactorCode,
+  tooManyTries,
+  verifySecondFactor,
+  type FactorProof,
+} from './verification'
 
 export interface TotpEnrolment {
   uri: string
@@ -65,7 +70,11 @@ export async function confirmTotp(
   const user = await accountOf(rt, caller)
   // Tries count here too: a pending factor is guessed at no more than a confirmed one.
   const row = await grantFactorTry(rt.db, user.id, now, false)
-  if (!row) throw notEnrolled()
+  if (!row) {
+    const pending = await findSecondFactor(rt.db, user.id)
+    if (!pending || pending.confirmedAt !== null) throw notEnrolled()
+    throw tooManyTries(pending, now)
+  }
   const secret = await openValue(rt.userKeys(user.id), row.totpSecretSealed, totpSlot(user.id))
   const step = totpStep(secret, code, now)
   if (step === null || !(await acceptTotpStep(rt.db, user.id, step, now, true))) {

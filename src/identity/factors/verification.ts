@@ -32,7 +32,8 @@ export const invalidFactorCode = () =>
     'The code is wrong, expired or already used; wait for the next code and try again.',
   )
 
-const tooManyTries = (row: { triesSince: number }, now: number) => {
+/** 429 until the window of `row`'s tries is over. */
+export const tooManyTries = (row: { triesSince: number }, now: number) => {
   const until = row.triesSince + FACTOR_TRY_WINDOW_MS
   const seconds = Math.max(1, Math.ceil((until - now) / 1000))
   return new AppError(

@@ -150,6 +150,32 @@ describe('6. enrolment and recovery codes', () => {
     )
   })
 
+  it('limits the tries at the first code too', async () => {
+    const send = await unlimitedApi()
+    const created = await (
+      await createAccount(undefined, PASSWORD, undefined, send)
+    ).json<SignInBody>()
+    const token = created.tokens.accessToken
+    const { secret } = await (
+      await postWith(send, '/v1/me/factors/totp', {}, token)
+    ).json<{ secret: string }>()
+    const right = codeAt(secret)
+    const wrong = right === '123456' ? '654321' : '123456'
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        postWith(send, '/v1/me/factors/totp/confirm', { code: wrong }, token),
+      ),
+    )
+    expect(answers.map((res) => res.status).sort()).toEqual([
+      400, 400, 400, 400, 400, 429, 429, 429,
+    ])
+    await expectError(
+      await postWith(send, '/v1/me/factors/totp/confirm', { code: right }, token),
+      429,
+      'rate_limited',
+    )
+  })
+
   it('stores the secret sealed and the recovery codes hashed', async () => {
     const send = await unlimitedApi()
     const account = await enrolledAccount(send)
