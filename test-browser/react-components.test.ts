@@ -8,8 +8,9 @@ import AxeBuilder from '@axe-core/playwright'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumLaunchOptions } from './browser.mjs'
-import { outputPath, startService, type Service } from './harness.mjs'
+import { outputPath, registerAccount, startService, type Service } from './harness.mjs'
 import { oidcProviderArgs, startOidcIssuer, type OidcIssuer } from './oidc-issuer.mjs'
+import { Secret, TOTP } from 'otpauth'
 
 const ACTION_TIMEOUT_MS = 20_000
 
@@ -20,6 +21,10 @@ let browser: Browser
 let page: Page
 const problems: string[] = []
 const email = `prebuilt-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
+
+/** The authenticator app's code `offsetSteps` periods from now. */
+const codeAt = (secret: string, offsetSteps = 0) =>
+  TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + offsetSteps * 30_000 })
 
 const settled = (status: string) =>
   page.locator(`main[data-status="${status}"]`).waitFor({ timeout: ACTION_TIMEOUT_MS })
@@ -149,5 +154,41 @@ describe('the prebuilt components in Chromium', () => {
     expect((await alert.textContent())?.length).toBeGreaterThan(0)
     expect(new URL(page.url()).search).toBe('')
     expect(await axeViolations()).toEqual([])
+  })
+
+  it('asks an account with an authenticator app for its code after the password, then signs in', async () => {
+    const totpEmail = `prebuilt-totp-${Date.now()}@example.com`
+    const password = 'a long password 1'
+    const { tokens } = await registerAccount(service.baseUrl, { email: totpEmail, password })
+    const asAccount = (path: string, body: unknown) =>
+      fetch(`${service.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${tokens.accessToken}`,
+        },
+        body: JSON.stringify(body),
+      })
+    const { secret } = (await (await asAccount('/v1/me/factors/totp', {})).json()) as {
+      secret: string
+    }
+    const confirmed = await asAccount('/v1/me/factors/totp/confirm', { code: codeAt(secret) })
+    expect(confirmed.status).toBe(200)
+
+    await page.reload()
+    await settled('anonymous')
+    await page.getByRole('button', { name: 'Password' }).click()
+    await page.getByLabel('Email').fill(totpEmail)
+    await page.getByLabel('Password', { exact: true }).fill(password)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    const codeField = page.getByLabel('Code from your authenticator app')
+    await codeField.waitFor()
+    expect(await page.locator('.es-sign-in').getAttribute('data-es-step')).toBe('second-factor')
+    expect(await page.locator('.es-sign-in__error').textContent()).toBe('')
+    expect(await axeViolations()).toEqual([])
+    await codeField.fill(codeAt(secret, 1))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await settled('account')
+    expect(await page.locator('#signed-in-email').textContent()).toBe(totpEmail)
   })
 })
