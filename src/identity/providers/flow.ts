@@ -18,7 +18,13 @@ import { recordAuditEvent } from '../../platform/audit/audit-log'
 import { CODE } from '../../contract/error-codes'
 import { requireRecentSignIn } from '../credentials/recent-sign-in'
 import { holdsSession } from '../session-proof'
-import { signIn, type SessionProof, type SignInOutcome } from '../sign-in'
+import {
+  isSecondFactorPending,
+  signIn,
+  type SessionProof,
+  type SignInAttempt,
+  type SignInOutcome,
+} from '../sign-in'
 import { linkIdentity, resolveIdentityAccount } from './account-resolution'
 import { callbackUri } from './protocols/callback-uri'
 import { keepFlow, keepHandoff, takeFlow, takeHandoff, type PendingFlow } from './flow-state'
@@ -104,6 +110,9 @@ export async function finishProviderCallback(
       return back({ code: await keepHandoff(rt, session, handoff, now) })
     }
     const signedIn = await signInWithIdentity(rt, identity, cookieProof, taken.sessionId, meta, now)
+    // The account asks for its second factor: the challenge is bound to this browser's session
+    // (its cookie proved it), so it is worth nothing without that cookie and a code.
+    if (isSecondFactorPending(signedIn)) return back({ second_factor: signedIn.challenge })
     return { location: flow.redirectTo, signedIn }
   } catch (error) {
     // The browser goes back to the app with the reason; nothing else reaches it.
@@ -118,7 +127,7 @@ export async function exchangeHandoff(
   request: { code: string; codeVerifier: string },
   from: SessionProof | null,
   meta: RequestMeta,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   const now = Date.now()
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const taken = await takeHandoff(rt, request.code, now)
@@ -139,7 +148,7 @@ async function signInWithIdentity(
   startedBy: string,
   meta: RequestMeta,
   now: number,
-): Promise<SignInOutcome> {
+): Promise<SignInAttempt> {
   const resolved = await resolveIdentityAccount(rt, identity, meta, now)
   const proof = from?.sessionId === startedBy ? from : null
   const outcome = await signIn(rt, proof, { kind: 'account', ...resolved.claimed }, meta)
@@ -148,7 +157,7 @@ async function signInWithIdentity(
     {
       type: 'identity.signed_in',
       userId: outcome.account.userId,
-      sessionId: outcome.issued.view.sessionId,
+      sessionId: isSecondFactorPending(outcome) ? null : outcome.issued.view.sessionId,
       detail: { identityId: resolved.identity.id, provider: identity.provider },
     },
     meta,

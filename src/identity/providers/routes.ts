@@ -7,10 +7,10 @@ import { deliverSession, issuedTokens } from '../../http/transport'
 import { requestMeta } from '../../http/request-meta'
 import { createRouter } from '../../http/router'
 import { requireUser, userContext } from '../../session'
-import { errorResponses, jsonBody, jsonContent, SignInSchema } from '../../platform/openapi/schemas'
+import { errorResponses, jsonBody, jsonContent } from '../../platform/openapi/schemas'
 import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../../platform/openapi/components'
 import { RefreshTokenField, sessionProof } from '../session-proof'
-import { signInAnswer } from '../credentials/routes'
+import { answerSignIn, firstFactorResponses } from '../credentials/routes'
 import { exchangeHandoff, finishProviderCallback, startProviderFlow } from './flow'
 import { proofOfCaller } from './caller-proof'
 import { signInMethods } from './protocols/methods'
@@ -92,7 +92,10 @@ export const providerRoutes = createRouter()
         'A state that names no pending flow (forged, used, expired) has no trustworthy redirectTo, so it is answered here: 400 invalid_oauth_state.',
       request: { params: ProviderIdParam, query: CallbackQuery },
       responses: {
-        302: { description: 'To redirectTo, with ?code= (token clients), ?error= or ?linked=' },
+        302: {
+          description:
+            'To redirectTo, with ?code= (token clients), ?error=, ?linked= or ?second_factor=<challenge> (an account with a second factor: answer it at /v1/auth/second-factor from this browser)',
+        },
         ...errorResponses(400, 404),
       },
     }),
@@ -148,10 +151,7 @@ export const providerRoutes = createRouter()
           }),
         ),
       },
-      responses: {
-        200: jsonContent(SignInSchema, 'Signed in'),
-        ...errorResponses(400, 401, 409, 413, 429),
-      },
+      responses: { ...firstFactorResponses, ...errorResponses(400, 401, 409, 413, 429) },
     }),
     async (c) => {
       const body = c.req.valid('json')
@@ -161,6 +161,6 @@ export const providerRoutes = createRouter()
         sessionProof(c, body.refreshToken),
         requestMeta(c),
       )
-      return c.json(signInAnswer(c, outcome), 200)
+      return answerSignIn(c, outcome)
     },
   )
