@@ -8,7 +8,7 @@ export type { Credentials, SessionClient, SessionClientOptions } from './session
 export { SecondFactorRequiredError, SessionClientError } from './errors'
 export type { ClientErrorCode, ErrorBody } from './errors'
 export type { ErrorCode } from '../../contract/error-codes'
-export type { PasskeySignInOptions } from './passkey-calls'
+export type { PasskeySignInOptions } from './factors/passkey-calls'
 export { createMemoryVerifierStore } from './pkce'
 export type { VerifierStore } from './pkce'
 export { providerReturnError } from './providers'
@@ -21,7 +21,7 @@ export type {
   ProviderRedirectOptions,
   ProviderSignIn,
 } from './providers'
-export type { SecondFactorProof } from './mfa-calls'
+export type { SecondFactorProof } from './factors/mfa-calls'
 export type { ClientRequestInit, FetchLike, RefreshOutcome, Transport } from './requester'
 export type { GetTokenOptions } from './access-tokens'
 export type {

@@ -2,9 +2,9 @@
  * The SDK's second-factor calls (`client.mfa`): enrol an authenticator app, confirm it, answer a
  * sign-in's challenge, step up before a sensitive change, disable it, new recovery codes.
  */
-import type { Requester } from './requester'
-import type { SecondFactorState } from './session-changes'
-import type { SecondFactors, SignIn, TotpEnrolment } from './types'
+import type { Requester } from '../requester'
+import type { SecondFactorState } from '../session-changes'
+import type { SecondFactors, SignIn, TotpEnrolment } from '../types'
 
 /** A code from the authenticator app, or one of the recovery codes. */
 export type SecondFactorProof = { code: string } | { recoveryCode: string }

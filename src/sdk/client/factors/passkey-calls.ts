@@ -9,8 +9,8 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser'
-import type { Requester } from './requester'
-import type { Passkey, PasskeySignUp, SignIn } from './types'
+import type { Requester } from '../requester'
+import type { Passkey, PasskeySignUp, SignIn } from '../types'
 
 const segment = (value: string) => encodeURIComponent(value)
 
