@@ -17,9 +17,10 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..')
 const REACT_ENTRY = join(ROOT, 'packages', 'react', 'dist', 'index.js')
 /**
  * The React bindings' budget, minified and gzipped: what an app pays for them beside React. 3.5 KB
- * since <SignIn/> offers the service's providers and passkeys and reads a provider's return.
+ * since <SignIn/> offers the service's providers and passkeys and reads a provider's return; 4 KB
+ * since it also takes the second factor's code and `useMfa()` came (3.65 KB measured then).
  */
-export const REACT_ENTRY_BUDGET_BYTES = 3.5 * 1024
+export const REACT_ENTRY_BUDGET_BYTES = 4 * 1024
 
 /** Builds and packs every workspace into `dir` (emptied first); returns the tarballs' paths. */
 export async function packPackages(dir) {
