@@ -1,7 +1,17 @@
 /** Queries on `users` for accounts: find by email, create once per email, set a password. */
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../platform/db/client'
-import { documents, oauthRecords, preferences, secrets, users } from '../platform/db/schema'
+import {
+  documents,
+  identities,
+  oauthRecords,
+  passkeys,
+  preferences,
+  recoveryCodes,
+  secondFactors,
+  secrets,
+  users,
+} from '../platform/db/schema'
 import type { UserRow } from '../platform/db/users'
 
 export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
@@ -61,7 +71,8 @@ export interface MailboxProof {
  * end the sessions that the unproven credentials opened), undefined when already proven or absent.
  * In the same transaction it empties the account of every per-user value stored before the
  * proof: whoever typed the address could have planted them (a secret, OAuth tokens, a webhook
- * preference), and the owner must inherit nothing of theirs. Only accounts from before
+ * preference) or added ways in (a passkey, a provider identity, an authenticator app and its
+ * recovery codes), and the owner must inherit nothing of theirs. Only accounts from before
  * registration needed a confirmation can be found unproven; the audit trail stays.
  */
 export async function markEmailProven(db: Db, proof: MailboxProof): Promise<UserRow | undefined> {
@@ -69,11 +80,16 @@ export async function markEmailProven(db: Db, proof: MailboxProof): Promise<User
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.email, proof.email), isNull(users.emailVerifiedAt)))
-  const [, , , , proven] = await db.batch([
+  const [, , , , , , , , proven] = await db.batch([
     db.delete(documents).where(inArray(documents.userId, unproven)),
     db.delete(secrets).where(inArray(secrets.userId, unproven)),
     db.delete(oauthRecords).where(inArray(oauthRecords.userId, unproven)),
     db.delete(preferences).where(inArray(preferences.userId, unproven)),
+    // Ways in that whoever only typed the address added: they would outlive the dropped password.
+    db.delete(passkeys).where(inArray(passkeys.userId, unproven)),
+    db.delete(identities).where(inArray(identities.userId, unproven)),
+    db.delete(secondFactors).where(inArray(secondFactors.userId, unproven)),
+    db.delete(recoveryCodes).where(inArray(recoveryCodes.userId, unproven)),
     db
       .update(users)
       .set({

@@ -365,6 +365,52 @@ describe('5. pre-account hijacking', () => {
     expect(await (await read('/v1/me/preferences')).json()).not.toHaveProperty('webhook')
   })
 
+  it('leaves no way in that a never-proven account added before the proof: passkeys, identities, factors', async () => {
+    const email = uniqueEmail()
+    const planted = await signedIn(await createAccount(email, ATTACKER_PASSWORD))
+    const userId = planted.user.id
+    const now = Date.now()
+    // What the attacker could have added while signed in with the password they chose.
+    await env.DB.batch([
+      env.DB.prepare('update users set email_verified_at = null where id = ?').bind(userId),
+      env.DB.prepare(
+        `insert into passkeys (id, credential_id, user_id, public_key, device_type, backed_up, name, created_at)
+         values (?, ?, ?, 'key', 'singleDevice', 0, 'attacker', ?)`,
+      ).bind(`pk_${now}`, `cred-${now}`, userId, now),
+      env.DB.prepare(
+        `insert into identities (id, user_id, provider, subject, email_verified, linked_at)
+         values (?, ?, 'test-oidc', ?, 0, ?)`,
+      ).bind(`idn_${now}`, userId, `attacker-${now}`, now),
+      env.DB.prepare(
+        `insert into second_factors (user_id, totp_secret_sealed, created_at, confirmed_at)
+         values (?, 'sealed', ?, ?)`,
+      ).bind(userId, now, now),
+      env.DB.prepare(
+        'insert into recovery_codes (user_id, code_hash, created_at) values (?, ?, ?)',
+      ).bind(userId, `hash-${now}`, now),
+    ])
+
+    const owner = await signedIn(
+      await postAuth('/v1/auth/magic-link/verify', { token: await mailedLinkToken(email) }),
+    )
+    expect(owner.user.id).toBe(userId)
+    const left = async (table: string) =>
+      (await env.DB.prepare(`select count(*) as n from ${table} where user_id = ?`)
+        .bind(userId)
+        .first<{ n: number }>())!.n
+    expect({
+      passkeys: await left('passkeys'),
+      identities: await left('identities'),
+      second_factors: await left('second_factors'),
+      recovery_codes: await left('recovery_codes'),
+    }).toEqual({ passkeys: 0, identities: 0, second_factors: 0, recovery_codes: 0 })
+    // The owner's next link signs in at once: no factor of the attacker's stands in the way.
+    const again = await postAuth('/v1/auth/magic-link/verify', {
+      token: await mailedLinkToken(email),
+    })
+    expect(again.status).toBe(200)
+  })
+
   it('keeps the password of a registration its own session confirmed', async () => {
     const email = uniqueEmail()
     await signedIn(await createAccount(email, PASSWORD))
