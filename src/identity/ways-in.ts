@@ -7,6 +7,8 @@
 import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../platform/db/client'
 import { identities, passkeys, users } from '../platform/db/schema'
+import { AppError, notFound } from '../platform/errors'
+import { CODE } from '../contract/error-codes'
 
 /** What is being removed: the rule counts every way in but this one. */
 export interface Removing {
@@ -43,4 +45,13 @@ export function anotherWayIn(db: Db, userId: string, removing: Removing): SQL {
       ),
     )
   return or(sql`exists ${accountCredential}`, sql`exists ${passkey}`, sql`exists ${identity}`)!
+}
+
+/** How a removal that keeps a way in ended. */
+export type WayInRemoval = 'deleted' | 'missing' | 'last_way_in'
+
+/** 404 when the caller has no such `what`, 409 `last_sign_in_method` when it is the last way in. */
+export function requireRemoved(result: WayInRemoval, what: string): void {
+  if (result === 'missing') throw notFound(what)
+  if (result === 'last_way_in') throw new AppError(409, CODE.last_sign_in_method)
 }

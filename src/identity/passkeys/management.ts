@@ -1,10 +1,10 @@
 /** An account's passkeys: list, rename, remove (never the last way in), and an admin's removal. */
-import { AppError, notFound } from '../../platform/errors'
+import { notFound } from '../../platform/errors'
 import type { Runtime } from '../../platform/runtime'
 import type { RequestMeta, UserContext } from '../../platform/shared-types'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
-import { CODE } from '../../contract/error-codes'
 import { requireRecentSignIn } from '../credentials/recent-sign-in'
+import { requireRemoved } from '../ways-in'
 import {
   deletePasskey,
   deletePasskeyKeepingAWayIn,
@@ -66,14 +66,7 @@ export async function removeOwnPasskey(
   const now = Date.now()
   await requireRecentSignIn(rt, caller.sessionId, now)
   const result = await deletePasskeyKeepingAWayIn(rt.db, caller.id, id)
-  switch (result) {
-    case 'missing':
-      throw notFound('The passkey')
-    case 'last_way_in':
-      throw new AppError(409, CODE.last_sign_in_method)
-    case 'deleted':
-      break
-  }
+  requireRemoved(result, 'The passkey')
   await recordAuditEvent(
     rt.db,
     { type: 'passkey.removed', userId: caller.id, sessionId: caller.sessionId, detail: { id } },

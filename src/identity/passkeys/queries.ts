@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../platform/db/client'
 import { passkeys } from '../../platform/db/schema'
 import { insertUserQuery } from '../../platform/db/users'
-import { anotherWayIn } from '../ways-in'
+import { anotherWayIn, type WayInRemoval } from '../ways-in'
 
 export type PasskeyRow = typeof passkeys.$inferSelect
 export type NewPasskey = typeof passkeys.$inferInsert
@@ -112,7 +112,7 @@ export async function deletePasskeyKeepingAWayIn(
   db: Db,
   userId: string,
   id: string,
-): Promise<'deleted' | 'missing' | 'last_way_in'> {
+): Promise<WayInRemoval> {
   const deleted = await db
     .delete(passkeys)
     .where(

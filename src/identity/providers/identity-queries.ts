@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm'
 import type { Db } from '../../platform/db/client'
 import { identities } from '../../platform/db/schema'
 import { insertUserQuery } from '../../platform/db/users'
-import { anotherWayIn } from '../ways-in'
+import { anotherWayIn, type WayInRemoval } from '../ways-in'
 
 export type IdentityRow = typeof identities.$inferSelect
 export type NewIdentity = typeof identities.$inferInsert
@@ -87,7 +87,7 @@ export async function deleteIdentityKeepingAWayIn(
   db: Db,
   userId: string,
   id: string,
-): Promise<'deleted' | 'missing' | 'last_way_in'> {
+): Promise<WayInRemoval> {
   const deleted = await db
     .delete(identities)
     .where(

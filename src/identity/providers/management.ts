@@ -1,10 +1,10 @@
 /** An account's identities: list, unlink (never the last way in), and an administrator's removal. */
-import { AppError, notFound } from '../../platform/errors'
+import { notFound } from '../../platform/errors'
 import type { Runtime } from '../../platform/runtime'
 import type { RequestMeta, UserContext } from '../../platform/shared-types'
 import { recordAuditEvent } from '../../platform/audit/audit-log'
-import { CODE } from '../../contract/error-codes'
 import { requireRecentSignIn } from '../credentials/recent-sign-in'
+import { requireRemoved } from '../ways-in'
 import {
   deleteIdentity,
   deleteIdentityKeepingAWayIn,
@@ -46,14 +46,7 @@ export async function unlinkOwnIdentity(
   const now = Date.now()
   await requireRecentSignIn(rt, caller.sessionId, now)
   const result = await deleteIdentityKeepingAWayIn(rt.db, caller.id, id)
-  switch (result) {
-    case 'missing':
-      throw notFound('The identity')
-    case 'last_way_in':
-      throw new AppError(409, CODE.last_sign_in_method)
-    case 'deleted':
-      break
-  }
+  requireRemoved(result, 'The identity')
   await auditUnlinked(rt, caller.id, caller.sessionId, { identityId: id }, meta, now)
 }
 
