@@ -2,9 +2,10 @@
  * Passkeys on the demo page in Chromium, with CDP's virtual authenticator (CTAP2, internal,
  * resident keys and user verification): an anonymous visitor with a document creates an account
  * with a passkey alone and keeps the document; a second browser process (its own cookie jar)
- * holding the same passkey signs in with it, and its other tab hears the sign-in. The page is opened at http://localhost: browsers
- * refuse an IP address as a WebAuthn relying party, and the service's default RP ID for its
- * 127.0.0.1 origin is `localhost`.
+ * holding the same passkey signs in with it, and its other tab hears the sign-in; that sign-in
+ * replayed, and a clone of the credential whose counter fell behind, are refused. The page is
+ * opened at http://localhost: browsers refuse an IP address as a WebAuthn relying party, and the
+ * service's default RP ID for its 127.0.0.1 origin is `localhost`.
  */
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -151,6 +152,12 @@ describe('passkeys on the demo page in Chromium', () => {
       credential: { ...credential, signCount: credential.signCount },
     })
     const { page } = second
+    // The verify request the page sends, kept to be replayed below.
+    const verifyBodies: string[] = []
+    page.on('request', (request) => {
+      if (request.url().endsWith('/v1/auth/passkeys/sign-in/verify'))
+        verifyBodies.push(request.postData() ?? '')
+    })
     await page.goto(`${origin}/`)
     await ready(page)
     expect(await text(page, '#user-kind')).toBe('anonymous')
@@ -172,6 +179,38 @@ describe('passkeys on the demo page in Chromium', () => {
     await ready(otherTab)
     expect(await text(otherTab, '#user-kind')).toBe('account')
     expect(await documentTitles(otherTab)).toEqual(['Notes before signing up'])
+
+    // The same signed assertion sent again: its challenge was used up by the first.
+    expect(verifyBodies).toHaveLength(1)
+    const replayed = await page.evaluate(async (body) => {
+      const res = await fetch('/v1/auth/passkeys/sign-in/verify', {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      })
+      const answer = (await res.json()) as { error?: { code?: string } }
+      return { status: res.status, code: answer.error?.code }
+    }, verifyBodies[0]!)
+    expect(replayed).toEqual({ status: 400, code: 'invalid_or_expired_challenge' })
     expect(second.problems).toEqual([])
+  })
+
+  it('refuses a cloned authenticator: the credential as it was at sign-up, its counter behind', async () => {
+    const clone = await openDevice()
+    await clone.cdp.send('WebAuthn.addCredential', {
+      authenticatorId: clone.authenticatorId,
+      credential,
+    })
+    const { page } = clone
+    await page.goto(`${origin}/`)
+    await ready(page)
+    const anonymousId = await text(page, '#user-id')
+
+    await page.click('#passkey-sign-in')
+    await ready(page)
+    expect(await errorShown(page)).toContain('passkey_rejected')
+    expect(await text(page, '#user-id')).toBe(anonymousId)
+    expect(await text(page, '#user-kind')).toBe('anonymous')
   })
 })
