@@ -1,10 +1,18 @@
 /**
  * The identity slice's retention rules: abandoned anonymous users (erased with everything they
- * own), used sign-in links, merge tombstones and their records, and stale login counters.
+ * own), used sign-in links, merge tombstones and their records, stale login counters, and
+ * authenticator apps enrolled but never confirmed.
  * Accounts are never swept; nor is an anonymous user with a live session.
  */
 import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import { loginAttempts, magicLinks, merges, sessions, users } from '../platform/db/schema'
+import {
+  loginAttempts,
+  magicLinks,
+  merges,
+  secondFactors,
+  sessions,
+  users,
+} from '../platform/db/schema'
 import {
   DAY_MS,
   deleteRowsWhere,
@@ -13,6 +21,7 @@ import {
 } from '../platform/retention'
 import { SESSION_INDEX_LAG_MS } from '../session'
 import { eraseUsers, IDS_PER_STATEMENT } from './erasure'
+import { abandonedEnrolment } from './factors/queries'
 
 const TOMBSTONE_RETENTION_MS = 30 * DAY_MS
 
@@ -83,10 +92,16 @@ const staleLoginAttempts = deleteRowsWhere('loginAttempts', loginAttempts, ({ no
   and(lt(loginAttempts.lastFailedAt, now - DAY_MS), lt(loginAttempts.lockedUntil, now)),
 )
 
+/** An unconfirmed secret kept for good is a sealed secret nobody uses: a day is ample to confirm. */
+const unconfirmedFactors = deleteRowsWhere('unconfirmedFactors', secondFactors, ({ now }) =>
+  abandonedEnrolment(now, DAY_MS),
+)
+
 export const identityRetention = {
   abandonedAnonymousUsers,
   usedMagicLinks,
   oldTombstones,
   oldMergeRecords,
   staleLoginAttempts,
+  unconfirmedFactors,
 }

@@ -41,6 +41,7 @@ export const SWEEP_RULES: readonly RetentionRule[] = [
   eventsRetention.trailsOverQuota,
   mailRetention.sentMail,
   identityRetention.staleLoginAttempts,
+  identityRetention.unconfirmedFactors,
   jobsRetention.oldSweepRuns,
   userDataRetention.expiredVerifiers,
 ]

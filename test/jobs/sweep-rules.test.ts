@@ -63,6 +63,9 @@ async function seedOneOfEach() {
       "insert into login_attempts (email, failures, last_failed_at, locked_until) values ('a@example.com', 3, ?1, ?1)",
     ).bind(now - 2 * DAY),
     env.DB.prepare(
+      "insert into second_factors (user_id, totp_secret_sealed, created_at) values ('usr_x', 'sealed', ?1)",
+    ).bind(now - 2 * DAY),
+    env.DB.prepare(
       "insert into sweep_runs (trigger, started_at, duration_ms, counts, complete) values ('cron', ?1, 1, '{}', 1)",
     ).bind(now - 91 * DAY),
     env.DB.prepare(

@@ -120,4 +120,29 @@ describe('the sweep', () => {
       await countOf("select count(*) as n from magic_links where token_hash = 'fresh-link'"),
     ).toBe(1)
   })
+
+  it('deletes an authenticator app left unconfirmed for over a day, from the cron handler', async () => {
+    const now = Date.now()
+    const factor = env.DB.prepare(
+      "insert into second_factors (user_id, totp_secret_sealed, created_at, confirmed_at) values (?1, 'sealed', ?2, ?3)",
+    )
+    await env.DB.batch([
+      factor.bind('usr_unconfirmed00000000000001', now - 2 * DAY, null),
+      // Kept: an enrolment begun an hour ago, and an app confirmed long ago.
+      factor.bind('usr_enrolling0000000000000001', now - 3_600_000, null),
+      factor.bind('usr_confirmed0000000000000001', now - 400 * DAY, now - 400 * DAY),
+    ])
+
+    await worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), env)
+    const last = await env.DB.prepare(
+      'select counts, complete from sweep_runs order by id desc limit 1',
+    ).first<{ counts: string; complete: number }>()
+    expect(last?.complete).toBe(1)
+    expect(JSON.parse(last!.counts)).toMatchObject({ unconfirmedFactors: 1 })
+    const kept = await env.DB.prepare('select user_id from second_factors order by user_id').all()
+    expect(kept.results.map((row) => row.user_id)).toEqual([
+      'usr_confirmed0000000000000001',
+      'usr_enrolling0000000000000001',
+    ])
+  })
 })

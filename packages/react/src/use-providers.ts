@@ -80,7 +80,11 @@ export function useIdentities(): IdentityActions {
   }
 }
 
-/** What the provider's return to this page brought: `error` is its refusal, if any. */
+/**
+ * What the provider's return to this page brought: `error` is its refusal, if any, or
+ * `needs_second_factor` when the account asks for its code (`useSession()` is then
+ * `second_factor_required`, and `useMfa()` answers it).
+ */
 export interface ProviderReturnState {
   error: SessionClientError | null
   /** Token transport: the exchanged handoff's sign-in, once it answered. */
@@ -88,8 +92,9 @@ export interface ProviderReturnState {
 }
 
 /**
- * Reads the provider's return once the page loads: a `?error=` becomes `error`; a token client's
- * `?code=` is exchanged. Both leave the address bar, so that a reload does not repeat them.
+ * Reads the provider's return once the page loads: a `?error=` becomes `error`; a
+ * `?second_factor=` the session's `second_factor_required` state; a token client's `?code=` is
+ * exchanged. Each leaves the address bar, so that a reload does not repeat it.
  */
 export function useProviderReturn(): ProviderReturnState {
   const client = useSessionClient()
@@ -99,7 +104,7 @@ export function useProviderReturn(): ProviderReturnState {
     const { href, search } = location
     const params = new URLSearchParams(search)
     const exchanges = client.transport === 'token' && params.has('code')
-    if (!params.has('error') && !exchanges) return
+    if (!params.has('error') && !params.has('second_factor') && !exchanges) return
     history.replaceState(history.state, '', returnUrl(href))
     // The SDK reads the return: a refusal is thrown without a request, a code exchanged once. No
     // cancelling on unmount: Strict Mode's second effect finds the address already clean.

@@ -26,6 +26,13 @@ export async function hasConfirmedFactor(db: Db, userId: string): Promise<boolea
 }
 
 /**
+ * An enrolment nobody finished within `maxAgeMs`: a sealed secret no authenticator proved it
+ * holds, which no sign-in asks for (re-enrolling sets `created_at` again, so it starts over).
+ */
+export const abandonedEnrolment = (now: number, maxAgeMs: number) =>
+  and(isNull(secondFactors.confirmedAt), lt(secondFactors.createdAt, now - maxAgeMs))
+
+/**
  * Stores an unconfirmed TOTP secret, replacing an earlier unconfirmed one; a confirmed factor is
  * never replaced here (disable it first). True when stored.
  */

@@ -11,7 +11,7 @@ export type { ErrorCode } from '../../contract/error-codes'
 export type { PasskeySignInOptions } from './factors/passkey-calls'
 export { createMemoryVerifierStore } from './pkce'
 export type { VerifierStore } from './pkce'
-export { providerReturnError } from './providers'
+export { providerReturnError, providerReturnSecondFactor } from './providers'
 export type {
   AuthMethod,
   AuthProvider,

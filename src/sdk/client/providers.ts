@@ -4,10 +4,10 @@
  * there, and on the way back reads the outcome from the return URL: cookie transport is signed in
  * by the callback's cookies, token transport exchanges the handoff code with its PKCE verifier.
  */
-import { clientError, SessionClientError } from './errors'
+import { clientError, SecondFactorRequiredError, SessionClientError } from './errors'
 import { codeChallengeOf, createCodeVerifier, type VerifierStore } from './pkce'
 import type { Requester, Transport } from './requester'
-import type { Merge, SignIn, UserSession } from './types'
+import type { Merge, SecondFactorRequired, SignIn, UserSession } from './types'
 import { CLIENT_CODE, CODE, ERROR_CODES, type ErrorCode } from '../../contract/error-codes'
 
 /** A way in that is not a provider: `magic-link`, `password`, `passkey`. */
@@ -87,6 +87,32 @@ export function providerReturnError(url: string | URL): SessionClientError | nul
   return new SessionClientError(400, code as ErrorCode, 'The sign-in with the provider failed.')
 }
 
+// How long the service keeps a sign-in's second-factor challenge (src/identity/factors/challenges.ts).
+const SECOND_FACTOR_CHALLENGE_TTL_MS = 5 * 60 * 1000
+
+/**
+ * The second factor a return URL asks for in `?second_factor=<challenge>` (an account with an
+ * authenticator app), or `null` when it asks for none. The URL carries no expiry: the challenge
+ * was made at the callback, a moment before this page loaded, so `expiresAt` is at most 5
+ * minutes from `now`.
+ * @example
+ * const pending = providerReturnSecondFactor(location.href)
+ * if (pending) showCodeStep(pending.methods)
+ */
+export function providerReturnSecondFactor(
+  url: string | URL,
+  now = Date.now(),
+): SecondFactorRequired | null {
+  const challenge = new URL(url).searchParams.get('second_factor')
+  if (!challenge) return null
+  return {
+    secondFactorRequired: true,
+    challenge,
+    methods: ['totp', 'recovery_code'],
+    expiresAt: new Date(now + SECOND_FACTOR_CHALLENGE_TTL_MS).toISOString(),
+  }
+}
+
 /** A handoff code: the `code` parameter of a return URL, or the code itself. */
 function handoffCode(urlOrCode: string): string | null {
   if (!/^[a-z][a-z0-9+.-]*:/i.test(urlOrCode)) return urlOrCode
@@ -103,11 +129,13 @@ export interface ProviderCallsOptions {
   signIn<T extends SignIn>(answer: Promise<T>): Promise<T>
   /** Asks who this is now and reports it. */
   me(): Promise<UserSession>
+  /** Reports that the account asks for its second factor (state `second_factor_required`). */
+  secondFactorRequired(pending: SecondFactorRequired): void
 }
 
 /** `client.providers`, `signInWith`, `completeSignInWith` and the identity calls. */
 export function createProviderCalls(options: ProviderCallsOptions) {
-  const { transport, call, verifiers, ensureSession, signIn, me } = options
+  const { transport, call, verifiers, ensureSession, signIn, me, secondFactorRequired } = options
 
   /** Starts a flow at `path`; token transport adds a PKCE challenge and keeps its verifier. */
   async function start(path: string, redirect: ProviderRedirectOptions): Promise<ProviderRedirect> {
@@ -188,7 +216,9 @@ export function createProviderCalls(options: ProviderCallsOptions) {
       start(`/v1/auth/providers/${segment(provider)}/start`, redirect),
     /**
      * Finishes a provider sign-in (or link) where it returned: throws the `?error=` as a
-     * `SessionClientError`; token transport exchanges the handoff code (a return URL or the code
+     * `SessionClientError`; an account with a second factor (`?second_factor=`) throws
+     * `SecondFactorRequiredError`, as a password sign-in does: then `mfa.verify({ code })` from
+     * this browser. Token transport exchanges the handoff code (a return URL or the code
      * itself) for tokens, once; otherwise (cookie transport, a link's `?linked=`) asks who this is.
      * @example
      * const { user } = await client.completeSignInWith(location.href)
@@ -199,6 +229,15 @@ export function createProviderCalls(options: ProviderCallsOptions) {
         if (refused) {
           if (transport === 'token') await verifiers.save(null)
           throw refused
+        }
+        const pending = providerReturnSecondFactor(urlOrCode)
+        if (pending) {
+          if (transport === 'token') await verifiers.save(null)
+          // The challenge is bound to this browser's session: knowing which one it is keeps the
+          // state's user and session, and a late first `me()` from leaving the code step.
+          await ensureSession()
+          secondFactorRequired(pending)
+          throw new SecondFactorRequiredError(pending)
         }
       }
       const code = transport === 'token' ? handoffCode(urlOrCode) : null

@@ -168,6 +168,7 @@ export function createSessionClient(options: SessionClientOptions) {
       tracker.answered(answer)
       return answer
     },
+    secondFactorRequired: tracker.secondFactorRequired,
   })
   const mfa = createMfaCalls(call, signIn, () => {
     const state = tracker.getState()

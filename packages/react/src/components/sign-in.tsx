@@ -118,10 +118,12 @@ export function SignIn({ methods, redirectTo, onSignedIn, className }: SignInPro
     mfa.verify,
   ]
   const pending = actions.some((action) => action.pending)
-  // Being asked for the second factor is the next step, not a failure.
+  // Being asked for the second factor (here or on the provider's return) is the next step, not a
+  // failure.
   const error: SessionClientError | null =
-    actions.find((action) => action.error && action.error.code !== 'needs_second_factor')?.error ??
-    providerReturn.error
+    [...actions.map((action) => action.error), providerReturn.error].find(
+      (failure) => failure && failure.code !== 'needs_second_factor',
+    ) ?? null
   const needsPassword = method !== 'link' && !awaitingCode && !secondFactor
   const step = secondFactor ? 'second-factor' : awaitingCode ? 'code' : 'credentials'
   const providers = offered?.providers ?? []
