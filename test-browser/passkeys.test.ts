@@ -185,7 +185,6 @@ describe('passkeys on the demo page in Chromium', () => {
     const replayed = await page.evaluate(async (body) => {
       const res = await fetch('/v1/auth/passkeys/sign-in/verify', {
         method: 'POST',
-        credentials: 'include',
         headers: { 'Content-Type': 'application/json' },
         body,
       })
