@@ -31,6 +31,8 @@ export interface PendingFlow {
 export interface Handoff {
   identity: ProviderIdentity
   codeChallenge: string
+  /** `link`: the identity goes to the starting account, once that account's client trades it. */
+  intent: 'sign-in' | 'link'
 }
 
 export interface Taken<T> {

@@ -27,7 +27,14 @@ import {
 } from '../sign-in'
 import { linkIdentity, resolveIdentityAccount } from './account-resolution'
 import { callbackUri } from './protocols/callback-uri'
-import { keepFlow, keepHandoff, takeFlow, takeHandoff, type PendingFlow } from './flow-state'
+import {
+  keepFlow,
+  keepHandoff,
+  takeFlow,
+  takeHandoff,
+  type Handoff,
+  type PendingFlow,
+} from './flow-state'
 import type { FlowSecrets, ProviderIdentity } from './protocols/provider'
 import { allowedRedirect, redirectWith } from './redirect-targets'
 import { providerNamed } from './protocols/registry'
@@ -100,14 +107,17 @@ export async function finishProviderCallback(
   try {
     const provider = providerNamed(rt.settings, providerId)
     const identity = await provider.identify(secretsOf(rt, flow, state), params)
-    if (flow.intent === 'link') {
+    if (flow.intent === 'link' && browser) {
       await linkIdentity(rt, taken.userId, identity, meta, now)
       return back({ linked: providerId })
     }
     if (!browser) {
+      // Whoever finished at the provider may not be the client that started: a token client's
+      // URL can be opened by anyone it reaches. Only the code with that client's verifier counts.
       const session = { sessionId: taken.sessionId, userId: taken.userId }
-      const handoff = { identity, codeChallenge: flow.codeChallenge! }
-      return back({ code: await keepHandoff(rt, session, handoff, now) })
+      const handoff = { identity, codeChallenge: flow.codeChallenge!, intent: flow.intent }
+      const code = await keepHandoff(rt, session, handoff, now)
+      return back(flow.intent === 'link' ? { link_code: code } : { code })
     }
     const signedIn = await signInWithIdentity(rt, identity, cookieProof, taken.sessionId, meta, now)
     // The account asks for its second factor: the challenge is bound to this browser's session
@@ -130,11 +140,40 @@ export async function exchangeHandoff(
 ): Promise<SignInAttempt> {
   const now = Date.now()
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
+  const taken = await takeVerifiedHandoff(rt, request, 'sign-in', now)
+  return signInWithIdentity(rt, taken.value.identity, from, taken.sessionId, meta, now)
+}
+
+/**
+ * A token client's link: its handoff code and PKCE verifier, traded by the account that started
+ * the link. Answers the provider's id.
+ */
+export async function exchangeLinkHandoff(
+  rt: Runtime,
+  caller: UserContext,
+  request: { code: string; codeVerifier: string },
+  meta: RequestMeta,
+): Promise<string> {
+  const now = Date.now()
+  await rt.limits.authPerIp(meta.ip ?? 'unknown')
+  const taken = await takeVerifiedHandoff(rt, request, 'link', now)
+  if (taken.userId !== caller.id) throw new AppError(400, CODE.invalid_handoff)
+  await linkIdentity(rt, caller.id, taken.value.identity, meta, now)
+  return taken.value.identity.provider
+}
+
+/** The handoff of `intent` whose PKCE challenge the verifier answers, used up; else 400. */
+async function takeVerifiedHandoff(
+  rt: Runtime,
+  request: { code: string; codeVerifier: string },
+  intent: Handoff['intent'],
+  now: number,
+) {
   const taken = await takeHandoff(rt, request.code, now)
-  if (!taken) throw new AppError(400, CODE.invalid_handoff)
+  if (!taken || taken.value.intent !== intent) throw new AppError(400, CODE.invalid_handoff)
   const challenge = await oauth.calculatePKCECodeChallenge(request.codeVerifier)
   if (challenge !== taken.value.codeChallenge) throw new AppError(400, CODE.invalid_handoff)
-  return signInWithIdentity(rt, taken.value.identity, from, taken.sessionId, meta, now)
+  return taken
 }
 
 /**

@@ -5,10 +5,17 @@ import { createRouter } from '../../http/router'
 import { requireUser, userContext } from '../../session'
 import { errorResponses, jsonBody, jsonContent } from '../../platform/openapi/schemas'
 import { USER_ACCESS } from '../../platform/openapi/components'
-import { startProviderFlow } from './flow'
+import { exchangeLinkHandoff, startProviderFlow } from './flow'
 import { proofOfCaller } from './caller-proof'
 import { identitiesOf, unlinkOwnIdentity } from './management'
-import { IdentityIdParam, IdentitySchema, ProviderIdParam, StartBody, StartSchema } from './schemas'
+import {
+  HandoffFields,
+  IdentityIdParam,
+  IdentitySchema,
+  ProviderIdParam,
+  StartBody,
+  StartSchema,
+} from './schemas'
 
 const TAGS = ['Providers']
 
@@ -60,6 +67,29 @@ export const identityRoutes = createRouter()
         requestMeta(c),
       )
       return c.json({ authorizationUrl: url.toString() }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/me/identities/exchange',
+      operationId: 'finishLinkingIdentity',
+      security: USER_ACCESS,
+      tags: TAGS,
+      summary:
+        "Token clients: finish a link with the callback's one-time code (redirectTo?link_code=…) and the PKCE verifier of the start's codeChallenge, as the account that started it; nothing is linked before",
+      middleware: [userContext({ mode: 'required' })] as const,
+      request: { body: jsonBody(z.object(HandoffFields)) },
+      responses: {
+        200: jsonContent(z.object({ linked: z.string() }), "The linked provider's id"),
+        ...errorResponses(400, 401, 409, 413, 429),
+      },
+    }),
+    async (c) => {
+      const caller = requireUser(c)
+      const body = c.req.valid('json')
+      const linked = await exchangeLinkHandoff(c.var.rt, caller, body, requestMeta(c))
+      return c.json({ linked }, 200)
     },
   )
   .openapi(

@@ -14,7 +14,7 @@ import { answerSignIn, firstFactorResponses } from '../credentials/routes'
 import { exchangeHandoff, finishProviderCallback, startProviderFlow } from './flow'
 import { proofOfCaller } from './caller-proof'
 import { signInMethods } from './protocols/methods'
-import { ProviderIdParam, StartBody, StartSchema } from './schemas'
+import { HandoffFields, ProviderIdParam, StartBody, StartSchema } from './schemas'
 
 const TAGS = ['Providers']
 
@@ -143,13 +143,7 @@ export const providerRoutes = createRouter()
       summary:
         "Token clients: trade the callback's one-time code and the PKCE verifier of the start's codeChallenge for a sign-in; refreshToken proving the starting session merges it, else a new session starts beside it",
       request: {
-        body: jsonBody(
-          z.object({
-            code: z.string().min(1).max(200),
-            codeVerifier: z.string().min(43).max(128),
-            refreshToken: RefreshTokenField,
-          }),
-        ),
+        body: jsonBody(z.object({ ...HandoffFields, refreshToken: RefreshTokenField })),
       },
       responses: { ...firstFactorResponses, ...errorResponses(400, 401, 409, 413, 429) },
     }),

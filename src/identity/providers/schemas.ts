@@ -43,3 +43,9 @@ export const IdentitySchema = z
     lastUsedAt: z.string().nullable(),
   })
   .openapi('Identity')
+
+/** A token client's handoff: the callback's one-time code and the verifier of its codeChallenge. */
+export const HandoffFields = {
+  code: z.string().min(1).max(200),
+  codeVerifier: z.string().min(43).max(128),
+}

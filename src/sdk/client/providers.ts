@@ -114,6 +114,10 @@ export function providerReturnSecondFactor(
 }
 
 /** A handoff code: the `code` parameter of a return URL, or the code itself. */
+function returnParam(url: string, name: string): string | null {
+  return /^[a-z][a-z0-9+.-]*:/i.test(url) ? new URL(url).searchParams.get(name) : null
+}
+
 function handoffCode(urlOrCode: string): string | null {
   if (!/^[a-z][a-z0-9+.-]*:/i.test(urlOrCode)) return urlOrCode
   return new URL(urlOrCode).searchParams.get('code')
@@ -191,6 +195,21 @@ export function createProviderCalls(options: ProviderCallsOptions) {
     }
   }
 
+  /** A token client's link ends here: the identity is linked only once its verifier comes back. */
+  async function finishLink(code: string): Promise<void> {
+    const codeVerifier = await verifiers.load()
+    if (!codeVerifier) throw clientError(0, CLIENT_CODE.provider_sign_in_not_started)
+    try {
+      await call<{ linked: string }>({
+        method: 'POST',
+        path: '/v1/me/identities/exchange',
+        body: { code, codeVerifier },
+      })
+    } finally {
+      await verifiers.save(null)
+    }
+  }
+
   return {
     /**
      * The ways in this service offers. From a service older than provider sign-in (no such
@@ -219,7 +238,8 @@ export function createProviderCalls(options: ProviderCallsOptions) {
      * `SessionClientError`; an account with a second factor (`?second_factor=`) throws
      * `SecondFactorRequiredError`, as a password sign-in does: then `mfa.verify({ code })` from
      * this browser. Token transport exchanges the handoff code (a return URL or the code
-     * itself) for tokens, once; otherwise (cookie transport, a link's `?linked=`) asks who this is.
+     * itself) for tokens, once, and a link's `?link_code=` with the kept verifier (nothing is
+     * linked before); otherwise (cookie transport, a browser link's `?linked=`) asks who this is.
      * @example
      * const { user } = await client.completeSignInWith(location.href)
      */
@@ -240,9 +260,14 @@ export function createProviderCalls(options: ProviderCallsOptions) {
           throw new SecondFactorRequiredError(pending)
         }
       }
+      const linkCode = transport === 'token' ? returnParam(urlOrCode, 'link_code') : null
+      if (linkCode) {
+        await finishLink(linkCode)
+        return me()
+      }
       const code = transport === 'token' ? handoffCode(urlOrCode) : null
       if (code) return exchange(code)
-      // A link's return (`?linked=`) hands off nothing: its verifier has no code to go with.
+      // A browser link's return (`?linked=`) hands off nothing: no code goes with the verifier.
       if (transport === 'token') await verifiers.save(null)
       return me()
     },

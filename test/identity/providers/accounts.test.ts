@@ -146,10 +146,47 @@ describe('linking and unlinking identities', () => {
     expect((await identities(jar)).map((i) => i.provider)).toEqual(['loopback-untrusted'])
   })
 
+  it("links nothing for whoever opens a token client's link URL: the link waits for its verifier", async () => {
+    // An attacker's account starts a link as a token client and mails the provider URL to a victim.
+    const attacker = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
+    const { verifier, challenge } = await pkcePair()
+    const start = await post(
+      '/v1/me/identities/loopback/start',
+      { redirectTo: 'http://127.0.0.1:53682/linked', codeChallenge: challenge },
+      bearer(attacker.tokens.accessToken),
+    )
+    expect(start.status).toBe(200)
+    const { authorizationUrl } = await start.json<{ authorizationUrl: string }>()
+    const victim = providerAccount()
+    const callback = await authorizeAt(authorizationUrl, victim)
+    const back = redirectParams(await api(callback, { redirect: 'manual' }))
+    // Nothing is linked at the callback: the victim's identity is not the attacker's way in.
+    expect(back.get('linked')).toBeNull()
+    const listed = async () =>
+      (
+        await (
+          await api('/v1/me/identities', { headers: bearer(attacker.tokens.accessToken) })
+        ).json<{ identities: Identity[] }>()
+      ).identities
+    expect(await listed()).toEqual([])
+    // The victim's own sign-in with that identity gets an account of their own.
+    const jar = new CookieJar()
+    await signInInBrowser(jar, victim)
+    expect((await me(jar)).id).not.toBe(attacker.user.id)
+
+    // The starting client, with its verifier, could have linked it; the sign-in exchange never can.
+    const code = back.get('link_code')!
+    await expectError(
+      await post('/v1/auth/providers/exchange', { code, codeVerifier: verifier }),
+      400,
+      'invalid_handoff',
+    )
+  })
+
   it('counts a linked identity as a way in when the last passkey goes, and the reverse', async () => {
     const account = await signUp(await SoftwareAuthenticator.create(), await createTokenSession())
     const token = account.tokens.accessToken
-    const { challenge } = await pkcePair()
+    const { verifier, challenge } = await pkcePair()
     const start = await post(
       '/v1/me/identities/loopback/start',
       { redirectTo: 'http://127.0.0.1:53682/linked', codeChallenge: challenge },
@@ -158,9 +195,15 @@ describe('linking and unlinking identities', () => {
     expect(start.status).toBe(200)
     const { authorizationUrl } = await start.json<{ authorizationUrl: string }>()
     const callback = await authorizeAt(authorizationUrl, providerAccount())
-    expect(redirectParams(await api(callback, { redirect: 'manual' })).get('linked')).toBe(
-      'loopback',
+    const code = redirectParams(await api(callback, { redirect: 'manual' })).get('link_code')!
+    // A token client's link ends when it trades the code with its verifier, as its account.
+    const linked = await post(
+      '/v1/me/identities/exchange',
+      { code, codeVerifier: verifier },
+      bearer(token),
     )
+    expect(linked.status).toBe(200)
+    expect(await linked.json()).toEqual({ linked: 'loopback' })
     const removePasskey = await api(`/v1/me/passkeys/${account.passkey.id}`, {
       method: 'DELETE',
       headers: bearer(token),

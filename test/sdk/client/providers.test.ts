@@ -229,4 +229,35 @@ describe('a token client through the loopback OpenID provider', () => {
     expect(again.code).toBe(CLIENT_CODE.provider_sign_in_not_started)
     expect(sent.filter((s) => s.path === '/v1/auth/providers/exchange').length).toBe(exchanges)
   })
+  it('links a second provider only when the return comes back to it with its verifier', async () => {
+    const sent: Sent[] = []
+    const client = tokenClientWith(sent, createMemoryVerifierStore())
+    await client.me()
+    const first = await client.signInWith('loopback', { redirectTo: 'http://127.0.0.1:53682/cb' })
+    const account = providerAccount({ email: uniqueEmail(), email_verified: true })
+    const signedIn = await client.completeSignInWith(
+      (
+        await api(await authorizeAt(first.authorizationUrl, account), { redirect: 'manual' })
+      ).headers.get('location') ?? '',
+    )
+
+    const { authorizationUrl } = await client.linkIdentity('loopback-untrusted', {
+      redirectTo: 'http://127.0.0.1:53682/linked',
+    })
+    const callback = await api(await authorizeAt(authorizationUrl, providerAccount()), {
+      redirect: 'manual',
+    })
+    const returned = callback.headers.get('location') ?? ''
+    expect(new URL(returned).searchParams.has('link_code')).toBe(true)
+    // Nothing is linked until this client trades the code.
+    expect((await client.identities()).map((i) => i.provider)).toEqual(['loopback'])
+
+    const after = await client.completeSignInWith(returned)
+    expect(after.user.id).toBe(signedIn.user.id)
+    expect((await client.identities()).map((i) => i.provider).sort()).toEqual([
+      'loopback',
+      'loopback-untrusted',
+    ])
+    expect(sent.filter((s) => s.path === '/v1/me/identities/exchange')).toHaveLength(1)
+  })
 })
