@@ -11,7 +11,7 @@ import { SessionStorage } from './storage'
 export abstract class ChallengeKeeper extends DurableObject<Bindings> {
   async putChallenge(challenge: PendingChallenge): Promise<void> {
     const store = new SessionStorage(this.ctx.storage.kv)
-    store.putChallenge(challenge)
+    store.putChallenge(challenge, Date.now())
     // A live record keeps its own alarm. Without one (an issued session) the alarm clears all that
     // is left, so it waits for the latest expiry: challenges live 1 to 10 minutes by purpose, and a
     // short one must not clear a longer one still pending. A tombstone's alarm re-arms itself.

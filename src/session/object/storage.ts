@@ -85,8 +85,13 @@ export class SessionStorage {
     }
   }
 
-  /** Keeps a challenge, replacing an earlier one of its purpose. */
-  putChallenge(challenge: PendingChallenge): void {
+  /**
+   * Keeps a challenge, replacing an earlier one of its purpose, and drops those past their expiry:
+   * a provider flow has a key of its own, so a session's abandoned flows would otherwise stay.
+   */
+  putChallenge(challenge: PendingChallenge, now: number): void {
+    for (const [key, kept] of this.#kv.list<PendingChallenge>({ prefix: CHALLENGE_KEY_PREFIX }))
+      if (kept.expiresAt <= now) this.#kv.delete(key)
     this.#kv.put<PendingChallenge>(CHALLENGE_KEY_PREFIX + challenge.purpose, challenge)
   }
 

@@ -51,4 +51,23 @@ describe('passkey challenges', () => {
       expect(await state.storage.getAlarm()).toBe(now + 10 * 60 * 1000)
     })
   })
+  it('drops expired challenges when it keeps a new one, so flows with keys of their own do not pile up', async () => {
+    const { tokens } = await askOptions('sign-in')
+    const object = sessionObject(tokens!.refreshToken.split('.')[0]!)
+    const now = Date.now()
+    const challenge = (purpose: string, expiresAt: number) => ({
+      purpose,
+      challenge: purpose,
+      userId: 'anon_x',
+      expiresAt,
+    })
+    await runInDurableObject(object, async (o) => {
+      await o.putChallenge(challenge('provider-flow:old', now - 1))
+      await o.putChallenge(challenge('provider-flow:live', now + 60_000))
+    })
+    await runInDurableObject(object, (_o, state) => {
+      const keys = [...state.storage.kv.list({ prefix: 'challenge:' })].map(([key]) => key)
+      expect(keys.sort()).toEqual(['challenge:passkey.sign-in', 'challenge:provider-flow:live'])
+    })
+  })
 })
