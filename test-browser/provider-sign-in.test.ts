@@ -5,10 +5,12 @@
  * in and keeps it in a new account; the same identity from a new browser process lands in that
  * account; an anonymous visitor whose identity already has an account ends up in it with their
  * document merged once; a redirect outside the allow-list is refused before anyone leaves; and
- * the React example's <SignIn/> goes there and back, `useSession()` showing the account.
+ * the React example's <SignIn/> goes there and back, `useSession()` showing the account, and asks
+ * for the authenticator code when the identity's account has an app.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Secret, TOTP } from 'otpauth'
 import { chromiumLaunchOptions } from './browser.mjs'
 import { createTempDir, removeDir, startService, type Service } from './harness.mjs'
 import { oidcProviderArgs, startOidcIssuer, type OidcIssuer } from './oidc-issuer.mjs'
@@ -16,6 +18,10 @@ import { oidcProviderArgs, startOidcIssuer, type OidcIssuer } from './oidc-issue
 const ACTION_TIMEOUT_MS = 20_000
 const NAVIGATION_TIMEOUT_MS = 30_000
 const PROVIDER = { id: 'loopback', name: 'Loopback ID' }
+
+/** The authenticator app's code `offsetSteps` periods from now. */
+const codeAt = (secret: string, offsetSteps = 0) =>
+  TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + offsetSteps * 30_000 })
 // One identity at the provider for the whole file: the accounts it signs in to must be one.
 const LOGIN = `visitor-${Date.now().toString(36)}`
 
@@ -226,6 +232,44 @@ describe('sign-in with an OpenID provider in Chromium', () => {
 
     await signInAtProvider(page, () => status('account'))
     expect(new URL(page.url()).hash).toBe('#prebuilt')
+    expect(await page.locator('#signed-in-email').textContent()).toBe(`${LOGIN}@oidc.example`)
+    expect(problems).toEqual([])
+  })
+  it("asks for the authenticator code in <SignIn/> when the provider's account has an app", async () => {
+    // The identity's account (signed in by the test above, moments ago) sets up an app.
+    const enrolling = visitors.at(-1)!.page
+    const asAccount = (path: string, body: unknown) =>
+      enrolling.evaluate(
+        async ([path, body]) => {
+          const res = await fetch(path, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+          return { status: res.status, body: (await res.json()) as { secret?: string } }
+        },
+        [path, body] as const,
+      )
+    const enrolled = await asAccount('/v1/me/factors/totp', {})
+    expect(enrolled.status).toBe(200)
+    const secret = enrolled.body.secret!
+    expect((await asAccount('/v1/me/factors/totp/confirm', { code: codeAt(secret) })).status).toBe(
+      200,
+    )
+
+    const { page, problems } = await openVisitor()
+    const status = (name: string) => page.locator(`main[data-status="${name}"]`).waitFor()
+    await page.goto(`${service.baseUrl}/react/#prebuilt`)
+    await status('anonymous')
+    const codeField = page.getByLabel('Code from your authenticator app')
+    await signInAtProvider(page, () => codeField.waitFor())
+    expect(await page.locator('.es-sign-in').getAttribute('data-es-step')).toBe('second-factor')
+    // Back where it started (its fragment kept), the challenge taken out of the address.
+    expect(new URL(page.url()).hash).toBe('#prebuilt')
+    expect(new URL(page.url()).searchParams.has('second_factor')).toBe(false)
+    await codeField.fill(codeAt(secret, 1))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await status('account')
     expect(await page.locator('#signed-in-email').textContent()).toBe(`${LOGIN}@oidc.example`)
     expect(problems).toEqual([])
   })

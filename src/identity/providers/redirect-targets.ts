@@ -31,10 +31,12 @@ export function allowedRedirect(allowed: readonly string[], target: string): URL
   return url
 }
 
-/** The target with the outcome's parameters added (`?code=`, `?error=`), its fragment dropped. */
+/**
+ * The target with the outcome's parameters added (`?code=`, `?error=`). Its fragment stays: it is
+ * the app's own place (a client-side route), where the person goes back to, as on success.
+ */
 export function redirectWith(target: string, params: Record<string, string>): string {
   const url = new URL(target)
-  url.hash = ''
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
   return url.toString()
 }
