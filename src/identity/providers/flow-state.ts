@@ -21,8 +21,6 @@ export interface PendingFlow {
   redirectTo: string
   /** A token client's PKCE challenge for the handoff; null for a browser (cookie transport). */
   codeChallenge: string | null
-  /** Whether the starting request proved its session with the refresh credential. */
-  proven: boolean
   /** `sign-in`, or `link` the identity to the signed-in account. */
   intent: 'sign-in' | 'link'
 }

@@ -50,7 +50,7 @@ export async function startProviderFlow(
   caller: UserContext,
   providerId: string,
   request: StartRequest,
-  options: { intent: PendingFlow['intent']; proven: boolean },
+  intent: PendingFlow['intent'],
   meta: RequestMeta,
 ): Promise<URL> {
   const provider = providerNamed(rt.settings, providerId)
@@ -58,7 +58,7 @@ export async function startProviderFlow(
   await rt.limits.authPerIp(meta.ip ?? 'unknown')
   const redirectTo = allowedRedirect(rt.settings.REDIRECT_ORIGINS, request.redirectTo).toString()
   const now = Date.now()
-  if (options.intent === 'link') {
+  if (intent === 'link') {
     if (caller.isAnonymous) throw new AppError(403, CODE.account_required)
     await requireRecentSignIn(rt, caller.sessionId, now)
   }
@@ -68,8 +68,7 @@ export async function startProviderFlow(
     nonce: toBase64Url(randomBytes(32)),
     redirectTo,
     codeChallenge: request.codeChallenge ?? null,
-    proven: options.proven,
-    intent: options.intent,
+    intent,
   }
   const state = await keepFlow(rt, { sessionId: caller.sessionId, userId: caller.id }, flow, now)
   return provider.authorizationUrl(secretsOf(rt, flow, state))

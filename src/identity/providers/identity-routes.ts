@@ -6,7 +6,6 @@ import { requireUser, userContext } from '../../session'
 import { errorResponses, jsonBody, jsonContent } from '../../platform/openapi/schemas'
 import { USER_ACCESS } from '../../platform/openapi/components'
 import { exchangeLinkHandoff, startProviderFlow } from './flow'
-import { proofOfCaller } from './caller-proof'
 import { identitiesOf, unlinkOwnIdentity } from './management'
 import {
   HandoffFields,
@@ -60,10 +59,7 @@ export const identityRoutes = createRouter()
         caller,
         c.req.valid('param').id,
         body,
-        {
-          intent: 'link',
-          proven: await proofOfCaller(c, caller, body.refreshToken),
-        },
+        'link',
         requestMeta(c),
       )
       return c.json({ authorizationUrl: url.toString() }, 200)

@@ -12,7 +12,6 @@ import { OPTIONAL_USER_ACCESS, PUBLIC_ACCESS } from '../../platform/openapi/comp
 import { RefreshTokenField, sessionProof } from '../session-proof'
 import { answerSignIn, firstFactorResponses } from '../credentials/routes'
 import { exchangeHandoff, finishProviderCallback, startProviderFlow } from './flow'
-import { proofOfCaller } from './caller-proof'
 import { signInMethods } from './protocols/methods'
 import { HandoffFields, ProviderIdParam, StartBody, StartSchema } from './schemas'
 
@@ -70,10 +69,7 @@ export const providerRoutes = createRouter()
         caller,
         c.req.valid('param').id,
         body,
-        {
-          intent: 'sign-in',
-          proven: await proofOfCaller(c, caller, body.refreshToken),
-        },
+        'sign-in',
         requestMeta(c),
       )
       return c.json({ authorizationUrl: url.toString(), ...issuedTokens(c) }, 200)
