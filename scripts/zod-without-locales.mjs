@@ -1,4 +1,4 @@
-// The Worker's `zod` (wrangler.toml [alias]): zod's own entry (node_modules/zod/v4/classic/
+// The Worker's `zod` (scripts/build-worker.mjs, `alias`): zod's own entry (node_modules/zod/v4/classic/
 // external.js) without the `locales` and `core` namespaces. @hono/zod-openapi hands the `z`
 // namespace to extendZodWithOpenApi as a value, so no bundler can drop what it holds, and zod's
 // forty-odd translations of its error messages were a third of the bundle. Every message the

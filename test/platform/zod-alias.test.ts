@@ -1,6 +1,6 @@
 /**
- * The Worker is bundled with scripts/zod-without-locales.mjs as its `zod` (wrangler.toml
- * [alias]); tests import zod's own entry. This keeps the two in step.
+ * The Worker is bundled with scripts/zod-without-locales.mjs as its `zod`
+ * (scripts/build-worker.mjs, `alias`); tests import zod's own entry. This keeps the two in step.
  */
 import { describe, expect, it } from 'vitest'
 import * as zod from '../../node_modules/zod/v4/classic/external.js'
