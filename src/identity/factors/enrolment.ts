@@ -47,13 +47,13 @@ export async function enrolTotp(
   const now = Date.now()
   const user = await accountOf(rt, caller)
   await requireRecentSignIn(rt, caller.sessionId, now)
-  const secret = createTotpSecret()
+  const secret = await createTotpSecret()
   const sealed = await sealValue(rt.userKeys(user.id), secret, totpSlot(user.id))
   if (!(await putPendingTotp(rt.db, user.id, sealed, now)))
     throw new AppError(409, CODE.factor_already_enrolled)
   await audit(rt, 'factor.totp_enrolled', caller, {}, meta, now)
-  const uri = totpUri(secret, rt.settings.PRODUCT_NAME, user.email ?? user.id)
-  return { uri, qrCode: qrDataUrl(uri), secret }
+  const uri = await totpUri(secret, rt.settings.PRODUCT_NAME, user.email ?? user.id)
+  return { uri, qrCode: await qrDataUrl(uri), secret }
 }
 
 /**
@@ -76,7 +76,7 @@ export async function confirmTotp(
     throw tooManyTries(pending, now)
   }
   const secret = await openValue(rt.userKeys(user.id), row.totpSecretSealed, totpSlot(user.id))
-  const step = totpStep(secret, code, now)
+  const step = await totpStep(secret, code, now)
   if (step === null || !(await acceptTotpStep(rt.db, user.id, step, now, true))) {
     await audit(rt, 'factor.failed', caller, { method: 'totp', purpose: 'confirm' }, meta, now)
     throw invalidFactorCode()

@@ -95,7 +95,7 @@ async function passes(
     row.totpSecretSealed,
     totpSlot(row.userId),
   )
-  const step = totpStep(secret, proof.code, now)
+  const step = await totpStep(secret, proof.code, now)
   return step !== null && (await acceptTotpStep(rt.db, row.userId, step, now, false))
 }
 
