@@ -73,6 +73,19 @@ export type VerifyResult =
 
 const localSets = new WeakMap<KeySet, ReturnType<typeof createLocalJWKSet>>()
 
+/**
+ * Tokens whose signature this isolate has checked against a key set, with their claims. An ES256
+ * verification was a quarter of the CPU of a bearer request (`GET /v1/auth/token-info` profiled
+ * under load), and a tab presents the same access token with every call for its five minutes.
+ * What a signature proves never changes, so only it is remembered: a hit still checks expiry and
+ * `iat` against the clock, and every caller still applies the kill switch and asks whatever else
+ * it asks (the session object, D1). Keyed by the key set object, which the isolate reloads every
+ * 30 s (`KEY_CACHE_TTL_MS`), so a key rotated out stops verifying exactly when it did before.
+ */
+const verifiedTokens = new WeakMap<KeySet, Map<string, AccessClaims>>()
+/** Entries per key set; the oldest goes first. About 1 KB each. */
+export const VERIFIED_TOKENS_MAX = 2_000
+
 /** Verifies an access token against the key set; never throws. */
 export async function verifyAccessToken(
   keys: KeySet,
@@ -80,12 +93,33 @@ export async function verifyAccessToken(
   token: string,
   now: number,
 ): Promise<VerifyResult> {
+  let verified = verifiedTokens.get(keys)
+  if (!verified) {
+    verified = new Map()
+    verifiedTokens.set(keys, verified)
+  }
+  // The audience is the isolate's settings; part of the key all the same.
+  const key = `${audience.issuer} ${audience.audience} ${token}`
+  const known = verified.get(key)
+  if (known) return checkTimes(known, now)
   let jwks = localSets.get(keys)
   if (!jwks) {
     jwks = createLocalJWKSet({ keys: keys.publicKeys.map((k) => k.jwk) })
     localSets.set(keys, jwks)
   }
-  return verifyAccessTokenWith(jwks, audience, token, now)
+  const result = await verifyAccessTokenWith(jwks, audience, token, now)
+  if (result.ok) {
+    if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!)
+    verified.set(key, result.claims)
+  }
+  return result
+}
+
+/** What jose and `verifyAccessTokenWith` check against the clock, for a remembered signature. */
+function checkTimes(claims: AccessClaims, now: number): VerifyResult {
+  if (claims.exp <= Math.floor(now / 1000)) return { ok: false, reason: 'expired' }
+  if (claims.iat > now / 1000 + CLOCK_SKEW_SECONDS) return { ok: false, reason: 'invalid' }
+  return { ok: true, claims }
 }
 
 /**
