@@ -8,15 +8,45 @@ import { createApp } from '../../src/app'
 import { createRuntime } from '../../src/platform/runtime'
 import { BASE, bearer, createStoredSession } from '../helpers'
 
-/** `env.DB`, counting statements; `count()` says how many since the last call. */
+const RUNS = new Set(['all', 'first', 'raw', 'run'])
+
+/** A statement whose runs (however often it is bound) call `ran()`. */
+function countingStatement(statement: D1PreparedStatement, ran: () => void): D1PreparedStatement {
+  return new Proxy(statement, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target) as unknown
+      if (typeof value !== 'function') return value
+      if (name === 'bind')
+        return (...values: unknown[]) => countingStatement(target.bind(...values), ran)
+      if (RUNS.has(String(name)))
+        return (...args: unknown[]) => {
+          ran()
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      return value.bind(target)
+    },
+  })
+}
+
+/**
+ * `env.DB`, counting the statements it runs (a prepared statement kept and run again counts each
+ * time; a batch counts its statements); `count()` says how many since the last call.
+ */
 function countingDb(db: D1Database) {
   let statements = 0
+  const queries: string[] = []
+  const ran = () => statements++
   const counted = new Proxy(db, {
     get(target, name) {
       if (name === 'prepare')
         return (query: string) => {
-          statements++
-          return target.prepare(query)
+          queries.push(query)
+          return countingStatement(target.prepare(query), ran)
+        }
+      if (name === 'batch')
+        return (list: D1PreparedStatement[]) => {
+          statements += list.length
+          return target.batch(list)
         }
       const value = Reflect.get(target, name, target) as unknown
       return typeof value === 'function' ? value.bind(target) : value
@@ -27,13 +57,13 @@ function countingDb(db: D1Database) {
     statements = 0
     return seen
   }
-  return { db: counted, count }
+  return { db: counted, count, queries }
 }
 
 describe('GET /v1/me', () => {
   it("reads the caller's user and live session in one D1 statement", async () => {
     const s = await createStoredSession()
-    const { db, count } = countingDb(env.DB)
+    const { db, count, queries } = countingDb(env.DB)
     const counted = { ...env, DB: db }
     const app = await createApp(await createRuntime(counted))
     const me = () => app.request(`${BASE}/v1/me`, { headers: bearer(s.accessToken) }, counted)
@@ -49,5 +79,7 @@ describe('GET /v1/me', () => {
     }>()
     expect(body.user.id).toBe(s.userId)
     expect(body.session).toMatchObject({ id: s.sessionId, current: true })
+    // It reads what the answer shows, never the password hash.
+    expect(queries.join('\n')).not.toContain('password_hash')
   })
 })
