@@ -9,11 +9,29 @@ import { control } from './schema'
 export const REVOKED_BEFORE = 'revoked_before'
 export const KEYS_CHECKED = 'encryption_keys_checked'
 
-/** The kill switch instant in ms, or 0 when it was never pulled. */
+/**
+ * The kill switch instant in ms, or 0 when it was never pulled. Read fresh from the primary on
+ * every refresh, so its statement is prepared once per handle rather than built on every call.
+ */
 export async function readRevokedBefore(db: Db): Promise<number> {
-  const row = await db.select().from(control).where(eq(control.key, REVOKED_BEFORE)).get()
+  let statement = revokedBeforeOf.get(db)
+  if (!statement) {
+    statement = prepareRevokedBefore(db)
+    revokedBeforeOf.set(db, statement)
+  }
+  const row = await statement.get()
   return row ? Number(row.value) : 0
 }
+
+function prepareRevokedBefore(db: Db) {
+  return db
+    .select({ value: control.value })
+    .from(control)
+    .where(eq(control.key, REVOKED_BEFORE))
+    .prepare()
+}
+
+const revokedBeforeOf = new WeakMap<Db, ReturnType<typeof prepareRevokedBefore>>()
 
 /** Pulls the kill switch: every session created before `at` stops working. */
 export async function writeRevokedBefore(db: Db, at: number): Promise<void> {
