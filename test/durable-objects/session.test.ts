@@ -141,6 +141,27 @@ describe('idle expiry', () => {
     })
   })
 
+  it('leaves the alarm where it is on refresh; the early alarm waits for the new expiry', async () => {
+    const s = await createStoredSession()
+    const stub = stubFor(s.sessionId)
+    const alarmOf = () =>
+      runInDurableObject(stub, (_instance: SessionDO, state) => state.storage.getAlarm())
+    const armed = await alarmOf()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 60_000)
+    const refreshed = await refreshWithToken(s.refreshToken)
+    expect(refreshed.status).toBe(200)
+    // One storage write per rotation: the record, not the alarm as well.
+    expect(await alarmOf()).toBe(armed)
+    const expiry = (await stub.status(Date.now()))!.expiresAt
+    expect(expiry).toBeGreaterThan(armed!)
+    // The alarm, when it comes at the old expiry, finds the session live and waits for the new one.
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect(await alarmOf()).toBe(expiry)
+    const { tokens } = await refreshed.json<{ tokens: { refreshToken: string } }>()
+    expect((await refreshWithToken(tokens.refreshToken)).status).toBe(200)
+  })
+
   it('slides the idle expiry on refresh', async () => {
     const s = await createStoredSession()
     const before = await stubFor(s.sessionId).status(Date.now())
