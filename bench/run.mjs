@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load benchmark for the local service (`wrangler dev`: workerd + local D1 + local Durable Objects).
 //
-//   npm run bench [-- --duration 10 --connections 10 --no-sweep --no-anonymous --no-startup
+//   npm run bench [-- --duration 10 --connections 10 --no-sweep --no-anonymous --no-startup --no-floors
 //                    --no-index-writes --sweep-users 10000 --scale]
 //
 // Starts `scripts/start.mjs` on 127.0.0.1:$BENCH_PORT (default 8799, so it never meets a dev server
@@ -56,7 +56,9 @@
 // `--no-startup` skips it) and the D1 index writes of 100 sessions refreshing for a simulated hour
 // (bench/index-writes.mjs runs the workerd test that counts them; `--no-index-writes` skips it).
 // The ratios of issue #26 (first refresh, steady refresh, /v1/me, token-info and anonymous
-// creation against /healthz, request logging off) come from the anonymous-first phase.
+// creation against /healthz, request logging off) come from the anonymous-first phase; the
+// platform floor (bench/floors.mjs, `--no-floors` skips it) then runs the same load on a bare
+// Worker that only creates an object, writes one, or reads D1: the ceiling of each ratio here.
 //
 // The service runs with RATE_LIMITS=false: its per-IP and per-email limits (30 and 10 a minute)
 // would otherwise answer 429 to every sign-in scenario within its first second.
@@ -67,6 +69,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { printAnonymous } from './anonymous.mjs'
 import { measureBundle, printBundle } from './bundle.mjs'
+import { measureFloors, printFloors } from './floors.mjs'
 import { countIndexWrites, printIndexWrites } from './index-writes.mjs'
 import { measureStartup, printStartup } from './startup.mjs'
 import { runScenario } from './load.mjs'
@@ -116,6 +119,7 @@ function parseOptions() {
       'no-anonymous': { type: 'boolean', default: false },
       'no-snapshot': { type: 'boolean', default: false },
       'no-startup': { type: 'boolean', default: false },
+      'no-floors': { type: 'boolean', default: false },
       'no-index-writes': { type: 'boolean', default: false },
       'sweep-users': { type: 'string', default: '10000' },
       scale: { type: 'boolean', default: false },
@@ -150,6 +154,7 @@ function parseOptions() {
     sweepUsers,
     snapshot: !values['no-snapshot'],
     startup: !values['no-startup'],
+    floors: !values['no-floors'],
     indexWrites: !values['no-index-writes'],
     scale: values.scale,
     ...(values.scale ? { scaleAccounts, scaleAnonymous } : {}),
@@ -278,6 +283,11 @@ async function benchmark(service, logPath, options, run) {
     ? await phase('anonymous-first', () => anonymousPhase({ tree, options }))
     : null
   printAnonymous(anonymous)
+  // The same load on a bare Worker: what workerd, an object and D1 cost here by themselves.
+  const floors = options.floors
+    ? await measureFloors().catch((error) => ({ error: error.message }))
+    : null
+  printFloors(floors)
   const survival = scale ? await survivalPhase({ tree, scale, sweep }) : null
 
   const memory = rss.stop()
@@ -301,6 +311,7 @@ async function benchmark(service, logPath, options, run) {
     targets,
     sweep,
     anonymous,
+    floors,
     scale,
     emailLookup,
     survival,
