@@ -96,9 +96,7 @@ export class SessionDO extends ChallengeKeeper implements SessionObjectApi {
     const decision = decideRefresh(record, presentedHash, successor, rules)
     switch (decision.kind) {
       case 'rotated': {
-        // The alarm stays where it is: a rotation only ever moves the expiry later, and an alarm
-        // that finds the record still live waits for its new expiry (`decideAlarm`). One storage
-        // write per refresh, not two; one more alarm per session per idle period.
+        // No setAlarm: expiry only moves later, and an early alarm waits for it (`decideAlarm`).
         this.#store.write(decision.record)
         const { touchIndex } = decision
         return { ok: true, secret: nextSecret, session: view(decision.record), touchIndex }
