@@ -65,12 +65,13 @@ module.exports = {
       name: 'a-slice-is-entered-through-its-index',
       severity: 'error',
       comment:
-        "A slice imports another only through that slice's index.ts, its public face; so do the " +
-        'object and the entry. Internals can move without touching their callers.',
+        "A slice imports another only through that slice's index.ts, its public face, or its " +
+        'schemas.ts, the response shapes that only route modules need; so do the object and the ' +
+        'entry. Internals can move without touching their callers.',
       from: { path: any(SLICES, OBJECT, ENTRY) },
       to: {
         path: `^src/(${SLICE_NAMES.join('|')})/.+`,
-        pathNot: [`^src/(${SLICE_NAMES.join('|')})/index[.]ts$`, '^src/$1/'],
+        pathNot: [`^src/(${SLICE_NAMES.join('|')})/(index|schemas)[.]ts$`, '^src/$1/'],
       },
     },
     {

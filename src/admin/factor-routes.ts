@@ -5,7 +5,8 @@ import { createRouter } from '../http/router'
 import { adminRoute } from './admin-route'
 import { ID_PATTERNS } from '../platform/ids'
 import { errorResponses, jsonContent } from '../platform/openapi/schemas'
-import { factorsOf, FactorsSchema, removeFactorsAsAdmin } from '../identity'
+import { factorsOf, removeFactorsAsAdmin } from '../identity'
+import { FactorsSchema } from '../identity/schemas'
 
 const AccountIdParam = z.object({
   id: z.string().regex(ID_PATTERNS.usr, 'must be an account id (usr_…)'),

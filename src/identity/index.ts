@@ -19,15 +19,12 @@ export const loadMagicLinkRoutes = () =>
   import('./magic-links/routes').then((m) => m.magicLinkRoutes)
 export const loadPasskeyRoutes = () => import('./passkeys/routes').then((m) => m.passkeyRoutes)
 export { passkeysOf, removePasskeyAsAdmin } from './passkeys/management'
-export { PasskeySchema } from './passkeys/schemas'
 export const loadSignOutRoutes = () => import('./sign-out-routes').then((m) => m.signOutRoutes)
 export const loadProviderRoutes = () => import('./providers/routes').then((m) => m.providerRoutes)
 export const loadIdentityRoutes = () =>
   import('./providers/identity-routes').then((m) => m.identityRoutes)
 export { identitiesOf, removeIdentityAsAdmin } from './providers/management'
-export { IdentitySchema } from './providers/schemas'
 export const loadFactorRoutes = () => import('./factors/routes').then((m) => m.factorRoutes)
 export { factorsOf } from './factors/enrolment'
 export { removeFactorsAsAdmin } from './factors/management'
-export { FactorsSchema } from './factors/schemas'
 export { identityRetention } from './retention'
