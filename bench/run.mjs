@@ -17,7 +17,8 @@
 // `overallRate`), wrk2-style: at saturation p99 only measures the queue in front of a local
 // server on 2 cores, so the saturating run reports throughput and the fixed-rate run latency.
 //
-// To add a scenario, append to `scenarios` in bench/scenarios.mjs (its top says how).
+// To add a scenario, append to `scenarios` in bench/scenarios.mjs (its top says how). Where a
+// path's CPU goes: `node bench/profile.mjs <scenario>` (a CPU profile of the Worker under load).
 //
 // Once the service answers, and before any scenario, the PBKDF2 line is measured (pbkdf2.mjs): an
 // account is registered through the service, its stored hash read back from the local D1, and the
