@@ -1,8 +1,9 @@
 /**
  * What a session object builds from its bindings, once per isolate: the settings (parsed
- * synchronously by the same function as the Worker's) and the base runtime (D1, master keys), built on first use, and
- * the lifetimes and first-secret checks that follow from them. A failed build (a bad setting) is
- * forgotten, so the next call tries again and a fixed deployment recovers without a restart.
+ * synchronously by the same function as the Worker's) and the base runtime (D1, master keys),
+ * built on first use, and the lifetimes and first-secret checks that follow from them. A failed
+ * build (a bad setting) is forgotten, so the next call tries again and a fixed deployment recovers
+ * without a restart.
  */
 import { parseSettings, type Bindings, type Settings } from '../../platform/config'
 import { createBaseRuntime, type BaseRuntime } from '../../platform/runtime-base'
