@@ -49,7 +49,7 @@ const result = await build({
     'global.process.env.NODE_ENV': production,
     'globalThis.process.env.NODE_ENV': production,
   },
-  keepNames: process.env.WORKER_KEEPNAMES !== 'false',
+  keepNames: true,
   minify: process.env.WORKER_MINIFY !== 'false',
   // Uploaded with the modules (`upload_source_maps`): stack traces name source lines.
   sourcemap: true,
