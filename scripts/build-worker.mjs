@@ -9,9 +9,9 @@
 //
 // The options follow wrangler's own esbuild call (wrangler-dist/cli.js, `bundleWorker`): its
 // target, conditions, `keepNames`, NODE_ENV, and `cloudflare:*` left to the runtime. `node:*` is
-// left to the runtime too: with `nodejs_compat` workerd has the one built-in the bundle imports
-// (`node:async_hooks`, through hono); a new `node:` import that workerd lacks would fail at start,
-// which `npm test`'s `wrangler dev` runs catch.
+// left to the runtime too, where wrangler would polyfill what workerd lacks: the built-ins the
+// bundle may import are listed below (workerd has each with `nodejs_compat`), and the build fails
+// on any other, so a new one is checked before it is added rather than found missing at start.
 //
 //   node scripts/build-worker.mjs [--metafile <path>]
 //
@@ -21,6 +21,9 @@ import { build } from 'esbuild'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+
+/** The Node built-ins the Worker imports, each provided by workerd under `nodejs_compat`. */
+const RUNTIME_BUILT_INS = new Set(['cloudflare:workers', 'node:async_hooks'])
 
 const root = join(import.meta.dirname, '..')
 export const WORKER_OUTDIR = join(root, 'build', 'worker')
@@ -57,3 +60,17 @@ const result = await build({
   logLevel: 'warning',
 })
 if (values.metafile) writeFileSync(values.metafile, JSON.stringify(result.metafile))
+
+const unknown = new Set(
+  Object.values(result.metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external && !RUNTIME_BUILT_INS.has(imported.path))
+    .map((imported) => imported.path),
+)
+if (unknown.size > 0) {
+  console.error(
+    `build-worker: the Worker imports ${[...unknown].join(', ')}, left to the runtime; check that ` +
+      'workerd provides it under nodejs_compat, then add it to RUNTIME_BUILT_INS.',
+  )
+  process.exit(1)
+}
