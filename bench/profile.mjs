@@ -5,7 +5,7 @@
 // inclusive time. The session objects run in the same isolate, so their work is in the profile;
 // local D1 and SQLite are not (their time shows as the D1 client's calls and as idle).
 //
-//   node bench/profile.mjs <healthz|token-info|me|refresh|first> [seconds]
+//   node bench/profile.mjs <healthz|anonymous|token-info|me|refresh|first> [seconds]
 //
 // The profiler's sampling costs throughput, so read shares from here and rates from `npm run bench`.
 import { spawn } from 'node:child_process'
@@ -104,12 +104,13 @@ function issue() {
 async function materialise() {
   return post('/v1/auth/refresh', { refreshToken: (await issue()).refreshToken })
 }
-post('/v1/auth/refresh', { refreshToken: (await issue()).refreshToken })
 
 async function scenarioRequests(name) {
   switch (name) {
     case 'healthz':
       return [{ method: 'GET', path: '/healthz' }]
+    case 'anonymous':
+      return [{ method: 'POST', path: '/v1/sessions/anonymous', headers: TOKEN }]
     case 'me':
     case 'token-info': {
       const { accessToken } = await materialise()
@@ -137,7 +138,9 @@ async function scenarioRequests(name) {
       ]
     }
     default:
-      throw new Error(`unknown scenario ${name}: healthz, token-info, me, refresh or first`)
+      throw new Error(
+        `unknown scenario ${name}: healthz, anonymous, token-info, me, refresh or first`,
+      )
   }
 }
 
