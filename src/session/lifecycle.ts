@@ -18,7 +18,7 @@ import {
   type SessionRow,
 } from './queries'
 import { findUser } from '../platform/db/users'
-import { mintIssuedSecret } from '../platform/tokens/issued-refresh'
+import { isIssuedSecret, mintIssuedSecret } from '../platform/tokens/issued-refresh'
 import { issuedLifetimeMs, issuedView } from './record'
 import { toSession, toUser, toUserSession } from '../platform/openapi/views'
 import { notFound, unauthorized, unreachable } from '../platform/errors'
@@ -201,7 +201,9 @@ export async function refreshSession(
       now,
       idleTtlSeconds: rt.settings.SESSION_IDLE_TTL,
       reuseGraceSeconds: rt.settings.REFRESH_REUSE_GRACE,
-      origin: meta,
+      // Only a first secret can materialise a session, whose row records where it came from;
+      // copying the origin for every other refresh would read `request.cf` for nothing.
+      ...(isIssuedSecret(parts.secret) ? { origin: meta } : {}),
     }),
   ])
   if (!result.ok) {
