@@ -96,10 +96,7 @@ export async function disableTotp(
   meta: RequestMeta,
 ): Promise<void> {
   const now = Date.now()
-  const user = await accountOf(rt, caller)
-  await requireRecentSignIn(rt, caller.sessionId, now)
-  const factor = await findSecondFactor(rt.db, user.id)
-  if (!factor?.confirmedAt) throw notEnrolled()
+  const user = await enrolledAccountOf(rt, caller, now)
   await verifySecondFactor(rt, check(caller, 'disable', now), proof, meta)
   await deleteSecondFactor(rt.db, user.id)
   await audit(rt, 'factor.totp_disabled', caller, {}, meta, now)
@@ -112,10 +109,7 @@ export async function regenerateRecoveryCodes(
   meta: RequestMeta,
 ): Promise<string[]> {
   const now = Date.now()
-  const user = await accountOf(rt, caller)
-  await requireRecentSignIn(rt, caller.sessionId, now)
-  const factor = await findSecondFactor(rt.db, user.id)
-  if (!factor?.confirmedAt) throw notEnrolled()
+  const user = await enrolledAccountOf(rt, caller, now)
   const codes = await storeNewRecoveryCodes(rt, user.id, now)
   await audit(rt, 'factor.recovery_codes_regenerated', caller, {}, meta, now)
   return codes
@@ -164,6 +158,15 @@ async function accountOf(rt: Runtime, caller: UserContext) {
   const user = caller.isAnonymous ? undefined : await findUser(rt.db, caller.id)
   if (!user || user.isAnonymous)
     throw new AppError(403, CODE.account_required, 'Only an account can have a second factor.')
+  return user
+}
+
+/** The caller's account, after a recent sign-in, with a confirmed authenticator app; else 403/409. */
+async function enrolledAccountOf(rt: Runtime, caller: UserContext, now: number) {
+  const user = await accountOf(rt, caller)
+  await requireRecentSignIn(rt, caller.sessionId, now)
+  const factor = await findSecondFactor(rt.db, user.id)
+  if (!factor?.confirmedAt) throw notEnrolled()
   return user
 }
 
