@@ -1,6 +1,6 @@
 /** Queries on the `sessions` index: D1's copy of each session for listing, limits and the sweep. */
 import { and, desc, eq, gt, gte, isNull, sql, type Placeholder } from 'drizzle-orm'
-import type { Db } from '../platform/db/client'
+import { preparedPerDb, type Db } from '../platform/db/client'
 import { REVOKED_BEFORE } from '../platform/db/control'
 import { control, sessions, users } from '../platform/db/schema'
 
@@ -58,12 +58,8 @@ export function findLiveSessionRow(db: Db, userId: string, sessionId: string, no
  * row (erasure deletes both), so no user means no session either.
  */
 export function findUserWithLiveSession(db: Db, userId: string, sessionId: string, now: number) {
-  let statement = userWithSession.get(db)
-  if (!statement) {
-    statement = prepareUserWithSession(db)
-    userWithSession.set(db, statement)
-  }
-  return statement.get({ userId, sessionId, now, indexedAfter: now - SESSION_INDEX_LAG_MS })
+  const indexedAfter = now - SESSION_INDEX_LAG_MS
+  return userWithSessionStatement(db).get({ userId, sessionId, now, indexedAfter })
 }
 
 /**
@@ -71,7 +67,7 @@ export function findUserWithLiveSession(db: Db, userId: string, sessionId: strin
  * building was a tenth of the route's CPU), and only the columns `toUser` and `toSession` show:
  * never the password hash.
  */
-function prepareUserWithSession(db: Db) {
+const userWithSessionStatement = preparedPerDb((db) => {
   const live = and(
     eq(sessions.id, sql.placeholder('sessionId')),
     eq(sessions.userId, users.id),
@@ -99,9 +95,7 @@ function prepareUserWithSession(db: Db) {
     .leftJoin(sessions, live)
     .where(eq(users.id, sql.placeholder('userId')))
     .prepare()
-}
-
-const userWithSession = new WeakMap<Db, ReturnType<typeof prepareUserWithSession>>()
+})
 
 /** Records activity: the session's last-seen time and expiry, and its user's last-seen time. */
 export async function touchSession(

@@ -13,3 +13,19 @@ export function createDb(d1: D1Database | D1DatabaseSession) {
   // (drizzle-orm/d1/session.js), which a session has too.
   return drizzle(d1 as D1Database, { schema })
 }
+
+/**
+ * `prepare(db)` built once per handle and kept: for a statement a hot path runs on every request,
+ * which drizzle would otherwise build from its query builder each time. Run it with placeholders.
+ */
+export function preparedPerDb<T>(prepare: (db: Db) => T): (db: Db) => T {
+  const prepared = new WeakMap<Db, T>()
+  return (db) => {
+    let statement = prepared.get(db)
+    if (!statement) {
+      statement = prepare(db)
+      prepared.set(db, statement)
+    }
+    return statement
+  }
+}

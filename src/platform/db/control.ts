@@ -3,7 +3,7 @@
  * encryption key ids that last passed the start-up key check.
  */
 import { eq } from 'drizzle-orm'
-import type { Db } from './client'
+import { preparedPerDb, type Db } from './client'
 import { control } from './schema'
 
 export const REVOKED_BEFORE = 'revoked_before'
@@ -14,24 +14,17 @@ export const KEYS_CHECKED = 'encryption_keys_checked'
  * every refresh, so its statement is prepared once per handle rather than built on every call.
  */
 export async function readRevokedBefore(db: Db): Promise<number> {
-  let statement = revokedBeforeOf.get(db)
-  if (!statement) {
-    statement = prepareRevokedBefore(db)
-    revokedBeforeOf.set(db, statement)
-  }
-  const row = await statement.get()
+  const row = await revokedBeforeStatement(db).get()
   return row ? Number(row.value) : 0
 }
 
-function prepareRevokedBefore(db: Db) {
-  return db
+const revokedBeforeStatement = preparedPerDb((db) =>
+  db
     .select({ value: control.value })
     .from(control)
     .where(eq(control.key, REVOKED_BEFORE))
-    .prepare()
-}
-
-const revokedBeforeOf = new WeakMap<Db, ReturnType<typeof prepareRevokedBefore>>()
+    .prepare(),
+)
 
 /** Pulls the kill switch: every session created before `at` stops working. */
 export async function writeRevokedBefore(db: Db, at: number): Promise<void> {
