@@ -14,7 +14,7 @@ import { missingSchemaCause } from './platform/db/missing-schema'
 export { SessionDO } from '../durable-objects/session'
 export { SessionService } from './rpc'
 
-const appFor = cachePerEnv(async (env) => createApp(await runtimeFor(env)))
+const appFor = cachePerEnv(async (env: Env) => createApp(await runtimeFor(env)))
 
 export default {
   async fetch(request, env, ctx) {

@@ -7,8 +7,10 @@ import type { Env } from './bindings'
 import { createRuntime, type Runtime } from './runtime'
 
 /** Memoises `build` per `env`; a rejected build is forgotten so the next call tries again. */
-export function cachePerEnv<T>(build: (env: Env) => Promise<T>): (env: Env) => Promise<T> {
-  const built = new WeakMap<Env, Promise<T>>()
+export function cachePerEnv<E extends object, T>(
+  build: (env: E) => Promise<T>,
+): (env: E) => Promise<T> {
+  const built = new WeakMap<E, Promise<T>>()
   return (env) => {
     let value = built.get(env)
     if (!value) {

@@ -7,6 +7,7 @@
  */
 import { parseSettings, type Bindings, type Settings } from '../../platform/config'
 import { createBaseRuntime, type BaseRuntime } from '../../platform/runtime-base'
+import { cachePerEnv } from '../../platform/runtime-cache'
 import { CLOCK_SKEW_SECONDS } from '../../platform/tokens/access-token'
 import { openIssuedSecret, type IssuedClaims } from '../../platform/tokens/issued-refresh'
 import { issuedLifetimeMs } from '../record'
@@ -16,7 +17,7 @@ import { issuedLifetimeMs } from '../record'
  * session has an object of its own, so a new session's first call was paying the settings parse
  * and the master keys' import again (a twentieth of a first refresh's CPU, profiled under load).
  */
-const basesOf = new WeakMap<Bindings, Promise<BaseRuntime>>()
+const baseRuntimeOf = cachePerEnv(createBaseRuntime)
 const settingsOf = new WeakMap<Bindings, Settings>()
 
 export class ObjectRuntime {
@@ -27,13 +28,7 @@ export class ObjectRuntime {
   }
 
   get(): Promise<BaseRuntime> {
-    let base = basesOf.get(this.#env)
-    if (!base) {
-      base = createBaseRuntime(this.#env)
-      base.catch(() => basesOf.delete(this.#env))
-      basesOf.set(this.#env, base)
-    }
-    return base
+    return baseRuntimeOf(this.#env)
   }
 
   settings(): Settings {
