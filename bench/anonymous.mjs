@@ -196,7 +196,8 @@ function cannon(baseUrl, options) {
 
 const bearer = (token) => ({ Authorization: `Bearer ${token}` })
 
-function client(baseUrl) {
+/** Sessions for a scenario's setup, made SETUP_CONCURRENCY at a time (bench/profile.mjs too). */
+export function client(baseUrl) {
   async function post(path, body, expected) {
     const response = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
@@ -232,7 +233,7 @@ function client(baseUrl) {
 }
 
 /** Each request presents the first refresh token of a session of its own: one materialisation each. */
-function oneEach(sessions) {
+export function oneEach(sessions) {
   const tokens = sessions.map((s) => s.refreshToken)
   return [
     {
@@ -247,12 +248,15 @@ function oneEach(sessions) {
   ]
 }
 
-/** `npm start` (scripts/start.mjs) in its own process group, request logging off, limits off. */
-function startService(tree, port, stateDir, logPath) {
+/**
+ * `npm start` (scripts/start.mjs) in its own process group, request logging off, limits off;
+ * `args` go to `wrangler dev` and `env` to the build (bench/profile.mjs opens the inspector).
+ */
+export function startService(tree, port, stateDir, logPath, { args = [], env = {} } = {}) {
   rmSync(stateDir, { recursive: true, force: true })
   const log = openSync(logPath, 'w')
-  const args = ['--log-level', 'warn', '--var', 'LOG_LEVEL:warn', '--var', 'RATE_LIMITS:false']
-  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
+  const quiet = ['--log-level', 'warn', '--var', 'LOG_LEVEL:warn', '--var', 'RATE_LIMITS:false']
+  const child = spawn(process.execPath, ['scripts/start.mjs', ...quiet, ...args], {
     cwd: tree,
     detached: true,
     stdio: ['ignore', log, log],
@@ -261,6 +265,7 @@ function startService(tree, port, stateDir, logPath) {
       PORT: String(port),
       PERSIST_TO: stateDir,
       WRANGLER_SEND_METRICS: 'false',
+      ...env,
     },
   })
   closeSync(log)
@@ -295,10 +300,11 @@ async function isHealthy(baseUrl) {
   }
 }
 
-async function waitUntilHealthy(baseUrl, service) {
+/** Waits for /healthz; `service`, when given, is watched for an early exit. */
+export async function waitUntilHealthy(baseUrl, service) {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS
   while (Date.now() < deadline) {
-    if (service.hasExited()) throw new Error('the service exited during start-up')
+    if (service?.hasExited()) throw new Error('the service exited during start-up')
     if (await isHealthy(baseUrl)) return
     await new Promise((resolve) => setTimeout(resolve, 500))
   }

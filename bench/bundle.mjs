@@ -4,10 +4,10 @@
 // summed (the upload); the modules an isolate compiles at start (the entry and what it imports
 // statically, transitively) are summed apart. Wrangler's own "Total Upload … / gzip: …" line is
 // kept as a cross-check.
-import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { runWrangler } from './wrangler.mjs'
 
 /** Issue #26's goal for the deployed bundle. */
 export const BUNDLE_GOAL_GZIP_BYTES = 160 * 1024
@@ -16,23 +16,9 @@ const ENTRY = 'worker.js'
 export async function measureBundle(root, outdir) {
   rmSync(outdir, { recursive: true, force: true })
   const start = performance.now()
-  const output = await new Promise((resolve, reject) => {
-    execFile(
-      'npx',
-      ['wrangler', 'deploy', '--dry-run', '--outdir', outdir],
-      {
-        cwd: root,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n')
-          reject(new Error(`wrangler deploy --dry-run failed: ${tail}`))
-        } else resolve(`${stdout}\n${stderr}`)
-      },
-    )
+  const output = await runWrangler(['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: root,
+    timeoutMs: 120_000,
   })
   const buildMs = performance.now() - start
   const modules = moduleSizes(outdir)

@@ -5,12 +5,14 @@
 // used before (locally a new SQLite database), a write into a warm object, and one D1 read. Each
 // ratio is against that Worker's own /healthz: the ceiling for any design that does this piece
 // of work on a path, before any code of the service's runs.
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { waitUntilHealthy } from './anonymous.mjs'
 import { cannon } from './load.mjs'
+import { runWrangler, WRANGLER_ENV } from './wrangler.mjs'
 
 const ROOT = join(import.meta.dirname, '..')
 const CONFIG = join(import.meta.dirname, 'floor', 'wrangler.toml')
@@ -21,21 +23,13 @@ const RUNS = [
   ['D1 read', '/d1/read', 'a refresh reads the kill switch; /v1/me reads its user and session'],
 ]
 
-const wrangler = (args, env) =>
-  new Promise((resolve, reject) =>
-    execFile('npx', ['wrangler', ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${stdout}\n${stderr}`.slice(-600))) : resolve(),
-    ),
-  )
-
 export async function measureFloors({ port = 8795, duration = 10, connections = 32 } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'edge-session-floor-'))
-  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }
   const persist = ['--persist-to', state]
   const base = `http://127.0.0.1:${port}`
   let child
   try {
-    await wrangler(
+    await runWrangler(
       [
         'd1',
         'execute',
@@ -47,7 +41,7 @@ export async function measureFloors({ port = 8795, duration = 10, connections = 
         '--command',
         "create table control (key text primary key, value text); insert into control values ('k', '1')",
       ],
-      env,
+      { cwd: ROOT, timeoutMs: 60_000 },
     )
     child = spawn(
       'npx',
@@ -65,9 +59,9 @@ export async function measureFloors({ port = 8795, duration = 10, connections = 
         '--show-interactive-dev-session=false',
         ...persist,
       ],
-      { cwd: ROOT, env, detached: true, stdio: 'ignore' },
+      { cwd: ROOT, env: WRANGLER_ENV, detached: true, stdio: 'ignore' },
     )
-    await waitFor(`${base}/healthz`)
+    await waitUntilHealthy(base)
     const results = []
     for (const [name, path, note] of RUNS) {
       const requests = [{ method: 'GET', path }]
@@ -88,19 +82,6 @@ export async function measureFloors({ port = 8795, duration = 10, connections = 
     }
     rmSync(state, { recursive: true, force: true })
   }
-}
-
-async function waitFor(url) {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) return
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  throw new Error(`${url} did not answer within 60 s`)
 }
 
 export function printFloors(floors) {

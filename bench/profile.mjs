@@ -8,11 +8,12 @@
 //   node bench/profile.mjs <healthz|anonymous|token-info|me|refresh|first> [seconds]
 //
 // The profiler's sampling costs throughput, so read shares from here and rates from `npm run bench`.
-import { spawn } from 'node:child_process'
-import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { client, oneEach, startService, waitUntilHealthy } from './anonymous.mjs'
 import { cannon } from './load.mjs'
+import { chainedRefresh } from './scenarios.mjs'
 
 const ROOT = join(import.meta.dirname, '..')
 const PORT = Number(process.env.PROFILE_PORT ?? 8797)
@@ -20,40 +21,28 @@ const INSPECTOR_PORT = Number(process.env.PROFILE_INSPECTOR_PORT ?? 9333)
 const BASE = `http://127.0.0.1:${PORT}`
 const CONNECTIONS = 32
 const TOKEN = { 'X-Session-Transport': 'token' }
-const JSON_POST = { ...TOKEN, 'Content-Type': 'application/json' }
 const scenario = process.argv[2] ?? 'refresh'
 const seconds = Number(process.argv[3] ?? 8)
 const outputDir = join(ROOT, 'bench', 'output')
 const state = join(outputDir, 'state-profile')
 
 mkdirSync(outputDir, { recursive: true })
-rmSync(state, { recursive: true, force: true })
-const log = openSync(join(outputDir, 'server-profile.log'), 'w')
-const args = ['--log-level', 'warn', '--var', 'LOG_LEVEL:warn', '--var', 'RATE_LIMITS:false']
-const child = spawn(
-  process.execPath,
-  ['scripts/start.mjs', ...args, '--inspector-port', String(INSPECTOR_PORT)],
-  {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, PORT: String(PORT), PERSIST_TO: state, WORKER_MINIFY: 'false' },
-  },
-)
-const stop = () => {
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    // Already gone.
-  }
-}
-process.on('exit', stop)
+const service = startService(ROOT, PORT, state, join(outputDir, 'server-profile.log'), {
+  args: ['--inspector-port', String(INSPECTOR_PORT)],
+  env: { WORKER_MINIFY: 'false' },
+})
 
 try {
-  await waitForService()
-  const requests = await scenarioRequests(scenario)
+  await waitUntilHealthy(BASE, service)
+  const api = client(BASE)
   const amount = scenario === 'first' ? 1_400 : undefined
-  if (!amount) await cannon({ requests, connections: CONNECTIONS, duration: 3 }, 20_000, BASE)
+  // A warm-up, then the profiled run on requests made afresh: a run that ends mid-flight loses the
+  // rotated tokens of the refreshes it cut off.
+  if (!amount) {
+    const warmup = await scenarioRequests(scenario, api)
+    await cannon({ requests: warmup, connections: CONNECTIONS, duration: 3 }, 20_000, BASE)
+  }
+  const requests = await scenarioRequests(scenario, api)
   const profiler = await connectProfiler()
   await profiler.send('Profiler.enable')
   await profiler.send('Profiler.setSamplingInterval', { interval: 200 })
@@ -70,42 +59,12 @@ try {
   )
   summarise(profile)
 } finally {
-  stop()
+  await service.stop()
   rmSync(state, { recursive: true, force: true })
 }
 
-async function waitForService() {
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${BASE}/healthz`)).ok) return
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  throw new Error(`${BASE}/healthz did not answer`)
-}
-
-async function post(path, body) {
-  const response = await fetch(`${BASE}${path}`, {
-    method: 'POST',
-    headers: body ? JSON_POST : TOKEN,
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-  return (await response.json()).tokens
-}
-
-function issue() {
-  return post('/v1/sessions/anonymous')
-}
-
-async function materialise() {
-  return post('/v1/auth/refresh', { refreshToken: (await issue()).refreshToken })
-}
-
-async function scenarioRequests(name) {
+/** The scenario's requests, with the sessions it needs made through the anonymous phase's client. */
+async function scenarioRequests(name, api) {
   switch (name) {
     case 'healthz':
       return [{ method: 'GET', path: '/healthz' }]
@@ -113,46 +72,21 @@ async function scenarioRequests(name) {
       return [{ method: 'POST', path: '/v1/sessions/anonymous', headers: TOKEN }]
     case 'me':
     case 'token-info': {
-      const { accessToken } = await materialise()
+      const [{ accessToken }] = await api.materialisedSessions(1)
       const path = name === 'me' ? '/v1/me' : '/v1/auth/token-info'
       return [{ method: 'GET', path, headers: { Authorization: `Bearer ${accessToken}` } }]
     }
-    case 'first': {
-      const tokens = []
-      for (let i = 0; i < 1_500; i++) tokens.push((await issue()).refreshToken)
-      return [refreshWith(() => tokens.pop() ?? '')]
-    }
+    case 'first':
+      return oneEach(await api.issuedSessions(1_500))
     case 'refresh': {
       // One chain of rotations per connection, as tabs refresh their own sessions.
-      const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, materialise))
-      let next = 0
-      return [
-        {
-          ...refreshWith(
-            (context) => sessions[(context.chain ??= next++) % CONNECTIONS].refreshToken,
-          ),
-          onResponse: (status, body, context) => {
-            if (status === 200) sessions[context.chain % CONNECTIONS] = JSON.parse(body).tokens
-          },
-        },
-      ]
+      const sessions = await api.materialisedSessions(CONNECTIONS)
+      return [chainedRefresh(sessions.map((tokens) => ({ tokens })))]
     }
     default:
       throw new Error(
         `unknown scenario ${name}: healthz, anonymous, token-info, me, refresh or first`,
       )
-  }
-}
-
-function refreshWith(token) {
-  return {
-    method: 'POST',
-    path: '/v1/auth/refresh',
-    headers: JSON_POST,
-    setupRequest: (request, context) => ({
-      ...request,
-      body: JSON.stringify({ refreshToken: token(context) }),
-    }),
   }
 }
 

@@ -3,34 +3,22 @@
 // is the CPU an isolate spends before it can take a request; the goal is <= 30 ms on this
 // machine. One run is noisy on a shared 2-core machine, so it runs `runs` times and reports the
 // median and the lowest. Also runnable alone: `node bench/startup.mjs [runs]`.
-import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { median } from './stats.mjs'
+import { runWrangler } from './wrangler.mjs'
 
 export const STARTUP_GOAL_MS = 30
 
-function checkStartup(root, outfile) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'npx',
-      ['wrangler', 'check', 'startup', '--outfile', outfile],
-      {
-        cwd: root,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
-        timeout: 180_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const output = `${stdout}\n${stderr}`
-        const active = output.match(/Active: ([\d.]+) ms/)
-        if (error || !active)
-          reject(new Error(`wrangler check startup failed: ${output.slice(-800)}`))
-        else resolve(Number(active[1]))
-      },
-    )
+async function checkStartup(root, outfile) {
+  const output = await runWrangler(['check', 'startup', '--outfile', outfile], {
+    cwd: root,
+    timeoutMs: 180_000,
   })
+  const active = output.match(/Active: ([\d.]+) ms/)
+  if (!active) throw new Error(`wrangler check startup printed no figure: ${output.slice(-800)}`)
+  return Number(active[1])
 }
 
 export async function measureStartup(root, outputDir, runs = 5) {
